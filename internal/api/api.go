@@ -1,0 +1,283 @@
+// Package api is the contract between tokensmithd and its clients: the JSON
+// wire types, the error codes and the paths. The server and the Go client
+// both import it, so a field renamed here is renamed on both sides at once.
+//
+// Tokens and custom roles follow the REST API v2 shape that existing clients
+// of the token service already decode strictly: field names, the presence of
+// always-present fields and times in Unix milliseconds must not change.
+// Everything beyond that shape is an extension and is marked as such.
+package api
+
+// Paths of the API, relative to the server's base URL.
+const (
+	PathTokens         = "/api/v2/tokens"
+	PathRoles          = "/api/v2/roles"
+	PathWorkspaces     = "/api/v2/workspaces"
+	PathMembers        = "/api/v2/members"
+	PathPermissions    = "/api/v2/permissions"
+	PathCallerIdentity = "/api/v2/caller-identity"
+	PathAuditLog       = "/api/v2/auditlog"
+)
+
+// Headers with a meaning in this API.
+const (
+	HeaderIdempotencyKey = "Idempotency-Key"
+	HeaderRequestID      = "X-Request-Id"
+	HeaderRetryAfter     = "Retry-After"
+	HeaderRateLimitReset = "X-Ratelimit-Reset"
+)
+
+// Built-in roles a token can be granted (source 004) and that a member holds.
+// A member can additionally be an owner; a token cannot be granted "owner".
+const (
+	RoleReader = "reader"
+	RoleWriter = "writer"
+	RoleAdmin  = "admin"
+	RoleOwner  = "owner"
+)
+
+// TokenRoles are the values the `role` field of a token accepts.
+var TokenRoles = []string{RoleReader, RoleWriter, RoleAdmin}
+
+// MemberRoles are the values the `role` field of a member accepts, weakest first.
+var MemberRoles = []string{RoleReader, RoleWriter, RoleAdmin, RoleOwner}
+
+// Policy statement effects.
+const (
+	EffectAllow = "allow"
+	EffectDeny  = "deny"
+)
+
+// Link is one entry of a `_links` object.
+type Link struct {
+	Href string `json:"href"`
+	Type string `json:"type"`
+}
+
+// Links is the `_links` object every resource and list carries.
+type Links map[string]Link
+
+// Statement is one policy statement of an inline role or a custom role.
+// Exactly one of Resources and NotResources, and exactly one of Actions and
+// NotActions, is set.
+type Statement struct {
+	Effect       string   `json:"effect"`
+	Resources    []string `json:"resources,omitempty"`
+	NotResources []string `json:"notResources,omitempty"`
+	Actions      []string `json:"actions,omitempty"`
+	NotActions   []string `json:"notActions,omitempty"`
+}
+
+// MemberSummary is the `_member` object embedded in a token.
+type MemberSummary struct {
+	Links     Links  `json:"_links"`
+	ID        string `json:"_id"`
+	Role      string `json:"role"`
+	Email     string `json:"email"`
+	FirstName string `json:"firstName,omitempty"`
+	LastName  string `json:"lastName,omitempty"`
+}
+
+// Token is an access token as the API returns it.
+//
+// Token holds the whole secret only in the response to a create or a reset
+// (and an idempotent replay of either); everywhere else it holds the last four
+// characters. Exactly one of Role, CustomRoleIDs, InlineRole and Permissions
+// is present.
+type Token struct {
+	ID                string         `json:"_id"`
+	OwnerID           string         `json:"ownerId"`
+	MemberID          string         `json:"memberId"`
+	Member            *MemberSummary `json:"_member,omitempty"`
+	CreationDate      int64          `json:"creationDate"`
+	LastModified      int64          `json:"lastModified"`
+	Name              string         `json:"name,omitempty"`
+	Description       string         `json:"description,omitempty"`
+	Role              string         `json:"role,omitempty"`
+	CustomRoleIDs     []string       `json:"customRoleIds,omitempty"`
+	InlineRole        []Statement    `json:"inlineRole,omitempty"`
+	Token             string         `json:"token,omitempty"`
+	ServiceToken      bool           `json:"serviceToken"`
+	DefaultAPIVersion int            `json:"defaultApiVersion"`
+	LastUsed          int64          `json:"lastUsed,omitempty"`
+	Links             Links          `json:"_links"`
+
+	// Extensions beyond the source 004 shape.
+	Permissions    []string `json:"permissions,omitempty"`
+	WorkspaceIDs   []string `json:"workspaceIds,omitempty"`
+	AllWorkspaces  bool     `json:"allWorkspaces"`
+	ExpirationDate int64    `json:"expirationDate,omitempty"`
+	Expired        bool     `json:"expired"`
+}
+
+// TokenCreate is the body of POST /api/v2/tokens.
+//
+// Exactly one grant (Role, CustomRoleIDs, InlineRole, Permissions) is
+// required. CustomRoleIDs accepts role keys or ids. The workspace scope is
+// WorkspaceIDs or AllWorkspaces; when both are absent the token is scoped to
+// every workspace. ExpirationDate is Unix milliseconds; zero means no expiry
+// where policy allows it.
+type TokenCreate struct {
+	Name              string      `json:"name,omitempty"`
+	Description       string      `json:"description,omitempty"`
+	Role              string      `json:"role,omitempty"`
+	CustomRoleIDs     []string    `json:"customRoleIds,omitempty"`
+	InlineRole        []Statement `json:"inlineRole,omitempty"`
+	ServiceToken      bool        `json:"serviceToken,omitempty"`
+	DefaultAPIVersion int         `json:"defaultApiVersion,omitempty"`
+
+	// Extensions.
+	Permissions    []string `json:"permissions,omitempty"`
+	WorkspaceIDs   []string `json:"workspaceIds,omitempty"`
+	AllWorkspaces  bool     `json:"allWorkspaces,omitempty"`
+	ExpirationDate int64    `json:"expirationDate,omitempty"`
+	// MemberID lets an admin create a token owned by another member.
+	MemberID string `json:"memberId,omitempty"`
+}
+
+// TokenReset is the optional JSON body of POST /api/v2/tokens/{id}/reset.
+// Expiry (Unix milliseconds) is when the old secret stops working; zero means
+// at once. The same value may be sent as the `expiry` query parameter.
+type TokenReset struct {
+	Expiry int64 `json:"expiry,omitempty"`
+}
+
+// PatchOperation is one RFC 6902 JSON Patch operation.
+type PatchOperation struct {
+	Op    string `json:"op"`
+	Path  string `json:"path"`
+	Value any    `json:"value,omitempty"`
+}
+
+// PatchWithComment is the second accepted PATCH body shape for roles.
+type PatchWithComment struct {
+	Patch   []PatchOperation `json:"patch"`
+	Comment string           `json:"comment,omitempty"`
+}
+
+// CustomRole is a custom role as the API returns it. `_id`, `_links`, `key`,
+// `name` and `policy` are always present; statements and their arrays keep
+// the order in which they were sent.
+type CustomRole struct {
+	ID              string      `json:"_id"`
+	Links           Links       `json:"_links"`
+	Key             string      `json:"key"`
+	Name            string      `json:"name"`
+	Description     string      `json:"description,omitempty"`
+	Policy          []Statement `json:"policy"`
+	BasePermissions []string    `json:"basePermissions,omitempty"`
+
+	// Extensions.
+	CreationDate int64 `json:"creationDate,omitempty"`
+	LastModified int64 `json:"lastModified,omitempty"`
+	TokenCount   int   `json:"tokenCount"`
+}
+
+// CustomRoleCreate is the body of POST /api/v2/roles.
+type CustomRoleCreate struct {
+	Key             string      `json:"key"`
+	Name            string      `json:"name"`
+	Description     string      `json:"description,omitempty"`
+	Policy          []Statement `json:"policy"`
+	BasePermissions []string    `json:"basePermissions,omitempty"`
+}
+
+// Workspace is a workspace of the organisation.
+type Workspace struct {
+	ID           string   `json:"_id"`
+	Links        Links    `json:"_links"`
+	Name         string   `json:"name"`
+	Description  string   `json:"description,omitempty"`
+	OwnerID      string   `json:"ownerId"`
+	MemberIDs    []string `json:"memberIds"`
+	CreationDate int64    `json:"creationDate"`
+	LastModified int64    `json:"lastModified"`
+}
+
+// WorkspaceCreate is the body of POST /api/v2/workspaces. OwnerID defaults
+// to the caller's member.
+type WorkspaceCreate struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description,omitempty"`
+	OwnerID     string   `json:"ownerId,omitempty"`
+	MemberIDs   []string `json:"memberIds,omitempty"`
+}
+
+// WorkspaceTransfer is the body of POST /api/v2/workspaces/{id}/transfer.
+type WorkspaceTransfer struct {
+	OwnerID string `json:"ownerId"`
+}
+
+// WorkspaceTransferResult reports what a transfer did to personal tokens.
+type WorkspaceTransferResult struct {
+	Workspace Workspace `json:"workspace"`
+	// TokensNarrowed counts personal tokens that lost the workspace from
+	// their scope; TokensRevoked counts those deleted because nothing was left.
+	TokensNarrowed int `json:"tokensNarrowed"`
+	TokensRevoked  int `json:"tokensRevoked"`
+}
+
+// Member is a member of the organisation.
+type Member struct {
+	ID           string   `json:"_id"`
+	Links        Links    `json:"_links"`
+	Email        string   `json:"email"`
+	FirstName    string   `json:"firstName,omitempty"`
+	LastName     string   `json:"lastName,omitempty"`
+	Role         string   `json:"role"`
+	WorkspaceIDs []string `json:"workspaceIds"`
+	CreationDate int64    `json:"creationDate"`
+	LastModified int64    `json:"lastModified"`
+}
+
+// MemberCreate is the body of POST /api/v2/members.
+type MemberCreate struct {
+	Email     string `json:"email"`
+	FirstName string `json:"firstName,omitempty"`
+	LastName  string `json:"lastName,omitempty"`
+	Role      string `json:"role"`
+}
+
+// Permission is one entry of the permission catalogue.
+type Permission struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// Roles are the member roles (owner, admin, writer, reader) that may hold it.
+	Roles []string `json:"roles"`
+	// CatalogueRoles are the roles of the source catalogue (Global_Admin,
+	// Admin, Basic_User) that may hold it.
+	CatalogueRoles []string `json:"catalogueRoles"`
+}
+
+// CallerIdentity describes the token a request was made with.
+type CallerIdentity struct {
+	TokenID              string   `json:"tokenId"`
+	TokenName            string   `json:"tokenName,omitempty"`
+	ServiceToken         bool     `json:"serviceToken"`
+	OrganizationID       string   `json:"organizationId"`
+	MemberID             string   `json:"memberId"`
+	MemberEmail          string   `json:"memberEmail"`
+	MemberRole           string   `json:"memberRole"`
+	EffectivePermissions []string `json:"effectivePermissions"`
+	WorkspaceIDs         []string `json:"workspaceIds"`
+	AllWorkspaces        bool     `json:"allWorkspaces"`
+	ExpirationDate       int64    `json:"expirationDate,omitempty"`
+}
+
+// AuditEntry is one record of the audit log. It never holds a secret.
+type AuditEntry struct {
+	ID       string `json:"_id"`
+	Date     int64  `json:"date"`
+	Action   string `json:"action"`
+	MemberID string `json:"memberId"`
+	TokenID  string `json:"tokenId,omitempty"`
+	Target   string `json:"target"`
+	Detail   string `json:"detail,omitempty"`
+}
+
+// List is the envelope of every collection response.
+type List[T any] struct {
+	Items      []T   `json:"items"`
+	TotalCount int   `json:"totalCount"`
+	Links      Links `json:"_links"`
+}

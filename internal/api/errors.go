@@ -1,0 +1,67 @@
+package api
+
+import "net/http"
+
+// Code is a stable, machine-readable error code. Clients branch on it; the
+// human-readable detail may change between releases.
+type Code string
+
+const (
+	CodeInvalidRequest   Code = "invalid_request"
+	CodeUnauthorized     Code = "unauthorized"
+	CodePermissionDenied Code = "permission_denied"
+	CodeNotFound         Code = "not_found"
+	CodeConflict         Code = "conflict"
+	CodeQuotaExceeded    Code = "quota_exceeded"
+	CodeRateLimited      Code = "rate_limited"
+	CodeTooLarge         Code = "request_too_large"
+	CodeIdempotencyReuse Code = "idempotency_key_reused"
+	CodeInProgress       Code = "request_in_progress"
+	CodeInternal         Code = "internal"
+)
+
+// PermissionDeniedNumber is the numeric code source 002 documents for a
+// call the token lacks permission for. Problems with CodePermissionDenied
+// carry it in ErrorNumber.
+const PermissionDeniedNumber = 4101
+
+// Status maps every code to its HTTP status. It is the one table that does so.
+var Status = map[Code]int{
+	CodeInvalidRequest:   http.StatusBadRequest,
+	CodeUnauthorized:     http.StatusUnauthorized,
+	CodePermissionDenied: http.StatusForbidden,
+	CodeNotFound:         http.StatusNotFound,
+	CodeConflict:         http.StatusConflict,
+	CodeQuotaExceeded:    http.StatusConflict, // not 429: retrying cannot help
+	CodeRateLimited:      http.StatusTooManyRequests,
+	CodeTooLarge:         http.StatusRequestEntityTooLarge,
+	CodeIdempotencyReuse: http.StatusUnprocessableEntity,
+	CodeInProgress:       http.StatusConflict,
+	CodeInternal:         http.StatusInternalServerError,
+}
+
+// ProblemContentType is the media type of every error response.
+const ProblemContentType = "application/problem+json"
+
+// Problem is an RFC 9457 problem document with this API's extensions.
+// Message repeats Detail because existing clients of the API read `message`.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+
+	Code    Code   `json:"code"`
+	Message string `json:"message"`
+	// Field is the JSON field at fault, when there is one ("name",
+	// "inlineRole[0].actions[1]").
+	Field string `json:"field,omitempty"`
+	// ErrorNumber is PermissionDeniedNumber on permission errors.
+	ErrorNumber int `json:"errorNumber,omitempty"`
+	// Missing lists the permissions the caller lacks (escalation refusals).
+	Missing []string `json:"missing,omitempty"`
+	// Limit is the quota that was reached (quota_exceeded).
+	Limit int `json:"limit,omitempty"`
+	// RequestID identifies the request in the server's logs.
+	RequestID string `json:"requestId,omitempty"`
+}

@@ -1,0 +1,249 @@
+// Package store defines what tokensmithd needs from persistent storage. Each
+// engine lives in a sub-package (sqlite today) and must pass the conformance
+// suite in store/storetest, so a new engine needs no new tests.
+//
+// Records hold no secrets: a token is stored as the HMAC digest of its
+// value and its last four characters.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+var (
+	// ErrNotFound: the record does not exist (in this organisation).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a unique value (workspace name, role key, member email,
+	// idempotency key) is already taken, or the record changed underneath.
+	ErrConflict = errors.New("conflict")
+)
+
+// QuotaError is returned by CreateToken when a limit would be exceeded.
+type QuotaError struct {
+	Scope string // "member" or "organization"
+	Limit int
+}
+
+func (e *QuotaError) Error() string {
+	return fmt.Sprintf("token quota exceeded: at most %d tokens per %s", e.Limit, e.Scope)
+}
+
+// InUseError is returned by DeleteCustomRole when tokens still use the role.
+type InUseError struct {
+	Tokens int
+}
+
+func (e *InUseError) Error() string {
+	return fmt.Sprintf("custom role is used by %d access token(s)", e.Tokens)
+}
+
+// Organization is the single tenant of a tokensmithd instance.
+type Organization struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+}
+
+// Member belongs to the organisation with one role: owner, admin, writer or reader.
+type Member struct {
+	ID        string
+	OrgID     string
+	Email     string // unique in the organisation
+	FirstName string
+	LastName  string
+	Role      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Workspace groups resources; OwnerID is a member id. MemberIDs always
+// includes the owner.
+type Workspace struct {
+	ID          string
+	OrgID       string
+	Name        string // unique in the organisation
+	Description string
+	OwnerID     string
+	MemberIDs   []string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Statement is a stored policy statement, kept in the order it was sent.
+type Statement struct {
+	Effect       string
+	Actions      []string
+	NotActions   []string
+	Resources    []string
+	NotResources []string
+}
+
+// CustomRole is a named, reusable grant.
+type CustomRole struct {
+	ID              string
+	OrgID           string
+	Key             string // unique in the organisation, fixed at creation
+	Name            string
+	Description     string
+	BasePermissions []string
+	Policy          []Statement
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// Token is an access token without its secret.
+type Token struct {
+	ID          string
+	OrgID       string
+	MemberID    string // the owner member
+	Name        string
+	Description string
+	Service     bool
+
+	// Exactly one grant is set.
+	Role          string
+	CustomRoleIDs []string // ids, never keys
+	InlineRole    []Statement
+	Permissions   []string
+
+	WorkspaceIDs  []string
+	AllWorkspaces bool
+	// ExcludedWorkspaceIDs are workspaces an all-workspaces personal token
+	// lost through an ownership transfer.
+	ExcludedWorkspaceIDs []string
+
+	DefaultAPIVersion int
+	ExpiresAt         *time.Time
+
+	// Digest is HMAC-SHA256(pepper, secret) of the current secret.
+	Digest   []byte
+	LastFour string
+	// PrevDigest keeps the previous secret working until PrevExpiresAt
+	// after a reset with a grace period.
+	PrevDigest    []byte
+	PrevExpiresAt *time.Time
+
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	LastUsedAt *time.Time
+}
+
+// TokenFilter selects tokens for ListTokens. Empty fields do not filter.
+type TokenFilter struct {
+	OrgID    string
+	MemberID string
+	Limit    int // 0 means no limit
+	Offset   int
+}
+
+// Quota is enforced by CreateToken inside the same transaction as the insert.
+// Zero means unlimited.
+type Quota struct {
+	PerMember int
+	PerOrg    int
+}
+
+// IdempotencyRecord remembers the response to a POST sent with an
+// Idempotency-Key. Body is stored as the server hands it over; the server
+// encrypts any response holding a secret before it gets here.
+type IdempotencyRecord struct {
+	Key         string // scoped by the caller: e.g. "<tokenID>:<Idempotency-Key>"
+	RequestHash []byte
+	Done        bool // false while the first request is still running
+	Status      int
+	Body        []byte
+	CreatedAt   time.Time
+}
+
+// AuditEvent is one line of the audit log. It must never contain a secret.
+type AuditEvent struct {
+	ID       string
+	OrgID    string
+	Time     time.Time
+	Action   string // e.g. "token.create"
+	MemberID string
+	TokenID  string // the token the request was made with
+	Target   string // e.g. "token/<id>"
+	Detail   string
+}
+
+// Store is the persistence every engine provides. Every method is safe for
+// concurrent use. Methods taking an orgID return ErrNotFound for records of
+// another organisation.
+type Store interface {
+	// Bootstrap creates the organisation, its owner, the first workspace and
+	// the first token in one transaction. It returns ErrConflict if an
+	// organisation already exists.
+	Bootstrap(ctx context.Context, org Organization, owner Member, ws Workspace, tok Token) error
+	// Organization returns the single organisation, or ErrNotFound on an empty store.
+	Organization(ctx context.Context) (Organization, error)
+
+	CreateMember(ctx context.Context, m Member) error
+	GetMember(ctx context.Context, orgID, id string) (Member, error)
+	ListMembers(ctx context.Context, orgID string) ([]Member, error)
+	UpdateMember(ctx context.Context, m Member) error
+	// DeleteMember removes the member, their tokens and their workspace
+	// memberships. It returns ErrConflict if they own a workspace.
+	DeleteMember(ctx context.Context, orgID, id string) error
+
+	CreateWorkspace(ctx context.Context, w Workspace) error
+	GetWorkspace(ctx context.Context, orgID, id string) (Workspace, error)
+	GetWorkspaceByName(ctx context.Context, orgID, name string) (Workspace, error)
+	ListWorkspaces(ctx context.Context, orgID string) ([]Workspace, error)
+	// UpdateWorkspace replaces name, description and MemberIDs.
+	UpdateWorkspace(ctx context.Context, w Workspace) error
+	DeleteWorkspace(ctx context.Context, orgID, id string) error
+	// TransferWorkspace makes newOwnerID the owner (and a member) and, in
+	// the same transaction, stops every personal token of any other member
+	// from reaching the workspace: tokens listing it drop it from
+	// WorkspaceIDs (and are deleted if none remain); all-workspaces tokens
+	// get it in ExcludedWorkspaceIDs.
+	TransferWorkspace(ctx context.Context, orgID, id, newOwnerID string, now time.Time) (w Workspace, narrowed, revoked int, err error)
+
+	CreateCustomRole(ctx context.Context, r CustomRole) error
+	// GetCustomRole finds a role by id or by key.
+	GetCustomRole(ctx context.Context, orgID, keyOrID string) (CustomRole, error)
+	ListCustomRoles(ctx context.Context, orgID string) ([]CustomRole, error)
+	UpdateCustomRole(ctx context.Context, r CustomRole) error
+	// DeleteCustomRole returns *InUseError if any token uses the role.
+	DeleteCustomRole(ctx context.Context, orgID, id string) error
+	// CountTokensUsingRole counts the tokens whose CustomRoleIDs hold id.
+	CountTokensUsingRole(ctx context.Context, orgID, id string) (int, error)
+
+	// CreateToken inserts t after checking q atomically: under any number of
+	// concurrent creates, no member and no organisation ever exceeds it.
+	// It returns *QuotaError when a limit is reached.
+	CreateToken(ctx context.Context, t Token, q Quota) error
+	GetToken(ctx context.Context, orgID, id string) (Token, error)
+	// GetTokenByDigest finds the token whose Digest, or whose PrevDigest
+	// while PrevExpiresAt is after now, equals digest.
+	GetTokenByDigest(ctx context.Context, digest []byte, now time.Time) (Token, error)
+	ListTokens(ctx context.Context, f TokenFilter) (items []Token, total int, err error)
+	// UpdateToken replaces the mutable fields (name, description, grant,
+	// scope, digests, last four, UpdatedAt) of an existing token.
+	UpdateToken(ctx context.Context, t Token) error
+	DeleteToken(ctx context.Context, orgID, id string) error
+	// DeleteMemberTokens removes all of a member's tokens atomically.
+	DeleteMemberTokens(ctx context.Context, orgID, memberID string) (int, error)
+	// RecordLastUsed stores last-use times collected in memory, in one write.
+	RecordLastUsed(ctx context.Context, used map[string]time.Time) error
+
+	// BeginIdempotent inserts rec as running if rec.Key is new and returns
+	// (nil, nil); otherwise it returns the existing record untouched.
+	BeginIdempotent(ctx context.Context, rec IdempotencyRecord) (*IdempotencyRecord, error)
+	// CompleteIdempotent stores the response of a running record.
+	CompleteIdempotent(ctx context.Context, key string, status int, body []byte) error
+	// AbandonIdempotent forgets a running record whose request failed
+	// before producing a response worth replaying.
+	AbandonIdempotent(ctx context.Context, key string) error
+	// PurgeIdempotent removes records created before cutoff.
+	PurgeIdempotent(ctx context.Context, cutoff time.Time) error
+
+	AppendAudit(ctx context.Context, e AuditEvent) error
+	ListAudit(ctx context.Context, orgID string, limit, offset int) ([]AuditEvent, int, error)
+
+	Close() error
+}
