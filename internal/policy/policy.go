@@ -1,0 +1,211 @@
+// Package policy evaluates policy statements: the inline roles and custom
+// roles of tokens, and the grants built from roles and permission lists.
+//
+// # Evaluation
+//
+// A Policy allows an action on a resource when at least one allow statement
+// matches and no deny statement matches: default deny, and an explicit deny
+// anywhere wins over every allow, so statement order never matters. A
+// statement matches when both its action part and its resource part match:
+//
+//   - actions: the action matches one of the listed patterns;
+//   - notActions: the action matches none of the listed patterns;
+//   - resources / notResources: likewise for the resource.
+//
+// So a statement {effect: deny, notActions: [API_READ], resources: [*]}
+// denies everything except API_READ. A statement with neither actions nor
+// notActions (or neither resources nor notResources) matches nothing;
+// Validate refuses such statements. Effects other than "allow" and "deny"
+// are ignored. A Subject holds several policies and allows only what every
+// one of them allows (a personal token: what the token grants AND what its
+// owner holds now AND inside the token's workspaces).
+//
+// # Action patterns
+//
+// An action pattern is a catalogue permission name (API_READ), "*" (every
+// action) or a prefix ending in "*" (API_*). Matching is case-sensitive.
+//
+// # Resource grammar
+//
+// A resource, the thing a request acts on, is
+//
+//	resource = "org" | kind "/" id
+//	kind     = "workspace" | "token" | "role" | "member"
+//	id       = 1*( ALPHA / DIGIT / "_" / "." / "-" / ":" )
+//
+// Workspace-scoped operations act on "workspace/<id>"; everything else on
+// "org". A resource specifier in a statement is
+//
+//	specifier = "*" | "org" | kind "/" pattern
+//	pattern   = "*" | id | id "*"
+//
+// "*" matches every resource including "org"; "org" matches only "org";
+// "workspace/*" matches every workspace but not "org"; "workspace/abc*"
+// matches the workspaces whose id starts with "abc"; "workspace/abc" matches
+// exactly one. Matching is case-sensitive.
+package policy
+
+import (
+	"slices"
+	"strings"
+)
+
+// Effects of a statement.
+const (
+	EffectAllow = "allow"
+	EffectDeny  = "deny"
+)
+
+// ResourceOrg is the organisation-wide resource.
+const ResourceOrg = "org"
+
+// Resource kinds.
+const (
+	KindWorkspace = "workspace"
+	KindToken     = "token"
+	KindRole      = "role"
+	KindMember    = "member"
+)
+
+// ResourceKinds lists the kinds a resource may have.
+var ResourceKinds = []string{KindWorkspace, KindToken, KindRole, KindMember}
+
+// Workspace returns the resource "workspace/<id>".
+func Workspace(id string) string { return KindWorkspace + "/" + id }
+
+// Statement is one allow or deny rule.
+type Statement struct {
+	Effect       string
+	Actions      []string
+	NotActions   []string
+	Resources    []string
+	NotResources []string
+}
+
+// Policy is a set of statements; their order does not matter.
+type Policy []Statement
+
+// Allows reports whether p allows action on resource: some allow statement
+// matches and no deny statement does.
+func (p Policy) Allows(action, resource string) bool {
+	allowed := false
+	for i := range p {
+		s := &p[i]
+		switch s.Effect {
+		case EffectDeny:
+			if s.matches(action, resource) {
+				return false
+			}
+		case EffectAllow:
+			if !allowed && s.matches(action, resource) {
+				allowed = true
+			}
+		}
+	}
+	return allowed
+}
+
+func (s *Statement) matches(action, resource string) bool {
+	return matchPart(s.Actions, s.NotActions, action, matchAction) &&
+		matchPart(s.Resources, s.NotResources, resource, matchResource)
+}
+
+// matchPart applies a positive and a negative list; a statement that sets
+// both (which Validate refuses) matches the intersection, one that sets
+// neither matches nothing.
+func matchPart(list, notList []string, v string, match func(pattern, v string) bool) bool {
+	if len(list) == 0 && len(notList) == 0 {
+		return false
+	}
+	if len(list) > 0 && !anyMatch(list, v, match) {
+		return false
+	}
+	if len(notList) > 0 && anyMatch(notList, v, match) {
+		return false
+	}
+	return true
+}
+
+func anyMatch(patterns []string, v string, match func(pattern, v string) bool) bool {
+	for _, p := range patterns {
+		if match(p, v) {
+			return true
+		}
+	}
+	return false
+}
+
+func matchAction(pattern, action string) bool {
+	return matchWildcard(pattern, action)
+}
+
+// matchWildcard matches an exact value or a prefix ending in "*".
+func matchWildcard(pattern, v string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(v, prefix)
+	}
+	return pattern == v
+}
+
+func matchResource(spec, resource string) bool {
+	if spec == "*" {
+		return true
+	}
+	if spec == ResourceOrg || resource == ResourceOrg {
+		return spec == resource
+	}
+	specKind, specPattern, ok := strings.Cut(spec, "/")
+	if !ok {
+		return false
+	}
+	kind, id, ok := strings.Cut(resource, "/")
+	if !ok || kind != specKind || id == "" {
+		return false
+	}
+	return matchWildcard(specPattern, id)
+}
+
+// AllowAll returns one allow statement granting actions on every resource.
+func AllowAll(actions []string) Policy {
+	return Policy{{Effect: EffectAllow, Actions: append([]string(nil), actions...), Resources: []string{"*"}}}
+}
+
+// Subject is the set of policies a request is evaluated against. It allows
+// only what every policy allows; an empty Subject allows nothing.
+type Subject []Policy
+
+// Allows reports whether every policy of s allows action on resource.
+func (s Subject) Allows(action, resource string) bool {
+	if len(s) == 0 {
+		return false
+	}
+	for _, p := range s {
+		if !p.Allows(action, resource) {
+			return false
+		}
+	}
+	return true
+}
+
+// Missing returns the sorted, distinct permissions p for which some r in
+// resources has grant.Allows(p, r) but not holder.Allows(p, r): what a
+// grant would give beyond what its holder may do. Used for "no escalation"
+// checks.
+func Missing(grant, holder Subject, permissions []string, resources []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range permissions {
+		if seen[p] {
+			continue
+		}
+		for _, r := range resources {
+			if grant.Allows(p, r) && !holder.Allows(p, r) {
+				seen[p] = true
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

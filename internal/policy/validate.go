@@ -1,0 +1,128 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
+)
+
+// FieldError is a validation error naming the field at fault, such as
+// "inlineRole[0].actions[1]", and the rule it breaks.
+type FieldError struct{ Field, Message string }
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// Validate checks statements and returns the first problem as a *FieldError:
+// effect "allow" or "deny"; exactly one of actions and notActions non-empty;
+// exactly one of resources and notResources non-empty; every action a
+// catalogue name, "*" or a prefix ending in "*" that matches at least one
+// name; every resource specifier well-formed (see the package doc). field is
+// the JSON field the statements came from ("inlineRole", "policy"). An empty
+// list is valid; whether statements are required is the caller's rule. A nil
+// catalogue skips the check that action names exist.
+func Validate(field string, stmts []Statement, cat *catalogue.Catalogue) error {
+	for i, s := range stmts {
+		sf := fmt.Sprintf("%s[%d]", field, i)
+		if s.Effect != EffectAllow && s.Effect != EffectDeny {
+			return &FieldError{Field: sf + ".effect", Message: fmt.Sprintf("must be %q or %q, got %q", EffectAllow, EffectDeny, s.Effect)}
+		}
+		if err := exactlyOne(sf, "actions", "notActions", s.Actions, s.NotActions); err != nil {
+			return err
+		}
+		if err := exactlyOne(sf, "resources", "notResources", s.Resources, s.NotResources); err != nil {
+			return err
+		}
+		actionField, actions := "actions", s.Actions
+		if len(actions) == 0 {
+			actionField, actions = "notActions", s.NotActions
+		}
+		for j, a := range actions {
+			if msg := checkAction(a, cat); msg != "" {
+				return &FieldError{Field: fmt.Sprintf("%s.%s[%d]", sf, actionField, j), Message: msg}
+			}
+		}
+		resourceField, resources := "resources", s.Resources
+		if len(resources) == 0 {
+			resourceField, resources = "notResources", s.NotResources
+		}
+		for j, r := range resources {
+			if msg := checkSpecifier(r); msg != "" {
+				return &FieldError{Field: fmt.Sprintf("%s.%s[%d]", sf, resourceField, j), Message: msg}
+			}
+		}
+	}
+	return nil
+}
+
+func exactlyOne(sf, a, b string, la, lb []string) error {
+	switch {
+	case len(la) == 0 && len(lb) == 0:
+		return &FieldError{Field: sf, Message: fmt.Sprintf("one of %s and %s must be non-empty", a, b)}
+	case len(la) > 0 && len(lb) > 0:
+		return &FieldError{Field: sf + "." + b, Message: fmt.Sprintf("must not be set together with %s", a)}
+	}
+	return nil
+}
+
+func checkAction(a string, cat *catalogue.Catalogue) string {
+	if a == "" {
+		return "must not be empty"
+	}
+	if a == "*" {
+		return ""
+	}
+	if i := strings.IndexByte(a, '*'); i >= 0 && i != len(a)-1 {
+		return fmt.Sprintf("%q: \"*\" is allowed only at the end", a)
+	}
+	if cat == nil {
+		return ""
+	}
+	if cat.Expand(a) != nil {
+		return ""
+	}
+	if strings.HasSuffix(a, "*") {
+		return fmt.Sprintf("%q matches no permission in the catalogue", a)
+	}
+	msg := fmt.Sprintf("unknown permission %q", a)
+	if s := cat.Suggest(a, 1); len(s) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+	}
+	return msg
+}
+
+const specifierRule = `want "*", "org" or "<kind>/<id>", "<kind>/*", "<kind>/<prefix>*" with kind workspace, token, role or member`
+
+func checkSpecifier(r string) string {
+	if r == "*" || r == ResourceOrg {
+		return ""
+	}
+	kind, pattern, ok := strings.Cut(r, "/")
+	if !ok {
+		return fmt.Sprintf("invalid resource %q: %s", r, specifierRule)
+	}
+	if !slices.Contains(ResourceKinds, kind) {
+		return fmt.Sprintf("invalid resource %q: unknown kind %q (want workspace, token, role or member)", r, kind)
+	}
+	id := strings.TrimSuffix(pattern, "*")
+	if pattern == "*" {
+		return ""
+	}
+	if id == "" || !validID(id) {
+		return fmt.Sprintf("invalid resource %q: %s; ids use letters, digits, \"_\", \".\", \"-\" and \":\"", r, specifierRule)
+	}
+	return ""
+}
+
+func validID(id string) bool {
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '.', c == '-', c == ':':
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,93 @@
+package policy
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
+)
+
+func TestValidateAccepts(t *testing.T) {
+	cat := catalogue.Default()
+	stmts := []Statement{
+		{Effect: "allow", Actions: acts("API_READ", "PLAN_*", "*"), Resources: acts("*", "org", "workspace/*", "workspace/0123456789abcdef01234567", "workspace/prod-*", "token/t.1", "role/my_role", "member/m:1")},
+		{Effect: "deny", NotActions: acts("ACCESS_TOKEN_READ"), NotResources: acts("workspace/w1")},
+	}
+	if err := Validate("inlineRole", stmts, cat); err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate("policy", nil, cat); err != nil {
+		t.Fatalf("empty list: %v", err)
+	}
+	// Without a catalogue only the syntax is checked.
+	if err := Validate("policy", []Statement{{Effect: "allow", Actions: acts("NOT_IN_CATALOGUE"), Resources: acts("*")}}, nil); err != nil {
+		t.Fatalf("nil catalogue: %v", err)
+	}
+}
+
+func TestValidateRejects(t *testing.T) {
+	cat := catalogue.Default()
+	good := Statement{Effect: "allow", Actions: acts("API_READ"), Resources: acts("*")}
+	with := func(f func(*Statement)) []Statement {
+		s := good
+		f(&s)
+		return []Statement{good, s}
+	}
+	cases := []struct {
+		name  string
+		stmts []Statement
+		field string
+		rule  string
+	}{
+		{"bad effect", with(func(s *Statement) { s.Effect = "Allow" }), "inlineRole[1].effect", `must be "allow" or "deny"`},
+		{"empty effect", with(func(s *Statement) { s.Effect = "" }), "inlineRole[1].effect", `must be "allow" or "deny"`},
+		{"no actions", with(func(s *Statement) { s.Actions = nil }), "inlineRole[1]", "one of actions and notActions must be non-empty"},
+		{"both actions", with(func(s *Statement) { s.NotActions = acts("API_WRITE") }), "inlineRole[1].notActions", "must not be set together with actions"},
+		{"no resources", with(func(s *Statement) { s.Resources = nil }), "inlineRole[1]", "one of resources and notResources must be non-empty"},
+		{"both resources", with(func(s *Statement) { s.NotResources = acts("org") }), "inlineRole[1].notResources", "must not be set together with resources"},
+		{"unknown action", with(func(s *Statement) { s.Actions = acts("API_READ", "ENVIROMENT_READ") }), "inlineRole[1].actions[1]", `unknown permission "ENVIROMENT_READ" (did you mean "ENVIRONMENT_READ"?)`},
+		{"unknown notAction", with(func(s *Statement) { s.Actions, s.NotActions = nil, acts("NOPE_NOPE_NOPE_NOPE") }), "inlineRole[1].notActions[0]", `unknown permission "NOPE_NOPE_NOPE_NOPE"`},
+		{"lower-case action", with(func(s *Statement) { s.Actions = acts("api_read") }), "inlineRole[1].actions[0]", `unknown permission "api_read" (did you mean "API_READ"?)`},
+		{"empty action", with(func(s *Statement) { s.Actions = acts("") }), "inlineRole[1].actions[0]", "must not be empty"},
+		{"prefix matching nothing", with(func(s *Statement) { s.Actions = acts("NOPE_*") }), "inlineRole[1].actions[0]", `"NOPE_*" matches no permission`},
+		{"inner star", with(func(s *Statement) { s.Actions = acts("API_*_READ") }), "inlineRole[1].actions[0]", `"*" is allowed only at the end`},
+		{"bare word resource", with(func(s *Statement) { s.Resources = acts("workspace") }), "inlineRole[1].resources[0]", `invalid resource "workspace"`},
+		{"unknown kind", with(func(s *Statement) { s.Resources = acts("*", "project/x") }), "inlineRole[1].resources[1]", `unknown kind "project"`},
+		{"empty id", with(func(s *Statement) { s.Resources = acts("workspace/") }), "inlineRole[1].resources[0]", `invalid resource "workspace/"`},
+		{"inner star resource", with(func(s *Statement) { s.Resources = acts("workspace/a*b") }), "inlineRole[1].resources[0]", `invalid resource "workspace/a*b"`},
+		{"double star resource", with(func(s *Statement) { s.Resources = acts("workspace/**") }), "inlineRole[1].resources[0]", `invalid resource`},
+		{"nested path", with(func(s *Statement) { s.Resources = acts("workspace/a/b") }), "inlineRole[1].resources[0]", `invalid resource`},
+		{"star kind", with(func(s *Statement) { s.Resources = acts("*/w1") }), "inlineRole[1].resources[0]", `unknown kind "*"`},
+		{"Org capitalised", with(func(s *Statement) { s.NotResources, s.Resources = acts("Org"), nil }), "inlineRole[1].notResources[0]", `invalid resource "Org"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Validate("inlineRole", tc.stmts, cat)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error %T is not a *FieldError", err)
+			}
+			if fe.Field != tc.field {
+				t.Errorf("field = %q, want %q (error %q)", fe.Field, tc.field, err)
+			}
+			if !strings.Contains(fe.Message, tc.rule) {
+				t.Errorf("message = %q, want it to contain %q", fe.Message, tc.rule)
+			}
+			if err.Error() != fe.Field+": "+fe.Message {
+				t.Errorf("Error() = %q", err.Error())
+			}
+		})
+	}
+}
+
+func TestValidateFieldPrefix(t *testing.T) {
+	err := Validate("policy", []Statement{{Effect: "allow", Actions: acts("API_READ", "NOPE"), Resources: acts("*")}}, catalogue.Default())
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "policy[0].actions[1]" {
+		t.Fatalf("err = %v, want field policy[0].actions[1]", err)
+	}
+}
