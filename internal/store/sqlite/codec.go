@@ -1,0 +1,97 @@
+package sqlite
+
+import (
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
+)
+
+func toMillis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func toNullMillis(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+func fromNullMillis(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := fromMillis(n.Int64)
+	return &t
+}
+
+// encodeList stores a list as a JSON array; empty and nil both become "[]".
+func encodeList(xs []string) string {
+	if len(xs) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(xs)
+	return string(b)
+}
+
+// decodeList reads what encodeList wrote; an empty list reads back as nil.
+func decodeList(s string) ([]string, error) {
+	if s == "" || s == "[]" {
+		return nil, nil
+	}
+	var xs []string
+	if err := json.Unmarshal([]byte(s), &xs); err != nil {
+		return nil, err
+	}
+	if len(xs) == 0 {
+		return nil, nil
+	}
+	return xs, nil
+}
+
+type statementJSON struct {
+	Effect       string   `json:"effect"`
+	Actions      []string `json:"actions,omitempty"`
+	NotActions   []string `json:"notActions,omitempty"`
+	Resources    []string `json:"resources,omitempty"`
+	NotResources []string `json:"notResources,omitempty"`
+}
+
+func encodeStatements(stmts []store.Statement) string {
+	if len(stmts) == 0 {
+		return "[]"
+	}
+	out := make([]statementJSON, len(stmts))
+	for i, s := range stmts {
+		out[i] = statementJSON(s)
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+func decodeStatements(s string) ([]store.Statement, error) {
+	if s == "" || s == "[]" {
+		return nil, nil
+	}
+	var in []statementJSON
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, err
+	}
+	if len(in) == 0 {
+		return nil, nil
+	}
+	out := make([]store.Statement, len(in))
+	for i, st := range in {
+		out[i] = store.Statement(st)
+	}
+	return out, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
