@@ -1,0 +1,281 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
+)
+
+// caller is the authenticated token of a request with everything needed to
+// authorize it.
+type caller struct {
+	token   store.Token
+	member  store.Member
+	digest  []byte
+	subject policy.Subject
+}
+
+func (c *caller) isAdmin() bool {
+	return c.member.Role == api.RoleAdmin || c.member.Role == api.RoleOwner
+}
+
+// authCache maps a digest to a resolved caller. Every write through the
+// server bumps gen, which invalidates all entries at once, so a demotion,
+// revocation or role change is seen by the very next request. The server is
+// the only writer of its store.
+type authCache struct {
+	gen     atomic.Uint64
+	mu      sync.RWMutex
+	entries map[string]authEntry
+}
+
+type authEntry struct {
+	gen uint64
+	c   *caller
+}
+
+const authCacheMax = 200000
+
+func newAuthCache() *authCache { return &authCache{entries: map[string]authEntry{}} }
+
+func (a *authCache) invalidate() { a.gen.Add(1) }
+
+func (a *authCache) get(digest []byte) *caller {
+	a.mu.RLock()
+	e, ok := a.entries[string(digest)]
+	a.mu.RUnlock()
+	if !ok || e.gen != a.gen.Load() {
+		return nil
+	}
+	return e.c
+}
+
+func (a *authCache) put(digest []byte, gen uint64, c *caller) {
+	a.mu.Lock()
+	if len(a.entries) >= authCacheMax {
+		a.entries = map[string]authEntry{}
+	}
+	a.entries[string(digest)] = authEntry{gen: gen, c: c}
+	a.mu.Unlock()
+}
+
+var errUnauthorized = &Error{Code: api.CodeUnauthorized, Detail: "missing, malformed, unknown, revoked or expired access token"}
+
+// tokenFromHeader accepts "Authorization: <token>" and "Bearer <token>".
+func tokenFromHeader(r *http.Request) string {
+	h := strings.TrimSpace(r.Header.Get("Authorization"))
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		h = strings.TrimSpace(h[7:])
+	}
+	return h
+}
+
+func (s *Server) authenticate(r *http.Request) (*caller, error) {
+	raw := tokenFromHeader(r)
+	if raw == "" {
+		return nil, &Error{Code: api.CodeUnauthorized, Detail: "missing access token in the Authorization header"}
+	}
+	if _, err := secret.Parse(raw); err != nil {
+		return nil, &Error{Code: api.CodeUnauthorized, Detail: "malformed access token"}
+	}
+	digest := s.hasher.Digest(raw)
+	now := s.now()
+	c := s.auth.get(digest)
+	if c == nil {
+		gen := s.auth.gen.Load()
+		var err error
+		c, err = s.resolveCaller(r.Context(), digest)
+		if err != nil {
+			return nil, err
+		}
+		s.auth.put(digest, gen, c)
+	}
+	// The cached entry is re-checked against the clock on every request.
+	switch {
+	case secret.Equal(c.token.Digest, digest):
+	case c.token.PrevDigest != nil && secret.Equal(c.token.PrevDigest, digest) &&
+		c.token.PrevExpiresAt != nil && now.Before(*c.token.PrevExpiresAt):
+	default:
+		return nil, errUnauthorized
+	}
+	if c.token.ExpiresAt != nil && !now.Before(*c.token.ExpiresAt) {
+		return nil, &Error{Code: api.CodeUnauthorized, Detail: "the access token has expired"}
+	}
+	s.lastUsed.touch(c.token.ID, now)
+	return c, nil
+}
+
+func (s *Server) resolveCaller(ctx context.Context, digest []byte) (*caller, error) {
+	tok, err := s.store.GetTokenByDigest(ctx, digest, s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errUnauthorized
+	} else if err != nil {
+		return nil, err
+	}
+	m, err := s.store.GetMember(ctx, tok.OrgID, tok.MemberID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errUnauthorized
+	} else if err != nil {
+		return nil, err
+	}
+	grant, err := s.grantPolicy(ctx, tok)
+	if err != nil {
+		return nil, err
+	}
+	return &caller{token: tok, member: m, digest: digest, subject: s.subjectFor(tok, m, grant)}, nil
+}
+
+// grantPolicy is what a token's grant allows, ignoring scope and owner.
+func (s *Server) grantPolicy(ctx context.Context, t store.Token) (policy.Policy, error) {
+	switch {
+	case t.Role != "":
+		return policy.AllowAll(s.cat.ForRole(t.Role)), nil
+	case len(t.Permissions) > 0:
+		return policy.AllowAll(t.Permissions), nil
+	case len(t.InlineRole) > 0:
+		return toPolicy(t.InlineRole), nil
+	case len(t.CustomRoleIDs) > 0:
+		var p policy.Policy
+		for _, id := range t.CustomRoleIDs {
+			r, err := s.store.GetCustomRole(ctx, t.OrgID, id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			p = append(p, rolePolicy(r)...)
+		}
+		return p, nil
+	}
+	return policy.Policy{}, nil
+}
+
+func rolePolicy(r store.CustomRole) policy.Policy {
+	p := toPolicy(r.Policy)
+	if len(r.BasePermissions) > 0 {
+		p = append(p, policy.AllowAll(r.BasePermissions)...)
+	}
+	return p
+}
+
+func toPolicy(stmts []store.Statement) policy.Policy {
+	p := make(policy.Policy, 0, len(stmts))
+	for _, st := range stmts {
+		p = append(p, policy.Statement{
+			Effect: st.Effect, Actions: st.Actions, NotActions: st.NotActions,
+			Resources: st.Resources, NotResources: st.NotResources,
+		})
+	}
+	return p
+}
+
+// scopePolicy allows everything on "org" and on the workspaces in scope.
+func scopePolicy(t store.Token) policy.Policy {
+	p := policy.Policy{{Effect: api.EffectAllow, Actions: []string{"*"}, Resources: []string{"org"}}}
+	if t.AllWorkspaces {
+		p = append(p, policy.Statement{Effect: api.EffectAllow, Actions: []string{"*"}, Resources: []string{"workspace/*"}})
+		if len(t.ExcludedWorkspaceIDs) > 0 {
+			p = append(p, policy.Statement{Effect: api.EffectDeny, Actions: []string{"*"}, Resources: workspaceResources(t.ExcludedWorkspaceIDs)})
+		}
+	} else if len(t.WorkspaceIDs) > 0 {
+		p = append(p, policy.Statement{Effect: api.EffectAllow, Actions: []string{"*"}, Resources: workspaceResources(t.WorkspaceIDs)})
+	}
+	return p
+}
+
+func workspaceResources(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = "workspace/" + id
+	}
+	return out
+}
+
+func (s *Server) subjectFor(t store.Token, m store.Member, grant policy.Policy) policy.Subject {
+	if t.Service {
+		return policy.Subject{grant, scopePolicy(t)}
+	}
+	return policy.Subject{grant, policy.AllowAll(s.cat.ForRole(m.Role)), scopePolicy(t)}
+}
+
+// require checks one action on "org".
+func (c *caller) require(action string) error {
+	return c.requireOn(action, "org")
+}
+
+func (c *caller) requireOn(action, resource string) error {
+	if c.subject.Allows(action, resource) {
+		return nil
+	}
+	return denied([]string{action}, "the access token lacks permission %s on %s", action, resource)
+}
+
+// requireWorkspace checks an action on a workspace, including the rule that
+// a reader's or writer's personal token reaches only workspaces its owner
+// belongs to.
+func (c *caller) requireWorkspace(action string, w store.Workspace) error {
+	if err := c.requireOn(action, "workspace/"+w.ID); err != nil {
+		return err
+	}
+	if !c.token.Service && !c.isAdmin() && !isMember(w, c.member.ID) {
+		return denied([]string{action}, "member %s does not belong to workspace %s", c.member.ID, w.ID)
+	}
+	return nil
+}
+
+// effectivePermissions lists the catalogue permissions the caller holds on "org".
+func (c *caller) effectivePermissions(cat *catalogue.Catalogue) []string {
+	out := []string{}
+	for _, p := range cat.All() {
+		if c.subject.Allows(p.Name, "org") {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
+// placeholderWorkspace stands for workspaces created later, which an
+// all-workspaces token will reach too.
+const placeholderWorkspace = "workspace/_future"
+
+func inScope(t store.Token, wsID string) bool {
+	if t.AllWorkspaces {
+		return !contains(t.ExcludedWorkspaceIDs, wsID)
+	}
+	return contains(t.WorkspaceIDs, wsID)
+}
+
+func isMember(w store.Workspace, memberID string) bool {
+	return w.OwnerID == memberID || contains(w.MemberIDs, memberID)
+}
+
+// reaches reports whether the caller's token can act in w at all.
+func (c *caller) reaches(w store.Workspace) bool {
+	return inScope(c.token, w.ID) && (c.token.Service || c.isAdmin() || isMember(w, c.member.ID))
+}
+
+// holder is what the caller holds for the no-escalation check: their
+// subject, and for a reader's or writer's personal token only the
+// workspaces they belong to (present and future).
+func (c *caller) holder(workspaces []store.Workspace) policy.Subject {
+	if c.token.Service || c.isAdmin() {
+		return c.subject
+	}
+	res := []string{"org", placeholderWorkspace}
+	for _, w := range workspaces {
+		if isMember(w, c.member.ID) {
+			res = append(res, "workspace/"+w.ID)
+		}
+	}
+	h := append(policy.Subject{}, c.subject...)
+	return append(h, policy.Policy{{Effect: api.EffectAllow, Actions: []string{"*"}, Resources: res}})
+}

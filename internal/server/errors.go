@@ -1,0 +1,110 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
+)
+
+// Error is a domain error with a stable code; the adapter turns it into a
+// problem document whose status comes from api.Status.
+type Error struct {
+	Code    api.Code
+	Detail  string
+	Field   string
+	Missing []string
+	Limit   int
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Detail }
+
+// invalid reports a bad field; the detail always names it.
+func invalid(field, format string, args ...any) *Error {
+	detail := fmt.Sprintf(format, args...)
+	if field != "" && !strings.Contains(detail, field) {
+		detail = field + ": " + detail
+	}
+	return &Error{Code: api.CodeInvalidRequest, Field: field, Detail: detail}
+}
+
+func notFound(format string, args ...any) *Error {
+	return &Error{Code: api.CodeNotFound, Detail: fmt.Sprintf(format, args...)}
+}
+
+func conflict(format string, args ...any) *Error {
+	return &Error{Code: api.CodeConflict, Detail: fmt.Sprintf(format, args...)}
+}
+
+func denied(missing []string, format string, args ...any) *Error {
+	return &Error{Code: api.CodePermissionDenied, Missing: missing, Detail: fmt.Sprintf(format, args...)}
+}
+
+var titles = map[api.Code]string{
+	api.CodeInvalidRequest:   "Invalid Request",
+	api.CodeUnauthorized:     "Unauthorized",
+	api.CodePermissionDenied: "Permission Denied",
+	api.CodeNotFound:         "Not Found",
+	api.CodeConflict:         "Conflict",
+	api.CodeQuotaExceeded:    "Quota Exceeded",
+	api.CodeRateLimited:      "Rate Limited",
+	api.CodeTooLarge:         "Request Too Large",
+	api.CodeIdempotencyReuse: "Idempotency Key Reused",
+	api.CodeInProgress:       "Request In Progress",
+	api.CodeInternal:         "Internal Error",
+}
+
+// asError maps any error to an *Error. Unknown errors become internal ones
+// whose detail reveals nothing; the caller logs the original.
+func asError(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	var qe *store.QuotaError
+	if errors.As(err, &qe) {
+		return &Error{Code: api.CodeQuotaExceeded, Limit: qe.Limit, Detail: qe.Error()}, true
+	}
+	var iu *store.InUseError
+	if errors.As(err, &iu) {
+		return &Error{Code: api.CodeConflict, Detail: iu.Error()}, true
+	}
+	var fe *policy.FieldError
+	if errors.As(err, &fe) {
+		return &Error{Code: api.CodeInvalidRequest, Field: fe.Field, Detail: fe.Error()}, true
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return &Error{Code: api.CodeNotFound, Detail: "not found"}, true
+	}
+	if errors.Is(err, store.ErrConflict) {
+		return &Error{Code: api.CodeConflict, Detail: "conflict: the record already exists or changed"}, true
+	}
+	return &Error{Code: api.CodeInternal, Detail: "internal error"}, false
+}
+
+func problemFor(e *Error, requestID string) api.Problem {
+	status, ok := api.Status[e.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	p := api.Problem{
+		Type:      "https://tokensmith.dev/problems/" + strings.ReplaceAll(string(e.Code), "_", "-"),
+		Title:     titles[e.Code],
+		Status:    status,
+		Detail:    e.Detail,
+		Code:      e.Code,
+		Message:   e.Detail,
+		Field:     e.Field,
+		Missing:   e.Missing,
+		Limit:     e.Limit,
+		RequestID: requestID,
+	}
+	if e.Code == api.CodePermissionDenied {
+		p.ErrorNumber = api.PermissionDeniedNumber
+	}
+	return p
+}

@@ -1,0 +1,74 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+)
+
+const (
+	defaultPageLimit = 20
+	maxPageLimit     = 1000
+)
+
+type page struct{ limit, offset int }
+
+func pageOf(r *http.Request) (page, error) {
+	p := page{limit: defaultPageLimit}
+	q := r.URL.Query()
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageLimit {
+			return p, invalid("limit", "limit must be an integer from 1 to %d", maxPageLimit)
+		}
+		p.limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return p, invalid("offset", "offset must be a non-negative integer")
+		}
+		p.offset = n
+	}
+	return p, nil
+}
+
+// slicePage cuts one page out of a fully loaded collection.
+func slicePage[T any](all []T, p page) []T {
+	if p.offset >= len(all) {
+		return []T{}
+	}
+	end := min(p.offset+p.limit, len(all))
+	return all[p.offset:end]
+}
+
+// listOf builds the list envelope with self, first, prev, next and last links
+// that keep the request's other query parameters.
+func listOf[T any](r *http.Request, items []T, total int, p page) api.List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	link := func(offset int) api.Link {
+		q := url.Values{}
+		for k, v := range r.URL.Query() {
+			q[k] = v
+		}
+		q.Set("limit", strconv.Itoa(p.limit))
+		q.Set("offset", strconv.Itoa(offset))
+		return api.Link{Href: r.URL.Path + "?" + q.Encode(), Type: "application/json"}
+	}
+	last := 0
+	if total > 0 {
+		last = ((total - 1) / p.limit) * p.limit
+	}
+	links := api.Links{"self": link(p.offset), "first": link(0), "last": link(last)}
+	if p.offset > 0 {
+		links["prev"] = link(max(p.offset-p.limit, 0))
+	}
+	if p.offset+p.limit < total {
+		links["next"] = link(p.offset + p.limit)
+	}
+	return api.List[T]{Items: items, TotalCount: total, Links: links}
+}

@@ -1,0 +1,202 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
+)
+
+var roleKeyPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+
+// roleSpec is the mutable part of a custom role in its JSON form.
+type roleSpec struct {
+	Name            string          `json:"name"`
+	Description     string          `json:"description"`
+	Policy          []api.Statement `json:"policy"`
+	BasePermissions []string        `json:"basePermissions"`
+}
+
+var rolePatchRules = patchRules{
+	mutable: fieldSet("name", "description", "policy", "basePermissions"),
+	fixed:   fieldSet("_id", "key", "_links", "creationDate", "lastModified", "tokenCount"),
+}
+
+func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
+	if err := validName("name", sp.Name, 256, true); err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(sp.Description); n > 1000 {
+		return invalid("description", "description must be at most 1000 characters, got %d", n)
+	}
+	if len(sp.Policy) == 0 && len(sp.BasePermissions) == 0 {
+		return invalid("policy", "a custom role needs at least one policy statement or base permission")
+	}
+	if err := policy.Validate("policy", policyStatements(sp.Policy), s.cat); err != nil {
+		return err
+	}
+	r.BasePermissions = nil
+	for i, p := range sp.BasePermissions {
+		if err := s.knownPermission(fmt.Sprintf("basePermissions[%d]", i), p); err != nil {
+			return err
+		}
+		if !contains(r.BasePermissions, p) {
+			r.BasePermissions = append(r.BasePermissions, p)
+		}
+	}
+	r.Name, r.Description = sp.Name, sp.Description
+	r.Policy = storeStatements(sp.Policy)
+	if r.Policy == nil {
+		r.Policy = []store.Statement{}
+	}
+	return nil
+}
+
+// roleNoEscalation: a custom role may grant nothing the caller lacks, on the
+// organisation, any current workspace or a future one.
+func (s *Server) roleNoEscalation(cl *call, r store.CustomRole) error {
+	workspaces, err := s.store.ListWorkspaces(cl.ctx, s.orgID)
+	if err != nil {
+		return err
+	}
+	resources := []string{"org", placeholderWorkspace}
+	for _, w := range workspaces {
+		resources = append(resources, "workspace/"+w.ID)
+	}
+	return s.noEscalation(cl, rolePolicy(r), resources, workspaces)
+}
+
+func (s *Server) loadRole(cl *call, action string) (store.CustomRole, error) {
+	if err := cl.c.require(action); err != nil {
+		return store.CustomRole{}, err
+	}
+	keyOrID := cl.r.PathValue("keyOrId")
+	r, err := s.store.GetCustomRole(cl.ctx, s.orgID, keyOrID)
+	if errors.Is(err, store.ErrNotFound) {
+		return r, notFound("custom role %q not found", keyOrID)
+	}
+	return r, err
+}
+
+func (s *Server) roleOut(cl *call, r store.CustomRole) (api.CustomRole, error) {
+	n := 0
+	if r.ID != "" {
+		var err error
+		if n, err = s.store.CountTokensUsingRole(cl.ctx, s.orgID, r.ID); err != nil {
+			return api.CustomRole{}, err
+		}
+	}
+	return apiRole(r, n), nil
+}
+
+func (s *Server) listRoles(cl *call, _ noBody) (api.List[api.CustomRole], error) {
+	if err := cl.c.require(catalogue.CustomRoleRead); err != nil {
+		return api.List[api.CustomRole]{}, err
+	}
+	p, err := pageOf(cl.r)
+	if err != nil {
+		return api.List[api.CustomRole]{}, err
+	}
+	all, err := s.store.ListCustomRoles(cl.ctx, s.orgID)
+	if err != nil {
+		return api.List[api.CustomRole]{}, err
+	}
+	items := []api.CustomRole{}
+	for _, r := range slicePage(all, p) {
+		out, err := s.roleOut(cl, r)
+		if err != nil {
+			return api.List[api.CustomRole]{}, err
+		}
+		items = append(items, out)
+	}
+	return listOf(cl.r, items, len(all), p), nil
+}
+
+func (s *Server) getRole(cl *call, _ noBody) (api.CustomRole, error) {
+	r, err := s.loadRole(cl, catalogue.CustomRoleRead)
+	if err != nil {
+		return api.CustomRole{}, err
+	}
+	return s.roleOut(cl, r)
+}
+
+func (s *Server) createRole(cl *call, in api.CustomRoleCreate) (api.CustomRole, error) {
+	if err := cl.c.require(catalogue.CustomRoleWrite); err != nil {
+		return api.CustomRole{}, err
+	}
+	if !roleKeyPattern.MatchString(in.Key) || len(in.Key) > 256 {
+		return api.CustomRole{}, invalid("key", "key must match %s (at most 256 characters), got %q", roleKeyPattern, in.Key)
+	}
+	r := store.CustomRole{ID: newID(), OrgID: s.orgID, Key: in.Key, CreatedAt: cl.now, UpdatedAt: cl.now}
+	if err := s.applyRoleSpec(&r, roleSpec{Name: in.Name, Description: in.Description, Policy: in.Policy, BasePermissions: in.BasePermissions}); err != nil {
+		return api.CustomRole{}, err
+	}
+	if err := s.roleNoEscalation(cl, r); err != nil {
+		return api.CustomRole{}, err
+	}
+	if _, err := s.store.GetCustomRole(cl.ctx, s.orgID, r.Key); err == nil {
+		return api.CustomRole{}, &Error{Code: api.CodeConflict, Field: "key", Detail: fmt.Sprintf("a custom role with key %q already exists", r.Key)}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return api.CustomRole{}, err
+	}
+	if cl.dryRun {
+		r.ID = ""
+		return apiRole(r, 0), nil
+	}
+	if err := s.store.CreateCustomRole(cl.ctx, r); errors.Is(err, store.ErrConflict) {
+		return api.CustomRole{}, &Error{Code: api.CodeConflict, Field: "key", Detail: fmt.Sprintf("a custom role with key %q already exists", r.Key)}
+	} else if err != nil {
+		return api.CustomRole{}, err
+	}
+	s.audit(cl, "role.create", "role/"+r.ID, fmt.Sprintf("key=%q", r.Key))
+	return apiRole(r, 0), nil
+}
+
+func (s *Server) patchRole(cl *call, pb patchBody) (api.CustomRole, error) {
+	r, err := s.loadRole(cl, catalogue.CustomRoleWrite)
+	if err != nil {
+		return api.CustomRole{}, err
+	}
+	cur := roleSpec{Name: r.Name, Description: r.Description, Policy: apiStatements(r.Policy), BasePermissions: nonNil(r.BasePermissions)}
+	var next roleSpec
+	touched, err := applyPatch(cur, pb.Ops, rolePatchRules, &next)
+	if err != nil {
+		return api.CustomRole{}, err
+	}
+	if err := s.applyRoleSpec(&r, next); err != nil {
+		return api.CustomRole{}, err
+	}
+	if err := s.roleNoEscalation(cl, r); err != nil {
+		return api.CustomRole{}, err
+	}
+	r.UpdatedAt = cl.now
+	if !cl.dryRun {
+		if err := s.store.UpdateCustomRole(cl.ctx, r); err != nil {
+			return api.CustomRole{}, err
+		}
+		detail := "fields=" + strings.Join(sortedKeys(touched), ",")
+		if pb.Comment != "" {
+			detail += fmt.Sprintf(" comment=%q", pb.Comment)
+		}
+		s.audit(cl, "role.update", "role/"+r.ID, detail)
+	}
+	return s.roleOut(cl, r)
+}
+
+func (s *Server) deleteRole(cl *call, _ noBody) (noContent, error) {
+	r, err := s.loadRole(cl, catalogue.CustomRoleWrite)
+	if err != nil {
+		return noContent{}, err
+	}
+	if err := s.store.DeleteCustomRole(cl.ctx, s.orgID, r.ID); err != nil {
+		return noContent{}, err
+	}
+	s.audit(cl, "role.delete", "role/"+r.ID, fmt.Sprintf("key=%q", r.Key))
+	return noContent{}, nil
+}

@@ -1,0 +1,231 @@
+// Package server is tokensmithd's HTTP API: routes (routes.go), middleware
+// (middleware.go), one JSON adapter that decodes, maps errors and encodes
+// (adapter.go), and one handler file per entity.
+//
+// Authorization. A request is allowed only when every policy of its subject
+// allows the action on the resource:
+//   - the token's grant (built-in role, custom roles, inline role or
+//     permissions);
+//   - for personal tokens, the owner member's current role, read on every
+//     request, so demoting or removing a member narrows their tokens at once;
+//   - the token's workspace scope, which allows everything on "org" and on
+//     the workspaces in scope only.
+//
+// Service tokens are owned by a member too but act for the organisation:
+// they are limited by their grant and scope only, not by the owner's current
+// role. Nobody can mint a service token beyond their own power, because
+// every create, patch and reset passes the no-escalation check against the
+// caller's subject.
+//
+// A personal token of a reader or writer additionally reaches a workspace
+// only while its owner is a member of it; admins and owners reach every
+// workspace in the token's scope.
+//
+// The no-escalation check evaluates the new grant on "org", on every workspace
+// the token will reach and on a placeholder for future workspaces when it
+// covers all workspaces. For a reader's or writer's own (personal) calling
+// token only the workspaces they belong to count as held, so such a member
+// cannot mint an all-workspaces service token carrying workspace permissions.
+//
+// Authentication results are cached by digest; every write made through the
+// server invalidates the cache, which assumes the server is its store's only
+// writer.
+//
+// Tokens created without defaultApiVersion get DefaultAPIVersion.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
+)
+
+// DefaultAPIVersion is the defaultApiVersion of tokens created without one.
+const DefaultAPIVersion = 20240415
+
+// Defaults applied by DefaultConfig.
+const (
+	DefaultQuotaPerMember = 20
+	DefaultQuotaPerOrg    = 1000
+	// A Terraform run at parallelism 10 over 1,000 tokens makes a few
+	// thousand requests in total; this never throttles it.
+	DefaultRateLimit = 1000
+	DefaultRateBurst = 2000
+)
+
+// MaxBodyBytes is the largest request body accepted (413 beyond).
+const MaxBodyBytes = 1 << 20
+
+// idempotencyTTL is how long a response is replayed for the same key.
+const idempotencyTTL = 24 * time.Hour
+
+// Config configures a Server.
+type Config struct {
+	Store     store.Store
+	Catalogue *catalogue.Catalogue
+	Hasher    *secret.Hasher
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives the access log and internal errors; nil discards.
+	Logger *slog.Logger
+	// Quota is passed to the store on every create; zero fields are unlimited.
+	Quota store.Quota
+	// MaxLifetime is the longest expiration allowed; 0 means no maximum.
+	MaxLifetime   time.Duration
+	AllowNoExpiry bool
+	// RateLimit is requests per second per token; 0 disables rate limiting.
+	RateLimit float64
+	RateBurst int
+	// LastUsedFlush is how often lastUsed times are written; 0 means every minute.
+	LastUsedFlush time.Duration
+}
+
+// DefaultConfig returns the defaults of tokensmithd: quotas of 20 tokens per
+// member and 1,000 per organisation, no maximum lifetime, tokens without
+// expiry allowed and a generous rate limit.
+func DefaultConfig() Config {
+	return Config{
+		Quota:         store.Quota{PerMember: DefaultQuotaPerMember, PerOrg: DefaultQuotaPerOrg},
+		AllowNoExpiry: true,
+		RateLimit:     DefaultRateLimit,
+		RateBurst:     DefaultRateBurst,
+	}
+}
+
+// Server is the HTTP API. It implements http.Handler.
+type Server struct {
+	cfg     Config
+	store   store.Store
+	cat     *catalogue.Catalogue
+	hasher  *secret.Hasher
+	now     func() time.Time
+	log     *slog.Logger
+	handler http.Handler
+	orgID   string
+
+	auth     *authCache
+	lastUsed *lastUsed
+	limiter  *rateLimiter
+
+	closeOnce sync.Once
+	stop      chan struct{}
+	done      chan struct{}
+}
+
+// New returns a Server over an initialised (bootstrapped) store.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("server: Config.Store is required")
+	}
+	if cfg.Hasher == nil {
+		return nil, errors.New("server: Config.Hasher is required")
+	}
+	if cfg.Catalogue == nil {
+		cfg.Catalogue = catalogue.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.RateBurst <= 0 && cfg.RateLimit > 0 {
+		cfg.RateBurst = int(cfg.RateLimit)
+		if cfg.RateBurst < 1 {
+			cfg.RateBurst = 1
+		}
+	}
+	if cfg.LastUsedFlush <= 0 {
+		cfg.LastUsedFlush = time.Minute
+	}
+	org, err := cfg.Store.Organization(context.Background())
+	if err != nil {
+		return nil, errors.New("server: the store has no organisation; bootstrap it first")
+	}
+	s := &Server{
+		cfg:      cfg,
+		store:    cfg.Store,
+		cat:      cfg.Catalogue,
+		hasher:   cfg.Hasher,
+		now:      cfg.Now,
+		log:      cfg.Logger,
+		orgID:    org.ID,
+		auth:     newAuthCache(),
+		lastUsed: newLastUsed(),
+		limiter:  newRateLimiter(cfg.RateLimit, cfg.RateBurst),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	s.handler = s.middleware(s.routes())
+	go s.background()
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// Close stops background work and flushes lastUsed times. It does not close
+// the store.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.done
+		err = s.flushLastUsed()
+	})
+	return err
+}
+
+// FlushLastUsed writes the lastUsed times collected in memory.
+func (s *Server) FlushLastUsed() error { return s.flushLastUsed() }
+
+func (s *Server) flushLastUsed() error {
+	used := s.lastUsed.take()
+	if len(used) == 0 {
+		return nil
+	}
+	if err := s.store.RecordLastUsed(context.Background(), used); err != nil {
+		s.lastUsed.restore(used)
+		s.log.Error("flush lastUsed", "error", err)
+		return err
+	}
+	return nil
+}
+
+func (s *Server) background() {
+	defer close(s.done)
+	t := time.NewTicker(s.cfg.LastUsedFlush)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			_ = s.flushLastUsed()
+			if err := s.store.PurgeIdempotent(context.Background(), s.now().Add(-idempotencyTTL)); err != nil {
+				s.log.Error("purge idempotency records", "error", err)
+			}
+		}
+	}
+}
+
+// newID returns 24 lowercase hex characters.
+func newID() string {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,576 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
+)
+
+// tokenSpec is the mutable part of a token, in its JSON form: what a create
+// sets and what a PATCH document addresses.
+type tokenSpec struct {
+	Name          string          `json:"name"`
+	Description   string          `json:"description"`
+	Role          string          `json:"role"`
+	CustomRoleIDs []string        `json:"customRoleIds"`
+	InlineRole    []api.Statement `json:"inlineRole"`
+	Permissions   []string        `json:"permissions"`
+	WorkspaceIDs  []string        `json:"workspaceIds"`
+	AllWorkspaces bool            `json:"allWorkspaces"`
+}
+
+var tokenPatchRules = patchRules{
+	mutable: fieldSet("name", "description", "role", "customRoleIds", "inlineRole", "permissions", "workspaceIds", "allWorkspaces"),
+	fixed: fieldSet("_id", "ownerId", "memberId", "_member", "creationDate", "lastModified", "token", "serviceToken",
+		"defaultApiVersion", "lastUsed", "_links", "expirationDate", "expired"),
+}
+
+var grantFields = []string{"role", "customRoleIds", "inlineRole", "permissions"}
+
+func specOf(t store.Token) tokenSpec {
+	return tokenSpec{
+		Name: t.Name, Description: t.Description, Role: t.Role,
+		CustomRoleIDs: nonNil(t.CustomRoleIDs), InlineRole: apiStatements(t.InlineRole), Permissions: nonNil(t.Permissions),
+		WorkspaceIDs: nonNil(t.WorkspaceIDs), AllWorkspaces: t.AllWorkspaces,
+	}
+}
+
+func (sp *tokenSpec) grantSet() map[string]bool {
+	return map[string]bool{
+		"role": sp.Role != "", "customRoleIds": len(sp.CustomRoleIDs) > 0,
+		"inlineRole": len(sp.InlineRole) > 0, "permissions": len(sp.Permissions) > 0,
+	}
+}
+
+func (sp *tokenSpec) clearGrant(field string) {
+	switch field {
+	case "role":
+		sp.Role = ""
+	case "customRoleIds":
+		sp.CustomRoleIDs = nil
+	case "inlineRole":
+		sp.InlineRole = nil
+	case "permissions":
+		sp.Permissions = nil
+	}
+}
+
+func validName(field, v string, maxLen int, required bool) error {
+	n := utf8.RuneCountInString(v)
+	if required && strings.TrimSpace(v) == "" {
+		return invalid(field, "%s is required (1 to %d characters)", field, maxLen)
+	}
+	if n > maxLen {
+		return invalid(field, "%s must be at most %d characters, got %d", field, maxLen, n)
+	}
+	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+		return invalid(field, "%s must not contain control characters", field)
+	}
+	return nil
+}
+
+// applySpec validates sp and writes it into t, resolving custom role keys
+// to ids.
+func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []store.Workspace) error {
+	if err := validName("name", sp.Name, 64, true); err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(sp.Description); n > 1000 {
+		return invalid("description", "description must be at most 1000 characters, got %d", n)
+	}
+	count := 0
+	for _, set := range sp.grantSet() {
+		if set {
+			count++
+		}
+	}
+	if count != 1 {
+		return invalid("role", "exactly one of role, customRoleIds, inlineRole and permissions is required, got %d", count)
+	}
+	t.Name, t.Description = sp.Name, sp.Description
+	t.Role, t.CustomRoleIDs, t.InlineRole, t.Permissions = "", nil, nil, nil
+	switch {
+	case sp.Role != "":
+		if !contains(api.TokenRoles, sp.Role) {
+			return invalid("role", "role must be one of %s, got %q", strings.Join(api.TokenRoles, ", "), sp.Role)
+		}
+		t.Role = sp.Role
+	case len(sp.CustomRoleIDs) > 0:
+		for i, k := range sp.CustomRoleIDs {
+			r, err := s.store.GetCustomRole(cl.ctx, s.orgID, k)
+			if errors.Is(err, store.ErrNotFound) {
+				return invalid(fmt.Sprintf("customRoleIds[%d]", i), "no custom role with key or id %q", k)
+			} else if err != nil {
+				return err
+			}
+			if !contains(t.CustomRoleIDs, r.ID) {
+				t.CustomRoleIDs = append(t.CustomRoleIDs, r.ID)
+			}
+		}
+	case len(sp.InlineRole) > 0:
+		if err := policy.Validate("inlineRole", policyStatements(sp.InlineRole), s.cat); err != nil {
+			return err
+		}
+		t.InlineRole = storeStatements(sp.InlineRole)
+	default:
+		for i, p := range sp.Permissions {
+			if err := s.knownPermission(fmt.Sprintf("permissions[%d]", i), p); err != nil {
+				return err
+			}
+			if !contains(t.Permissions, p) {
+				t.Permissions = append(t.Permissions, p)
+			}
+		}
+	}
+	if sp.AllWorkspaces && len(sp.WorkspaceIDs) > 0 {
+		return invalid("allWorkspaces", "set either workspaceIds or allWorkspaces, not both")
+	}
+	if !sp.AllWorkspaces && len(sp.WorkspaceIDs) == 0 {
+		return invalid("workspaceIds", "a token needs at least one workspace in workspaceIds, or allWorkspaces")
+	}
+	t.AllWorkspaces, t.WorkspaceIDs = sp.AllWorkspaces, nil
+	for i, id := range sp.WorkspaceIDs {
+		if _, ok := findWorkspace(workspaces, id); !ok {
+			return invalid(fmt.Sprintf("workspaceIds[%d]", i), "no workspace with id %q", id)
+		}
+		if !contains(t.WorkspaceIDs, id) {
+			t.WorkspaceIDs = append(t.WorkspaceIDs, id)
+		}
+	}
+	if t.AllWorkspaces {
+		t.ExcludedWorkspaceIDs = nil
+	}
+	return nil
+}
+
+func (s *Server) knownPermission(field, name string) error {
+	if _, ok := s.cat.Lookup(name); ok {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown permission %q", name)
+	if sug := s.cat.Suggest(name, 3); len(sug) > 0 {
+		msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(sug, ", "))
+	}
+	return invalid(field, "%s", msg)
+}
+
+func findWorkspace(ws []store.Workspace, id string) (store.Workspace, bool) {
+	for _, w := range ws {
+		if w.ID == id {
+			return w, true
+		}
+	}
+	return store.Workspace{}, false
+}
+
+func (s *Server) allPermissionNames() []string {
+	all := s.cat.All()
+	out := make([]string, 0, len(all))
+	for _, p := range all {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// checkGrant enforces the member scope rule and no escalation: the token t,
+// owned by owner, may grant nothing the caller does not hold on any resource
+// it will reach.
+func (s *Server) checkGrant(cl *call, t store.Token, owner store.Member, workspaces []store.Workspace) error {
+	if !cl.c.isAdmin() && !t.AllWorkspaces {
+		for i, id := range t.WorkspaceIDs {
+			w, _ := findWorkspace(workspaces, id)
+			if !isMember(w, cl.c.member.ID) {
+				e := denied(nil, "members with role %s may scope tokens only to workspaces they belong to; not a member of %s", cl.c.member.Role, id)
+				e.Field = fmt.Sprintf("workspaceIds[%d]", i)
+				return e
+			}
+		}
+	}
+	grant, err := s.grantPolicy(cl.ctx, t)
+	if err != nil {
+		return err
+	}
+	ownerAdmin := owner.Role == api.RoleAdmin || owner.Role == api.RoleOwner
+	resources := []string{"org"}
+	for _, w := range workspaces {
+		if inScope(t, w.ID) && (t.Service || ownerAdmin || isMember(w, owner.ID)) {
+			resources = append(resources, "workspace/"+w.ID)
+		}
+	}
+	if t.AllWorkspaces {
+		resources = append(resources, placeholderWorkspace)
+	}
+	return s.noEscalation(cl, grant, resources, workspaces)
+}
+
+func (s *Server) noEscalation(cl *call, grant policy.Policy, resources []string, workspaces []store.Workspace) error {
+	missing := policy.Missing(policy.Subject{grant}, cl.c.holder(workspaces), s.allPermissionNames(), resources)
+	if len(missing) > 0 {
+		return denied(missing, "the grant includes permissions the caller does not hold: %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// checkExpiry applies the expiration policy to a new token.
+func (s *Server) checkExpiry(now time.Time, expMS int64) (*time.Time, error) {
+	if expMS == 0 {
+		if !s.cfg.AllowNoExpiry {
+			return nil, invalid("expirationDate", "expirationDate is required: this server does not allow tokens without expiry")
+		}
+		if s.cfg.MaxLifetime > 0 {
+			return nil, invalid("expirationDate", "expirationDate is required: tokens may live at most %s", lifetime(s.cfg.MaxLifetime))
+		}
+		return nil, nil
+	}
+	exp := fromMS(expMS)
+	if !exp.After(now) {
+		return nil, invalid("expirationDate", "expirationDate must be in the future")
+	}
+	if s.cfg.MaxLifetime > 0 && exp.Sub(now) > s.cfg.MaxLifetime {
+		return nil, invalid("expirationDate", "expirationDate must be at most %s from now", lifetime(s.cfg.MaxLifetime))
+	}
+	return &exp, nil
+}
+
+func lifetime(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	return d.String()
+}
+
+// loadToken finds a token and checks action on it; other members' tokens
+// additionally need ACCESS_TOKEN_MANAGE.
+func (s *Server) loadToken(cl *call, id, action string) (store.Token, store.Member, error) {
+	if err := cl.c.require(action); err != nil {
+		return store.Token{}, store.Member{}, err
+	}
+	t, err := s.store.GetToken(cl.ctx, s.orgID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return t, store.Member{}, notFound("access token %q not found", id)
+	} else if err != nil {
+		return t, store.Member{}, err
+	}
+	if t.MemberID != cl.c.member.ID {
+		if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
+			return t, store.Member{}, err
+		}
+	}
+	m, err := s.store.GetMember(cl.ctx, s.orgID, t.MemberID)
+	return t, m, err
+}
+
+func (s *Server) checkQuota(cl *call, memberID string) error {
+	q := s.cfg.Quota
+	if q.PerMember > 0 {
+		_, n, err := s.store.ListTokens(cl.ctx, store.TokenFilter{OrgID: s.orgID, MemberID: memberID, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if n >= q.PerMember {
+			return &store.QuotaError{Scope: "member", Limit: q.PerMember}
+		}
+	}
+	if q.PerOrg > 0 {
+		_, n, err := s.store.ListTokens(cl.ctx, store.TokenFilter{OrgID: s.orgID, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if n >= q.PerOrg {
+			return &store.QuotaError{Scope: "organization", Limit: q.PerOrg}
+		}
+	}
+	return nil
+}
+
+func kindOf(t store.Token) secret.Kind {
+	if t.Service {
+		return secret.KindService
+	}
+	return secret.KindPersonal
+}
+
+func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
+	if err := cl.c.require(catalogue.AccessTokenWrite); err != nil {
+		return api.Token{}, err
+	}
+	owner := cl.c.member
+	if in.MemberID != "" && in.MemberID != owner.ID {
+		if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
+			return api.Token{}, err
+		}
+		m, err := s.store.GetMember(cl.ctx, s.orgID, in.MemberID)
+		if errors.Is(err, store.ErrNotFound) {
+			return api.Token{}, invalid("memberId", "no member with id %q", in.MemberID)
+		} else if err != nil {
+			return api.Token{}, err
+		}
+		owner = m
+	}
+	if in.DefaultAPIVersion < 0 {
+		return api.Token{}, invalid("defaultApiVersion", "defaultApiVersion must be a positive integer")
+	}
+	t := store.Token{
+		ID: newID(), OrgID: s.orgID, MemberID: owner.ID, Service: in.ServiceToken,
+		DefaultAPIVersion: in.DefaultAPIVersion, CreatedAt: cl.now, UpdatedAt: cl.now,
+	}
+	if t.DefaultAPIVersion == 0 {
+		t.DefaultAPIVersion = DefaultAPIVersion
+	}
+	sp := tokenSpec{
+		Name: in.Name, Description: in.Description, Role: in.Role, CustomRoleIDs: in.CustomRoleIDs,
+		InlineRole: in.InlineRole, Permissions: in.Permissions, WorkspaceIDs: in.WorkspaceIDs, AllWorkspaces: in.AllWorkspaces,
+	}
+	if !sp.AllWorkspaces && len(sp.WorkspaceIDs) == 0 {
+		sp.AllWorkspaces = true
+	}
+	workspaces, err := s.store.ListWorkspaces(cl.ctx, s.orgID)
+	if err != nil {
+		return api.Token{}, err
+	}
+	if err := s.applySpec(cl, &t, sp, workspaces); err != nil {
+		return api.Token{}, err
+	}
+	if t.ExpiresAt, err = s.checkExpiry(cl.now, in.ExpirationDate); err != nil {
+		return api.Token{}, err
+	}
+	if err := s.checkGrant(cl, t, owner, workspaces); err != nil {
+		return api.Token{}, err
+	}
+	if cl.dryRun {
+		if err := s.checkQuota(cl, owner.ID); err != nil {
+			return api.Token{}, err
+		}
+		t.ID = ""
+		return s.apiToken(t, owner, "", cl.now), nil
+	}
+	value, err := secret.Generate(kindOf(t))
+	if err != nil {
+		return api.Token{}, err
+	}
+	t.Digest, t.LastFour = s.hasher.Digest(value), secret.LastFour(value)
+	if err := s.store.CreateToken(cl.ctx, t, s.cfg.Quota); err != nil {
+		return api.Token{}, err
+	}
+	s.audit(cl, "token.create", "token/"+t.ID, fmt.Sprintf("name=%q member=%s service=%t", t.Name, t.MemberID, t.Service))
+	cl.secret = true
+	return s.apiToken(t, owner, value, cl.now), nil
+}
+
+func (s *Server) getToken(cl *call, _ noBody) (api.Token, error) {
+	t, m, err := s.loadToken(cl, cl.r.PathValue("id"), catalogue.AccessTokenRead)
+	if err != nil {
+		return api.Token{}, err
+	}
+	return s.apiToken(t, m, "", cl.now), nil
+}
+
+func (s *Server) listTokens(cl *call, _ noBody) (api.List[api.Token], error) {
+	if err := cl.c.require(catalogue.AccessTokenRead); err != nil {
+		return api.List[api.Token]{}, err
+	}
+	showAll := false
+	if v := cl.r.URL.Query().Get("showAll"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return api.List[api.Token]{}, invalid("showAll", "showAll must be true or false")
+		}
+		showAll = b
+	}
+	f := store.TokenFilter{OrgID: s.orgID, MemberID: cl.c.member.ID}
+	if showAll {
+		if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
+			return api.List[api.Token]{}, err
+		}
+		f.MemberID = ""
+	}
+	p, err := pageOf(cl.r)
+	if err != nil {
+		return api.List[api.Token]{}, err
+	}
+	f.Limit, f.Offset = p.limit, p.offset
+	toks, total, err := s.store.ListTokens(cl.ctx, f)
+	if err != nil {
+		return api.List[api.Token]{}, err
+	}
+	members := map[string]store.Member{cl.c.member.ID: cl.c.member}
+	items := make([]api.Token, 0, len(toks))
+	for _, t := range toks {
+		m, ok := members[t.MemberID]
+		if !ok {
+			if m, err = s.store.GetMember(cl.ctx, s.orgID, t.MemberID); err != nil {
+				return api.List[api.Token]{}, err
+			}
+			members[t.MemberID] = m
+		}
+		items = append(items, s.apiToken(t, m, "", cl.now))
+	}
+	return listOf(cl.r, items, total, p), nil
+}
+
+func (s *Server) patchToken(cl *call, pb patchBody) (api.Token, error) {
+	t, owner, err := s.loadToken(cl, cl.r.PathValue("id"), catalogue.AccessTokenWrite)
+	if err != nil {
+		return api.Token{}, err
+	}
+	var next tokenSpec
+	touched, err := applyPatch(specOf(t), pb.Ops, tokenPatchRules, &next)
+	if err != nil {
+		return api.Token{}, err
+	}
+	// Setting one grant or scope form replaces the other, so clients need not
+	// remove the old form in the same patch.
+	set := next.grantSet()
+	n := 0
+	for _, f := range grantFields {
+		if set[f] {
+			n++
+		}
+	}
+	if n > 1 {
+		for _, f := range grantFields {
+			if set[f] && !touched[f] {
+				next.clearGrant(f)
+			}
+		}
+	}
+	if next.AllWorkspaces && len(next.WorkspaceIDs) > 0 {
+		switch {
+		case touched["workspaceIds"] && !touched["allWorkspaces"]:
+			next.AllWorkspaces = false
+		case touched["allWorkspaces"] && !touched["workspaceIds"]:
+			next.WorkspaceIDs = nil
+		}
+	}
+	workspaces, err := s.store.ListWorkspaces(cl.ctx, s.orgID)
+	if err != nil {
+		return api.Token{}, err
+	}
+	if err := s.applySpec(cl, &t, next, workspaces); err != nil {
+		return api.Token{}, err
+	}
+	if err := s.checkGrant(cl, t, owner, workspaces); err != nil {
+		return api.Token{}, err
+	}
+	t.UpdatedAt = cl.now
+	if !cl.dryRun {
+		if err := s.store.UpdateToken(cl.ctx, t); err != nil {
+			return api.Token{}, err
+		}
+		s.audit(cl, "token.update", "token/"+t.ID, "fields="+strings.Join(sortedKeys(touched), ","))
+	}
+	return s.apiToken(t, owner, "", cl.now), nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// resetToken issues a new secret for the same token. The old secret keeps
+// working until expiry (query parameter or body, Unix ms), or stops now.
+func (s *Server) resetToken(cl *call, in api.TokenReset) (api.Token, error) {
+	t, owner, err := s.loadToken(cl, cl.r.PathValue("id"), catalogue.AccessTokenWrite)
+	if err != nil {
+		return api.Token{}, err
+	}
+	expiry := in.Expiry
+	if v := cl.r.URL.Query().Get("expiry"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return api.Token{}, invalid("expiry", "expiry must be Unix milliseconds")
+		}
+		expiry = n
+	}
+	if expiry < 0 {
+		return api.Token{}, invalid("expiry", "expiry must be Unix milliseconds")
+	}
+	workspaces, err := s.store.ListWorkspaces(cl.ctx, s.orgID)
+	if err != nil {
+		return api.Token{}, err
+	}
+	if err := s.checkGrant(cl, t, owner, workspaces); err != nil {
+		return api.Token{}, err
+	}
+	t.PrevDigest, t.PrevExpiresAt = nil, nil
+	if expiry > 0 {
+		exp := fromMS(expiry)
+		if !exp.After(cl.now) {
+			return api.Token{}, invalid("expiry", "expiry must be in the future; omit it to stop the old secret at once")
+		}
+		t.PrevDigest, t.PrevExpiresAt = t.Digest, &exp
+	}
+	t.UpdatedAt = cl.now
+	if cl.dryRun {
+		return s.apiToken(t, owner, "", cl.now), nil
+	}
+	value, err := secret.Generate(kindOf(t))
+	if err != nil {
+		return api.Token{}, err
+	}
+	t.Digest, t.LastFour = s.hasher.Digest(value), secret.LastFour(value)
+	if err := s.store.UpdateToken(cl.ctx, t); err != nil {
+		return api.Token{}, err
+	}
+	s.audit(cl, "token.reset", "token/"+t.ID, fmt.Sprintf("oldSecretUntil=%d", expiry))
+	cl.secret = true
+	return s.apiToken(t, owner, value, cl.now), nil
+}
+
+func (s *Server) deleteToken(cl *call, _ noBody) (noContent, error) {
+	t, _, err := s.loadToken(cl, cl.r.PathValue("id"), catalogue.AccessTokenWrite)
+	if err != nil {
+		return noContent{}, err
+	}
+	if err := s.store.DeleteToken(cl.ctx, s.orgID, t.ID); err != nil {
+		return noContent{}, err
+	}
+	s.lastUsed.forget(t.ID)
+	s.audit(cl, "token.delete", "token/"+t.ID, fmt.Sprintf("name=%q", t.Name))
+	return noContent{}, nil
+}
+
+// deleteMemberTokens is "Remove All": every token of one member, atomically.
+func (s *Server) deleteMemberTokens(cl *call, _ noBody) (noContent, error) {
+	memberID := cl.r.URL.Query().Get("memberId")
+	if memberID == "" {
+		return noContent{}, invalid("memberId", "memberId is required to delete tokens in bulk")
+	}
+	if err := cl.c.require(catalogue.AccessTokenWrite); err != nil {
+		return noContent{}, err
+	}
+	if memberID != cl.c.member.ID {
+		if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
+			return noContent{}, err
+		}
+	}
+	if _, err := s.store.GetMember(cl.ctx, s.orgID, memberID); errors.Is(err, store.ErrNotFound) {
+		return noContent{}, notFound("member %q not found", memberID)
+	} else if err != nil {
+		return noContent{}, err
+	}
+	n, err := s.store.DeleteMemberTokens(cl.ctx, s.orgID, memberID)
+	if err != nil {
+		return noContent{}, err
+	}
+	s.audit(cl, "token.delete_all", "member/"+memberID, fmt.Sprintf("count=%d", n))
+	return noContent{}, nil
+}
