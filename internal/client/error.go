@@ -1,0 +1,158 @@
+package client
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+)
+
+// Error is a non-2xx answer of the server. Problem holds the decoded problem
+// document; for answers that were not one (a proxy's error page), Problem.Code
+// is derived from the status and Problem.Detail is a short, redacted message.
+type Error struct {
+	StatusCode int
+	Problem    api.Problem
+}
+
+// Error gives the problem detail, its code and the status, for example
+// "token not found (code not_found, HTTP 404)". It never includes a secret.
+func (e *Error) Error() string {
+	msg := e.Problem.Detail
+	if msg == "" {
+		msg = e.Problem.Message
+	}
+	if msg == "" {
+		msg = e.Problem.Title
+	}
+	if msg == "" {
+		msg = http.StatusText(e.StatusCode)
+	}
+	if msg == "" {
+		msg = "unexpected response"
+	}
+	return fmt.Sprintf("%s (code %s, HTTP %d)", redactText(msg, ""), e.Problem.Code, e.StatusCode)
+}
+
+// AsError returns the *Error in err's chain.
+func AsError(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	return nil, false
+}
+
+func hasCode(err error, code api.Code) bool {
+	e, ok := AsError(err)
+	return ok && e.Problem.Code == code
+}
+
+// IsNotFound reports a 404 answer: the object does not exist or the caller
+// may not know that it does.
+func IsNotFound(err error) bool { return hasCode(err, api.CodeNotFound) }
+
+// IsPermissionDenied reports a 403 answer, including refused escalations
+// (Problem.Missing lists what the caller lacks).
+func IsPermissionDenied(err error) bool { return hasCode(err, api.CodePermissionDenied) }
+
+// IsUnauthorized reports a 401 answer: the token is missing, malformed,
+// unknown, revoked or expired.
+func IsUnauthorized(err error) bool { return hasCode(err, api.CodeUnauthorized) }
+
+// IsQuotaExceeded reports a refused create because a token quota is reached;
+// Problem.Limit holds the quota.
+func IsQuotaExceeded(err error) bool { return hasCode(err, api.CodeQuotaExceeded) }
+
+// IsConflict reports a conflict with the current state, such as a name or
+// key already taken or a role still in use.
+func IsConflict(err error) bool { return hasCode(err, api.CodeConflict) }
+
+// IsInvalidRequest reports a request the server refused as malformed or
+// against a rule; Problem.Field names the field at fault when there is one.
+func IsInvalidRequest(err error) bool { return hasCode(err, api.CodeInvalidRequest) }
+
+// IsRateLimited reports a 429 answer that outlasted the client's retries or
+// the context's deadline.
+func IsRateLimited(err error) bool {
+	e, ok := AsError(err)
+	return ok && (e.Problem.Code == api.CodeRateLimited || e.StatusCode == http.StatusTooManyRequests)
+}
+
+// codeForStatus derives a code for answers that carry none, from the one
+// table that maps codes to statuses. Statuses shared by several codes map to
+// the general one.
+func codeForStatus(status int) api.Code {
+	switch status {
+	case http.StatusConflict:
+		return api.CodeConflict
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return api.CodeInvalidRequest
+	}
+	for code, s := range api.Status {
+		if s == status {
+			return code
+		}
+	}
+	if status >= 500 {
+		return api.CodeInternal
+	}
+	return ""
+}
+
+// maxFallbackMessage bounds the text kept from a body that is not a problem.
+const maxFallbackMessage = 200
+
+func newError(resp *http.Response, body []byte) *Error {
+	e := &Error{StatusCode: resp.StatusCode}
+	mediaType, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	decoded := false
+	if mediaType == api.ProblemContentType || mediaType == "application/json" || strings.HasSuffix(mediaType, "+json") {
+		var p api.Problem
+		if err := json.Unmarshal(body, &p); err == nil {
+			e.Problem = p
+			decoded = p.Detail != "" || p.Message != "" || p.Title != "" || p.Code != ""
+		}
+	}
+	if !decoded && mediaType == "text/plain" {
+		e.Problem.Detail = fallbackMessage(body)
+	}
+	if e.Problem.Status == 0 {
+		e.Problem.Status = resp.StatusCode
+	}
+	if e.Problem.Code == "" {
+		e.Problem.Code = codeForStatus(resp.StatusCode)
+	}
+	if e.Problem.RequestID == "" {
+		e.Problem.RequestID = resp.Header.Get(api.HeaderRequestID)
+	}
+	e.Problem.Detail = redactText(e.Problem.Detail, "")
+	e.Problem.Message = redactText(e.Problem.Message, "")
+	return e
+}
+
+// fallbackMessage keeps the first line of a plain-text body, shortened and
+// with anything shaped like a token masked.
+func fallbackMessage(body []byte) string {
+	s := string(body)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) {
+		return ""
+	}
+	if len(s) > maxFallbackMessage {
+		cut := maxFallbackMessage
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
+	}
+	return redactText(s, "")
+}
