@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Finds or builds the Terraform and OpenTofu CLIs the acceptance tests use.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+tools_ensure
+echo "terraform: $TERRAFORM_BIN ($TERRAFORM_VERSION)"
+echo "tofu:      $TOFU_BIN ($TOFU_VERSION)"
+echo "CLI config: $TF_CLI_CONFIG_FILE"
