@@ -306,14 +306,6 @@ func normSlice[T any](xs []T) []any {
 	return out
 }
 
-func ids[T any](xs []T, id func(T) string) []string {
-	out := make([]string, 0, len(xs))
-	for _, x := range xs {
-		out = append(out, id(x))
-	}
-	return out
-}
-
 func testEmptyStore(t *testing.T, st store.Store) {
 	_, err := st.Organization(context.Background())
 	wantErr(t, "Organization on an empty store", err, store.ErrNotFound)
