@@ -1,0 +1,26 @@
+resource "tokensmith_custom_role" "deployer" {
+  key              = "deployer"
+  name             = "Deployer"
+  description      = "Reads workspaces and manages tokens in them"
+  base_permissions = ["WORKSPACE_READ"]
+
+  policy_statements = [
+    {
+      effect    = "allow"
+      actions   = ["ACCESS_TOKEN_READ", "ACCESS_TOKEN_WRITE"]
+      resources = ["workspace/*"]
+    },
+    {
+      effect        = "deny"
+      actions       = ["*"]
+      not_resources = ["workspace/*"]
+    },
+  ]
+}
+
+# Tokens refer to custom roles by key.
+resource "tokensmith_access_token" "deploy" {
+  name           = "deploy"
+  custom_roles   = [tokensmith_custom_role.deployer.key]
+  all_workspaces = true
+}

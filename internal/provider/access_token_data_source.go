@@ -1,0 +1,160 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
+)
+
+var _ datasource.DataSourceWithConfigure = (*accessTokenDataSource)(nil)
+
+// NewAccessTokenDataSource is the constructor of the tokensmith_access_token data source.
+func NewAccessTokenDataSource() datasource.DataSource {
+	return &accessTokenDataSource{}
+}
+
+type accessTokenDataSource struct {
+	data *providerData
+}
+
+// accessTokenDataModel is a token's metadata. It has no attribute for the
+// secret: the backend shows it only once, to whoever created the token.
+type accessTokenDataModel struct {
+	ID                types.String `tfsdk:"id"`
+	Name              types.String `tfsdk:"name"`
+	Description       types.String `tfsdk:"description"`
+	Role              types.String `tfsdk:"role"`
+	CustomRoleIDs     types.Set    `tfsdk:"custom_role_ids"`
+	InlineRole        types.Set    `tfsdk:"inline_role"`
+	Permissions       types.Set    `tfsdk:"permissions"`
+	WorkspaceIDs      types.Set    `tfsdk:"workspace_ids"`
+	AllWorkspaces     types.Bool   `tfsdk:"all_workspaces"`
+	ServiceToken      types.Bool   `tfsdk:"service_token"`
+	DefaultAPIVersion types.Int64  `tfsdk:"default_api_version"`
+	TokenLastFour     types.String `tfsdk:"token_last_four"`
+	OwnerID           types.String `tfsdk:"owner_id"`
+	MemberID          types.String `tfsdk:"member_id"`
+	CreatedAt         types.String `tfsdk:"created_at"`
+	LastModified      types.String `tfsdk:"last_modified"`
+	LastUsedAt        types.String `tfsdk:"last_used_at"`
+	ExpiresAt         types.String `tfsdk:"expires_at"`
+	Expired           types.Bool   `tfsdk:"expired"`
+}
+
+func (d *accessTokenDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_access_token"
+}
+
+func (d *accessTokenDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	str := func(doc string) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: doc, Computed: true}
+	}
+	set := func(doc string) schema.SetAttribute {
+		return schema.SetAttribute{MarkdownDescription: doc, ElementType: types.StringType, Computed: true}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Metadata of an access token, looked up by id. The secret is never available " +
+			"here; only its last four characters.",
+		Attributes: map[string]schema.Attribute{
+			"id":              schema.StringAttribute{MarkdownDescription: "Identifier of the token.", Required: true},
+			"name":            str("Name of the token."),
+			"description":     str("Description of the token."),
+			"role":            str("Built-in role the token is granted, when its grant is a role: " + oneOfMarkdown(tokenRoles) + "."),
+			"custom_role_ids": set("Identifiers of the custom roles the token is granted, when its grant is custom roles."),
+			"inline_role": schema.SetNestedAttribute{
+				MarkdownDescription: "Policy statements the token is granted, when its grant is an inline role.",
+				Computed:            true,
+				NestedObject:        schema.NestedAttributeObject{Attributes: policyStatementDataSourceAttributes()},
+			},
+			"permissions":         set("Catalogue permission names the token is granted, when its grant is permissions."),
+			"workspace_ids":       set("Workspaces the token may act in, unless `all_workspaces` is true."),
+			"all_workspaces":      schema.BoolAttribute{MarkdownDescription: "Whether the token may act in every workspace.", Computed: true},
+			"service_token":       schema.BoolAttribute{MarkdownDescription: "Whether the token is a service token.", Computed: true},
+			"default_api_version": schema.Int64Attribute{MarkdownDescription: "Default API version of the token.", Computed: true},
+			"token_last_four":     str("Last four characters of the secret."),
+			"owner_id":            str("Identifier of the organisation the token belongs to."),
+			"member_id":           str("Identifier of the member the token belongs to and acts as."),
+			"created_at":          str("When the token was created, in RFC 3339 format."),
+			"last_modified":       str("When the token last changed, in RFC 3339 format."),
+			"last_used_at":        str("When the token was last used, in RFC 3339 format; null if never."),
+			"expires_at":          str("When the token stops working, in RFC 3339 format; null if never."),
+			"expired":             schema.BoolAttribute{MarkdownDescription: "Whether the token has expired.", Computed: true},
+		},
+	}
+}
+
+func (d *accessTokenDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *accessTokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if !d.data.ready(&resp.Diagnostics) {
+		return
+	}
+	var config accessTokenDataModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := config.ID.ValueString()
+	t, err := d.data.Client.GetToken(ctx, id)
+	if client.IsNotFound(err) {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Access Token Not Found",
+			fmt.Sprintf("No access token has the id %q.", id))
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Read Access Token", fmt.Sprintf("Could not read access token %s", id), err, nil)
+		return
+	}
+	m, diags := accessTokenDataFromAPI(ctx, t)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+// accessTokenDataFromAPI converts an API token to the data source model.
+func accessTokenDataFromAPI(ctx context.Context, t *api.Token) (accessTokenDataModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	lastFour := t.Token
+	if len(lastFour) > 4 {
+		lastFour = lastFour[len(lastFour)-4:]
+	}
+	m := accessTokenDataModel{
+		ID:                types.StringValue(t.ID),
+		Name:              types.StringValue(t.Name),
+		Description:       types.StringValue(t.Description),
+		Role:              types.StringNull(),
+		CustomRoleIDs:     stringSetOrNull(t.CustomRoleIDs, &diags),
+		InlineRole:        types.SetNull(policyStatementType),
+		Permissions:       stringSetOrNull(t.Permissions, &diags),
+		WorkspaceIDs:      stringSet(t.WorkspaceIDs, &diags),
+		AllWorkspaces:     types.BoolValue(t.AllWorkspaces),
+		ServiceToken:      types.BoolValue(t.ServiceToken),
+		DefaultAPIVersion: types.Int64Value(int64(t.DefaultAPIVersion)),
+		TokenLastFour:     types.StringValue(lastFour),
+		OwnerID:           types.StringValue(t.OwnerID),
+		MemberID:          types.StringValue(t.MemberID),
+		CreatedAt:         timestampValue(t.CreationDate),
+		LastModified:      timestampValue(t.LastModified),
+		LastUsedAt:        timestampValue(t.LastUsed),
+		ExpiresAt:         timestampValue(t.ExpirationDate),
+		Expired:           types.BoolValue(t.Expired),
+	}
+	if t.Role != "" {
+		m.Role = types.StringValue(t.Role)
+	}
+	if len(t.InlineRole) > 0 {
+		set, d := statementsFromAPI(ctx, t.InlineRole)
+		diags.Append(d...)
+		m.InlineRole = set
+	}
+	return m, diags
+}

@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
+)
+
+var _ datasource.DataSourceWithConfigure = (*customRoleDataSource)(nil)
+
+// NewCustomRoleDataSource is the constructor of the tokensmith_custom_role data source.
+func NewCustomRoleDataSource() datasource.DataSource {
+	return &customRoleDataSource{}
+}
+
+type customRoleDataSource struct {
+	data *providerData
+}
+
+type customRoleDataModel struct {
+	ID               types.String `tfsdk:"id"`
+	Key              types.String `tfsdk:"key"`
+	Name             types.String `tfsdk:"name"`
+	Description      types.String `tfsdk:"description"`
+	BasePermissions  types.Set    `tfsdk:"base_permissions"`
+	PolicyStatements types.Set    `tfsdk:"policy_statements"`
+	TokenCount       types.Int64  `tfsdk:"token_count"`
+}
+
+func (d *customRoleDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_custom_role"
+}
+
+func (d *customRoleDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Looks up a custom role by its key.",
+		Attributes: map[string]schema.Attribute{
+			"key":         schema.StringAttribute{MarkdownDescription: "Key of the role.", Required: true},
+			"id":          schema.StringAttribute{MarkdownDescription: "Identifier of the role.", Computed: true},
+			"name":        schema.StringAttribute{MarkdownDescription: "Name of the role.", Computed: true},
+			"description": schema.StringAttribute{MarkdownDescription: "Description of the role.", Computed: true},
+			"base_permissions": schema.SetAttribute{
+				MarkdownDescription: "Catalogue permission names the role grants on every resource.",
+				ElementType:         types.StringType,
+				Computed:            true,
+			},
+			"policy_statements": schema.SetNestedAttribute{
+				MarkdownDescription: "Policy statements of the role.",
+				Computed:            true,
+				NestedObject:        schema.NestedAttributeObject{Attributes: policyStatementDataSourceAttributes()},
+			},
+			"token_count": schema.Int64Attribute{MarkdownDescription: "How many access tokens use the role.", Computed: true},
+		},
+	}
+}
+
+func (d *customRoleDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *customRoleDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if !d.data.ready(&resp.Diagnostics) {
+		return
+	}
+	var config customRoleDataModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	key := config.Key.ValueString()
+	role, err := d.data.Client.GetCustomRole(ctx, key)
+	if client.IsNotFound(err) {
+		resp.Diagnostics.AddAttributeError(path.Root("key"), "Custom Role Not Found",
+			fmt.Sprintf("No custom role has the key %q.", key))
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Read Custom Role", fmt.Sprintf("Could not read custom role %q", key), err, nil)
+		return
+	}
+	policy, diags := statementsFromAPI(ctx, role.Policy)
+	resp.Diagnostics.Append(diags...)
+	m := customRoleDataModel{
+		ID:               types.StringValue(role.ID),
+		Key:              types.StringValue(role.Key),
+		Name:             types.StringValue(role.Name),
+		Description:      types.StringValue(role.Description),
+		BasePermissions:  stringSet(role.BasePermissions, &resp.Diagnostics),
+		PolicyStatements: policy,
+		TokenCount:       types.Int64Value(int64(role.TokenCount)),
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}

@@ -1,0 +1,276 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*customRoleResource)(nil)
+	_ resource.ResourceWithImportState = (*customRoleResource)(nil)
+)
+
+// NewCustomRoleResource is the constructor of tokensmith_custom_role.
+func NewCustomRoleResource() resource.Resource {
+	return &customRoleResource{}
+}
+
+type customRoleResource struct {
+	data *providerData
+}
+
+type customRoleModel struct {
+	ID               types.String `tfsdk:"id"`
+	Key              types.String `tfsdk:"key"`
+	Name             types.String `tfsdk:"name"`
+	Description      types.String `tfsdk:"description"`
+	BasePermissions  types.Set    `tfsdk:"base_permissions"`
+	PolicyStatements types.Set    `tfsdk:"policy_statements"`
+}
+
+var customRoleFields = map[string]path.Path{
+	"key":             path.Root("key"),
+	"name":            path.Root("name"),
+	"description":     path.Root("description"),
+	"basePermissions": path.Root("base_permissions"),
+	"policy":          path.Root("policy_statements"),
+}
+
+func (r *customRoleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_custom_role"
+}
+
+func (r *customRoleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A custom role: a named set of permissions and policy statements that access " +
+			"tokens can be granted through their `custom_roles` attribute.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Identifier of the role.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"key": schema.StringAttribute{
+				MarkdownDescription: "Unique key of the role, matching `" + customRoleKeyPattern + "`. " +
+					"Tokens refer to the role by it. Changing it replaces the role.",
+				Required:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(customRoleKeyRegexp,
+						"must start with a letter or digit and contain only letters, digits, '_', '.' and '-'"),
+				},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Human-readable name of the role.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "Description of the role.",
+				Optional:            true,
+			},
+			"base_permissions": schema.SetAttribute{
+				MarkdownDescription: "Catalogue permission names the role grants on every resource.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          []validator.Set{setvalidator.SizeAtLeast(1)},
+			},
+			"policy_statements": schema.SetNestedAttribute{
+				MarkdownDescription: "Policy statements of the role. The order of statements and of their " +
+					"values has no meaning.",
+				Optional:     true,
+				NestedObject: schema.NestedAttributeObject{Attributes: policyStatementResourceAttributes()},
+				Validators:   []validator.Set{setvalidator.SizeAtLeast(1)},
+			},
+		},
+	}
+}
+
+func (r *customRoleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *customRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if !r.data.ready(&resp.Diagnostics) {
+		return
+	}
+	var plan customRoleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	policy, diags := statementsToAPI(ctx, plan.PolicyStatements)
+	resp.Diagnostics.Append(diags...)
+	body := api.CustomRoleCreate{
+		Key:             plan.Key.ValueString(),
+		Name:            plan.Name.ValueString(),
+		Description:     plan.Description.ValueString(),
+		Policy:          policy,
+		BasePermissions: stringsFromSet(ctx, plan.BasePermissions, &resp.Diagnostics),
+	}
+	if body.Policy == nil {
+		body.Policy = []api.Statement{}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	role, err := r.data.Client.CreateCustomRole(ctx, body, client.WriteOptions{})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Create Custom Role",
+			fmt.Sprintf("Could not create custom role %q", body.Key), err, customRoleFields)
+		return
+	}
+	m, diags := customRoleFromAPI(ctx, role, plan)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+func (r *customRoleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if !r.data.ready(&resp.Diagnostics) {
+		return
+	}
+	var state customRoleModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	role, err := r.data.Client.GetCustomRole(ctx, customRoleRef(state))
+	if client.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Read Custom Role",
+			fmt.Sprintf("Could not read custom role %q", state.Key.ValueString()), err, nil)
+		return
+	}
+	m, diags := customRoleFromAPI(ctx, role, state)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+func (r *customRoleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if !r.data.ready(&resp.Diagnostics) {
+		return
+	}
+	var plan, state customRoleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ops, diags := customRolePatch(ctx, plan, state)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var role *api.CustomRole
+	var err error
+	if len(ops) == 0 {
+		role, err = r.data.Client.GetCustomRole(ctx, customRoleRef(state))
+	} else {
+		role, err = r.data.Client.PatchCustomRole(ctx, customRoleRef(state), ops, client.WriteOptions{})
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Update Custom Role",
+			fmt.Sprintf("Could not update custom role %q", state.Key.ValueString()), err, customRoleFields)
+		return
+	}
+	m, diags := customRoleFromAPI(ctx, role, plan)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+func (r *customRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if !r.data.ready(&resp.Diagnostics) {
+		return
+	}
+	var state customRoleModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.data.Client.DeleteCustomRole(ctx, customRoleRef(state))
+	if err != nil && !client.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, "Unable to Delete Custom Role",
+			fmt.Sprintf("Could not delete custom role %q", state.Key.ValueString()), err, nil)
+	}
+}
+
+// ImportState takes the role's key; Read fills in the rest.
+func (r *customRoleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("key"), req, resp)
+}
+
+// customRoleRef is what the API accepts to name the role: its id once known,
+// its key right after an import.
+func customRoleRef(m customRoleModel) string {
+	if id := m.ID.ValueString(); id != "" {
+		return id
+	}
+	return m.Key.ValueString()
+}
+
+// customRoleFromAPI converts an API role to the model. prior tells whether
+// an absent list was configured as null or empty, and an absent description
+// as null or "".
+func customRoleFromAPI(ctx context.Context, role *api.CustomRole, prior customRoleModel) (customRoleModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	m := customRoleModel{
+		ID:               types.StringValue(role.ID),
+		Key:              types.StringValue(role.Key),
+		Name:             types.StringValue(role.Name),
+		Description:      optionalString(role.Description, prior.Description),
+		BasePermissions:  stringSetOrNull(role.BasePermissions, &diags),
+		PolicyStatements: types.SetNull(policyStatementType),
+	}
+	if len(role.Policy) > 0 {
+		set, d := statementsFromAPI(ctx, role.Policy)
+		diags.Append(d...)
+		m.PolicyStatements = set
+	}
+	return m, diags
+}
+
+// customRolePatch is the JSON Patch that turns the role in state into the
+// planned one.
+func customRolePatch(ctx context.Context, plan, state customRoleModel) ([]api.PatchOperation, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var ops []api.PatchOperation
+	if !plan.Name.Equal(state.Name) {
+		ops = append(ops, api.PatchOperation{Op: "replace", Path: "/name", Value: plan.Name.ValueString()})
+	}
+	if plan.Description.ValueString() != state.Description.ValueString() {
+		ops = append(ops, api.PatchOperation{Op: "replace", Path: "/description", Value: plan.Description.ValueString()})
+	}
+	if !plan.BasePermissions.Equal(state.BasePermissions) {
+		perms := stringsFromSet(ctx, plan.BasePermissions, &diags)
+		if perms == nil {
+			perms = []string{}
+		}
+		ops = append(ops, api.PatchOperation{Op: "replace", Path: "/basePermissions", Value: perms})
+	}
+	if !plan.PolicyStatements.Equal(state.PolicyStatements) {
+		policy, d := statementsToAPI(ctx, plan.PolicyStatements)
+		diags.Append(d...)
+		if policy == nil {
+			policy = []api.Statement{}
+		}
+		ops = append(ops, api.PatchOperation{Op: "replace", Path: "/policy", Value: policy})
+	}
+	return ops, diags
+}

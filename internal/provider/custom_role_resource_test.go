@@ -1,0 +1,241 @@
+package provider
+
+import (
+	"context"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/testserver"
+)
+
+const testAccRoleAddr = "tokensmith_custom_role.test"
+
+func testAccRoleConfig(ts *testserver.Server, body string) string {
+	return testAccProviderConfig(ts) + "resource \"tokensmith_custom_role\" \"test\" {\n" + body + "\n}\n"
+}
+
+func expectRoleAction(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(testAccRoleAddr, action),
+	}}
+}
+
+func TestAccCustomRole_lifecycle(t *testing.T) {
+	ts := testserver.New(t)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFactories(ts),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccRoleConfig(ts, `
+  key              = "release.manager"
+  name             = "Release manager"
+  description      = "Ships things"
+  base_permissions = ["WORKSPACE_READ", "ACCESS_TOKEN_READ"]
+  policy_statements = [
+    {
+      effect    = "allow"
+      actions   = ["ACCESS_TOKEN_*"]
+      resources = ["workspace/*"]
+    },
+    {
+      effect        = "deny"
+      actions       = ["ACCESS_TOKEN_WRITE"]
+      not_resources = ["workspace/*"]
+    },
+  ]
+`),
+				ConfigPlanChecks:  expectRoleAction(plancheck.ResourceActionCreate),
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccRoleAddr, tfjsonpath.New("id"))},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(testAccRoleAddr, "key", "release.manager"),
+					resource.TestCheckResourceAttr(testAccRoleAddr, "policy_statements.#", "2"),
+					resource.TestCheckResourceAttr(testAccRoleAddr, "base_permissions.#", "2"),
+					resource.TestCheckResourceAttrSet(testAccRoleAddr, "id"),
+				),
+			},
+			{
+				// Reordering statements and values changes nothing.
+				Config: testAccRoleConfig(ts, `
+  key              = "release.manager"
+  name             = "Release manager"
+  description      = "Ships things"
+  base_permissions = ["ACCESS_TOKEN_READ", "WORKSPACE_READ"]
+  policy_statements = [
+    {
+      effect        = "deny"
+      not_resources = ["workspace/*"]
+      actions       = ["ACCESS_TOKEN_WRITE"]
+    },
+    {
+      effect    = "allow"
+      actions   = ["ACCESS_TOKEN_*"]
+      resources = ["workspace/*"]
+    },
+  ]
+`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				Config: testAccRoleConfig(ts, `
+  key  = "release.manager"
+  name = "Release captain"
+  policy_statements = [
+    {
+      effect      = "allow"
+      not_actions = ["MEMBER_WRITE"]
+      resources   = ["workspace/*", "org"]
+    },
+  ]
+`),
+				ConfigPlanChecks:  expectRoleAction(plancheck.ResourceActionUpdate),
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccRoleAddr, tfjsonpath.New("id"))},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(testAccRoleAddr, "name", "Release captain"),
+					resource.TestCheckNoResourceAttr(testAccRoleAddr, "description"),
+					resource.TestCheckNoResourceAttr(testAccRoleAddr, "base_permissions"),
+					resource.TestCheckResourceAttr(testAccRoleAddr, "policy_statements.#", "1"),
+					resource.TestCheckTypeSetElemAttr(testAccRoleAddr, "policy_statements.0.not_actions.*", "MEMBER_WRITE"),
+				),
+			},
+			{
+				ResourceName:      testAccRoleAddr,
+				ImportState:       true,
+				ImportStateId:     "release.manager",
+				ImportStateVerify: true,
+			},
+		},
+	})
+}
+
+func TestAccCustomRole_keyChangeReplaces(t *testing.T) {
+	ts := testserver.New(t)
+	differentID := statecheck.CompareValue(compare.ValuesDiffer())
+	cfg := func(key string) string {
+		return testAccRoleConfig(ts, "  key = \""+key+"\"\n  name = \"Reader\"\n  base_permissions = [\"WORKSPACE_READ\"]\n")
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFactories(ts),
+		Steps: []resource.TestStep{
+			{
+				Config:            cfg("reader-a"),
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(testAccRoleAddr, tfjsonpath.New("id"))},
+			},
+			{
+				Config:            cfg("reader-b"),
+				ConfigPlanChecks:  expectRoleAction(plancheck.ResourceActionReplace),
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(testAccRoleAddr, tfjsonpath.New("id"))},
+			},
+		},
+	})
+}
+
+func TestAccCustomRole_deletedOutsideTerraform(t *testing.T) {
+	ts := testserver.New(t)
+	c := testAccClient(t, ts)
+	cfg := testAccRoleConfig(ts, "  key = \"gone\"\n  name = \"Gone\"\n  base_permissions = [\"WORKSPACE_READ\"]\n")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFactories(ts),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					if err := c.DeleteCustomRole(context.Background(), "gone"); err != nil {
+						t.Fatalf("delete outside Terraform: %v", err)
+					}
+				},
+				Config:           cfg,
+				ConfigPlanChecks: expectRoleAction(plancheck.ResourceActionCreate),
+				Check: func(*terraform.State) error {
+					_, err := c.GetCustomRole(context.Background(), "gone")
+					return err
+				},
+			},
+		},
+	})
+}
+
+func TestAccCustomRole_validation(t *testing.T) {
+	ts := testserver.New(t)
+	cases := map[string]struct{ body, want string }{
+		"malformed key":  {"  key = \"-nope\"\n  name = \"n\"\n", `(?s)key.*must start with a letter or digit`},
+		"key with space": {"  key = \"a b\"\n  name = \"n\"\n", `(?s)key.*must start with a letter or digit`},
+		"both actions forms": {"  key = \"k\"\n  name = \"n\"\n  policy_statements = [{ effect = \"allow\", actions = [\"*\"], not_actions = [\"X\"], resources = [\"org\"] }]\n",
+			`(?s)Invalid Attribute Combination.*not_actions`},
+		"no resources": {"  key = \"k\"\n  name = \"n\"\n  policy_statements = [{ effect = \"allow\", actions = [\"*\"] }]\n",
+			`(?s)Invalid Attribute Combination.*not_resources`},
+		"bad effect": {"  key = \"k\"\n  name = \"n\"\n  policy_statements = [{ effect = \"permit\", actions = [\"*\"], resources = [\"org\"] }]\n",
+			`(?s)effect.*allow.*deny`},
+	}
+	steps := make([]resource.TestStep, 0, len(cases))
+	for name, tc := range cases {
+		steps = append(steps, resource.TestStep{
+			Config:      testAccRoleConfig(ts, "  # "+name+"\n"+tc.body),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(tc.want),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccFactories(ts), Steps: steps})
+}
+
+func TestAccCustomRole_unknownPermission(t *testing.T) {
+	ts := testserver.New(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFactories(ts),
+		Steps: []resource.TestStep{{
+			Config:      testAccRoleConfig(ts, "  key = \"typo\"\n  name = \"Typo\"\n  base_permissions = [\"WORKSPACE_RAED\"]\n"),
+			ExpectError: regexp.MustCompile(`(?s)Unable to Create Custom Role.*base_permissions.*"typo".*WORKSPACE_RAED`),
+		}},
+	})
+}
+
+// A token created outside Terraform keeps using a custom role whose resource
+// is removed from the configuration: the backend refuses, the user sees why.
+func TestAccCustomRole_inUse(t *testing.T) {
+	ts := testserver.New(t)
+	c := testAccClient(t, ts)
+	roleCfg := testAccProviderConfig(ts) + `
+resource "tokensmith_custom_role" "test" {
+  key  = "in-use"
+  name = "In use"
+  base_permissions = ["WORKSPACE_READ"]
+}
+`
+	var outside *api.Token
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFactories(ts),
+		Steps: []resource.TestStep{
+			{Config: roleCfg},
+			{
+				PreConfig: func() {
+					var err error
+					outside, err = c.CreateToken(context.Background(), api.TokenCreate{
+						Name: "outside", CustomRoleIDs: []string{"in-use"}, AllWorkspaces: true,
+					}, client.WriteOptions{})
+					if err != nil {
+						t.Fatalf("create token outside Terraform: %v", err)
+					}
+				},
+				Config:      testAccProviderConfig(ts),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Delete Custom Role.*"in-use".*used\s+by\s+1\s+access\s+token`),
+			},
+			{
+				PreConfig: func() {
+					if err := c.DeleteToken(context.Background(), outside.ID); err != nil {
+						t.Fatalf("delete outside token: %v", err)
+					}
+				},
+				Config: testAccProviderConfig(ts),
+			},
+		},
+	})
+}

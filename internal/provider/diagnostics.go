@@ -1,0 +1,67 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
+)
+
+// addAPIError reports a failed API call. The summary is the Title Case
+// headline ("Unable to Create Access Token"), what names the object the call
+// was about; the detail carries the backend's own message. When the backend
+// names the field at fault and fields maps it to an attribute, the
+// diagnostic is attached to that attribute.
+func addAPIError(diags *diag.Diagnostics, summary, what string, err error, fields map[string]path.Path) {
+	apiErr, ok := client.AsError(err)
+	if !ok {
+		diags.AddError(summary, fmt.Sprintf("%s: %s", what, err))
+		return
+	}
+	p := apiErr.Problem
+	msg := p.Detail
+	if msg == "" {
+		msg = p.Message
+	}
+	if msg == "" {
+		msg = p.Title
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s", what, msg)
+	if len(p.Missing) > 0 && !strings.Contains(msg, p.Missing[0]) {
+		fmt.Fprintf(&b, "\n\nMissing permissions: %s.", strings.Join(p.Missing, ", "))
+	}
+	if p.Limit > 0 && !strings.Contains(msg, fmt.Sprint(p.Limit)) {
+		fmt.Fprintf(&b, "\n\nThe limit is %d.", p.Limit)
+	}
+	if p.Code != "" {
+		fmt.Fprintf(&b, "\n\n(HTTP %d, code %s", apiErr.StatusCode, p.Code)
+		if p.RequestID != "" {
+			fmt.Fprintf(&b, ", request %s", p.RequestID)
+		}
+		b.WriteString(")")
+	}
+	if attr, ok := fields[fieldRoot(p.Field)]; ok {
+		diags.AddAttributeError(attr, summary, b.String())
+		return
+	}
+	diags.AddError(summary, b.String())
+}
+
+// fieldRoot returns the top-level JSON field of a problem's field reference:
+// "inlineRole[0].actions[1]" -> "inlineRole".
+func fieldRoot(field string) string {
+	if i := strings.IndexAny(field, ".["); i >= 0 {
+		return field[:i]
+	}
+	return field
+}
+
+// addProviderBug reports a fault in the provider itself rather than in the
+// configuration or the backend.
+func addProviderBug(diags *diag.Diagnostics, summary string, err error) {
+	diags.AddError(summary, fmt.Sprintf("%s\n\nThis is a bug in the provider; please report it.", err))
+}

@@ -1,0 +1,30 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+)
+
+// The string enums of the provider live here so that validators and
+// documentation are built from the same list and cannot disagree.
+var (
+	tokenRoles       = api.TokenRoles
+	statementEffects = []string{api.EffectAllow, api.EffectDeny}
+)
+
+// customRoleKeyPattern is the rule the backend applies to custom role keys.
+const customRoleKeyPattern = `^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`
+
+// oneOfMarkdown renders "one of `a`, `b` or `c`" for MarkdownDescription.
+func oneOfMarkdown(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = "`" + v + "`"
+	}
+	if len(quoted) == 1 {
+		return "`" + values[0] + "`"
+	}
+	return fmt.Sprintf("one of %s or %s", strings.Join(quoted[:len(quoted)-1], ", "), quoted[len(quoted)-1])
+}

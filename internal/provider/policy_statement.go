@@ -1,0 +1,186 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+)
+
+// Policy statements appear in a token's inline_role and in a custom role's
+// policy_statements. They are sets of objects whose lists are sets too: the
+// backend never gives statement order a meaning, so reordering statements or
+// their values must not produce a diff.
+
+type policyStatementModel struct {
+	Effect       types.String `tfsdk:"effect"`
+	Actions      types.Set    `tfsdk:"actions"`
+	NotActions   types.Set    `tfsdk:"not_actions"`
+	Resources    types.Set    `tfsdk:"resources"`
+	NotResources types.Set    `tfsdk:"not_resources"`
+}
+
+var policyStatementType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"effect":        types.StringType,
+	"actions":       types.SetType{ElemType: types.StringType},
+	"not_actions":   types.SetType{ElemType: types.StringType},
+	"resources":     types.SetType{ElemType: types.StringType},
+	"not_resources": types.SetType{ElemType: types.StringType},
+}}
+
+const (
+	statementEffectDoc = "Whether the statement allows or denies what it matches: " +
+		"%s. A deny wins over every allow, whatever the order of statements."
+	statementActionsDoc = "Permission names the statement applies to: catalogue names, `*`, or a prefix " +
+		"ending in `*` such as `ACCESS_TOKEN_*`. Exactly one of `actions` and `not_actions` is set."
+	statementNotActionsDoc = "The statement applies to every permission except these. " +
+		"Exactly one of `actions` and `not_actions` is set."
+	statementResourcesDoc = "Resource specifiers the statement applies to: `*`, `org`, or " +
+		"`<kind>/<pattern>` with kind `workspace`, `token`, `role` or `member` and pattern `*`, an id, " +
+		"or a prefix ending in `*` (for example `workspace/*`). Exactly one of `resources` and " +
+		"`not_resources` is set."
+	statementNotResourcesDoc = "The statement applies to every resource except these. " +
+		"Exactly one of `resources` and `not_resources` is set."
+)
+
+func effectDoc() string {
+	return fmt.Sprintf(statementEffectDoc, oneOfMarkdown(statementEffects))
+}
+
+// policyStatementResourceAttributes is the nested object of a statement in a
+// resource schema.
+func policyStatementResourceAttributes() map[string]rschema.Attribute {
+	exactlyOne := func(other string) []validator.Set {
+		return []validator.Set{
+			setvalidator.SizeAtLeast(1),
+			setvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName(other)),
+		}
+	}
+	return map[string]rschema.Attribute{
+		"effect": rschema.StringAttribute{
+			MarkdownDescription: effectDoc(),
+			Required:            true,
+			Validators:          []validator.String{stringvalidator.OneOf(statementEffects...)},
+		},
+		"actions": rschema.SetAttribute{
+			MarkdownDescription: statementActionsDoc,
+			ElementType:         types.StringType,
+			Optional:            true,
+			Validators:          exactlyOne("not_actions"),
+		},
+		"not_actions": rschema.SetAttribute{
+			MarkdownDescription: statementNotActionsDoc,
+			ElementType:         types.StringType,
+			Optional:            true,
+			Validators:          []validator.Set{setvalidator.SizeAtLeast(1)},
+		},
+		"resources": rschema.SetAttribute{
+			MarkdownDescription: statementResourcesDoc,
+			ElementType:         types.StringType,
+			Optional:            true,
+			Validators:          exactlyOne("not_resources"),
+		},
+		"not_resources": rschema.SetAttribute{
+			MarkdownDescription: statementNotResourcesDoc,
+			ElementType:         types.StringType,
+			Optional:            true,
+			Validators:          []validator.Set{setvalidator.SizeAtLeast(1)},
+		},
+	}
+}
+
+// policyStatementDataSourceAttributes is the same object, read only.
+func policyStatementDataSourceAttributes() map[string]dschema.Attribute {
+	set := func(doc string) dschema.SetAttribute {
+		return dschema.SetAttribute{MarkdownDescription: doc, ElementType: types.StringType, Computed: true}
+	}
+	return map[string]dschema.Attribute{
+		"effect":        dschema.StringAttribute{MarkdownDescription: effectDoc(), Computed: true},
+		"actions":       set(statementActionsDoc),
+		"not_actions":   set(statementNotActionsDoc),
+		"resources":     set(statementResourcesDoc),
+		"not_resources": set(statementNotResourcesDoc),
+	}
+}
+
+// statementsToAPI converts a set of statements to the wire form. Values are
+// sorted so that the request does not depend on set iteration order.
+func statementsToAPI(ctx context.Context, set types.Set) ([]api.Statement, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if set.IsNull() || set.IsUnknown() {
+		return nil, diags
+	}
+	var models []policyStatementModel
+	diags.Append(set.ElementsAs(ctx, &models, false)...)
+	out := make([]api.Statement, 0, len(models))
+	for _, m := range models {
+		s := api.Statement{Effect: m.Effect.ValueString()}
+		s.Actions = stringsFromSet(ctx, m.Actions, &diags)
+		s.NotActions = stringsFromSet(ctx, m.NotActions, &diags)
+		s.Resources = stringsFromSet(ctx, m.Resources, &diags)
+		s.NotResources = stringsFromSet(ctx, m.NotResources, &diags)
+		out = append(out, s)
+	}
+	return out, diags
+}
+
+// statementsFromAPI converts wire statements to a set; an empty list gives an
+// empty set, and callers decide whether that should read as null.
+func statementsFromAPI(ctx context.Context, stmts []api.Statement) (types.Set, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	models := make([]policyStatementModel, 0, len(stmts))
+	for _, s := range stmts {
+		models = append(models, policyStatementModel{
+			Effect:       types.StringValue(s.Effect),
+			Actions:      stringSetOrNull(s.Actions, &diags),
+			NotActions:   stringSetOrNull(s.NotActions, &diags),
+			Resources:    stringSetOrNull(s.Resources, &diags),
+			NotResources: stringSetOrNull(s.NotResources, &diags),
+		})
+	}
+	set, d := types.SetValueFrom(ctx, policyStatementType, models)
+	diags.Append(d...)
+	return set, diags
+}
+
+// stringsFromSet returns the sorted strings of a set; nil when it is null or
+// unknown.
+func stringsFromSet(ctx context.Context, set types.Set, diags *diag.Diagnostics) []string {
+	if set.IsNull() || set.IsUnknown() {
+		return nil
+	}
+	var out []string
+	diags.Append(set.ElementsAs(ctx, &out, false)...)
+	sort.Strings(out)
+	return out
+}
+
+// stringSetOrNull is a set of the values, or null when there are none.
+func stringSetOrNull(values []string, diags *diag.Diagnostics) types.Set {
+	if len(values) == 0 {
+		return types.SetNull(types.StringType)
+	}
+	return stringSet(values, diags)
+}
+
+// stringSet is a set of the values, empty when there are none.
+func stringSet(values []string, diags *diag.Diagnostics) types.Set {
+	elems := make([]attr.Value, len(values))
+	for i, v := range values {
+		elems[i] = types.StringValue(v)
+	}
+	set, d := types.SetValue(types.StringType, elems)
+	diags.Append(d...)
+	return set
+}

@@ -1,0 +1,239 @@
+// Package provider is the Terraform-facing side of Tokensmith: the provider
+// configuration, the resources and data sources, and the conversion between
+// Terraform models and the API types of internal/api.
+package provider
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
+)
+
+// Environment variables read when the matching attribute is not set.
+const (
+	envEndpoint = "TOKENSMITH_ENDPOINT"
+	envToken    = "TOKENSMITH_TOKEN"
+)
+
+// Values used when the configuration leaves an attribute unset.
+const (
+	defaultMaxRetries     = 3
+	defaultRequestTimeout = 30 * time.Second
+)
+
+var (
+	_ provider.Provider                       = (*tokensmithProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*tokensmithProvider)(nil)
+)
+
+// tokensmithProvider is the provider; version is the release it was built as
+// ("dev" for local builds, "test" in acceptance tests).
+type tokensmithProvider struct {
+	version string
+}
+
+// tokensmithProviderModel is the provider configuration block.
+type tokensmithProviderModel struct {
+	Endpoint       types.String `tfsdk:"endpoint"`
+	Token          types.String `tfsdk:"token"`
+	CACertPEM      types.String `tfsdk:"ca_cert_pem"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+}
+
+// providerData is what resources, data sources and ephemeral resources
+// receive in their Configure. Now is the clock all time-based plan logic
+// uses, so tests can replace it.
+type providerData struct {
+	Client *client.Client
+	Now    func() time.Time
+}
+
+// New returns the constructor providerserver expects.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &tokensmithProvider{version: version}
+	}
+}
+
+func (p *tokensmithProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "tokensmith"
+	resp.Version = p.version
+}
+
+func (p *tokensmithProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages access tokens and custom roles of a Tokensmith backend.",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the Tokensmith API, for example `https://tokens.example.com`. " +
+					"May also be set with the `" + envEndpoint + "` environment variable.",
+				Optional: true,
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: "Access token the provider authenticates with. " +
+					"May also be set with the `" + envToken + "` environment variable.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"ca_cert_pem": schema.StringAttribute{
+				MarkdownDescription: "PEM-encoded CA certificates to trust in addition to the system pool, " +
+					"for backends whose certificate is issued by a private CA.",
+				Optional: true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a failed request (connection error, "+
+					"`429` or `5xx`) is retried. Defaults to `%d`.", defaultMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 100)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request, as a duration such as "+
+					"`30s` or `2m`. Defaults to `%s`.", defaultRequestTimeout),
+				Optional:   true,
+				Validators: []validator.String{positiveDurationValidator{}},
+			},
+		},
+	}
+}
+
+func (p *tokensmithProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg tokensmithProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// During plan the configuration may depend on values not known yet. The
+	// provider then stays unconfigured; Terraform configures it again with
+	// known values before anything is applied.
+	if cfg.Endpoint.IsUnknown() || cfg.Token.IsUnknown() || cfg.CACertPEM.IsUnknown() ||
+		cfg.MaxRetries.IsUnknown() || cfg.RequestTimeout.IsUnknown() {
+		return
+	}
+
+	endpoint := stringOrEnv(cfg.Endpoint, envEndpoint)
+	token := stringOrEnv(cfg.Token, envToken)
+
+	if endpoint == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Missing Tokensmith Endpoint",
+			"The provider needs the base URL of the Tokensmith API. Set the endpoint attribute in the "+
+				"provider configuration or the "+envEndpoint+" environment variable.")
+	} else if u, err := url.Parse(endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Tokensmith Endpoint",
+			fmt.Sprintf("The endpoint %q is not an absolute http or https URL.", endpoint))
+	}
+	if token == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing Tokensmith Token",
+			"The provider needs an access token to authenticate with. Set the token attribute in the "+
+				"provider configuration or the "+envToken+" environment variable.")
+	}
+
+	caCertPEM := cfg.CACertPEM.ValueString()
+	if caCertPEM != "" && !x509.NewCertPool().AppendCertsFromPEM([]byte(caCertPEM)) {
+		resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Invalid CA Certificate",
+			"ca_cert_pem does not contain any PEM-encoded certificate.")
+	}
+
+	maxRetries := int64(defaultMaxRetries)
+	if !cfg.MaxRetries.IsNull() {
+		maxRetries = cfg.MaxRetries.ValueInt64()
+	}
+	timeout := defaultRequestTimeout
+	if !cfg.RequestTimeout.IsNull() {
+		// The schema validator has already rejected anything unparsable.
+		timeout, _ = time.ParseDuration(cfg.RequestTimeout.ValueString())
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	c, err := client.New(client.Config{
+		Endpoint:   endpoint,
+		Token:      token,
+		CACertPEM:  caCertPEM,
+		MaxRetries: int(maxRetries),
+		Timeout:    timeout,
+		UserAgent: fmt.Sprintf("terraform-provider-tokensmith/%s (+https://registry.terraform.io/providers/tokensmith/tokensmith) Terraform/%s",
+			p.version, req.TerraformVersion),
+		Logger: func(ctx context.Context, msg string, fields map[string]any) {
+			// The client redacts secrets itself; masking the configured
+			// credential here as well keeps it out of the log even if a
+			// field the client does not know about carries it.
+			ctx = tflog.MaskMessageStrings(ctx, token)
+			ctx = tflog.MaskAllFieldValuesStrings(ctx, token)
+			tflog.Debug(ctx, msg, fields)
+		},
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create Tokensmith API Client", err.Error())
+		return
+	}
+
+	data := &providerData{Client: c, Now: time.Now}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+}
+
+func (p *tokensmithProvider) Resources(context.Context) []func() resource.Resource {
+	return providerResources()
+}
+
+func (p *tokensmithProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return providerDataSources()
+}
+
+func (p *tokensmithProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return providerEphemeralResources()
+}
+
+// stringOrEnv returns the configured value, or the environment variable when
+// the attribute is unset or empty.
+func stringOrEnv(v types.String, env string) string {
+	if s := v.ValueString(); s != "" {
+		return s
+	}
+	return os.Getenv(env)
+}
+
+// positiveDurationValidator accepts strings time.ParseDuration understands
+// and that denote a duration greater than zero.
+type positiveDurationValidator struct{}
+
+var _ validator.String = positiveDurationValidator{}
+
+func (positiveDurationValidator) Description(context.Context) string {
+	return "value must be a positive duration such as 30s or 2m"
+}
+
+func (v positiveDurationValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (positiveDurationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil || d <= 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
+			fmt.Sprintf("%q is not a positive duration; use a value such as 30s or 2m.", req.ConfigValue.ValueString()))
+	}
+}

@@ -1,0 +1,33 @@
+package provider
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+)
+
+// The types the provider offers, in one place.
+
+func providerResources() []func() resource.Resource {
+	return []func() resource.Resource{
+		NewAccessTokenResource,
+		NewCustomRoleResource,
+	}
+}
+
+func providerDataSources() []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewAccessTokenDataSource,
+		NewCallerIdentityDataSource,
+		NewCustomRoleDataSource,
+		NewPermissionsDataSource,
+		NewWorkspaceDataSource,
+		NewWorkspacesDataSource,
+	}
+}
+
+func providerEphemeralResources() []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewAccessTokenEphemeralResource,
+	}
+}
