@@ -11,6 +11,9 @@ const (
 	CodeUnauthorized     Code = "unauthorized"
 	CodePermissionDenied Code = "permission_denied"
 	CodeNotFound         Code = "not_found"
+	// CodeMethodNotAllowed: the path exists but not with this method; the
+	// Allow header lists the methods it takes.
+	CodeMethodNotAllowed Code = "method_not_allowed"
 	CodeConflict         Code = "conflict"
 	CodeQuotaExceeded    Code = "quota_exceeded"
 	CodeRateLimited      Code = "rate_limited"
@@ -31,6 +34,7 @@ var Status = map[Code]int{
 	CodeUnauthorized:     http.StatusUnauthorized,
 	CodePermissionDenied: http.StatusForbidden,
 	CodeNotFound:         http.StatusNotFound,
+	CodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	CodeConflict:         http.StatusConflict,
 	CodeQuotaExceeded:    http.StatusConflict, // not 429: retrying cannot help
 	CodeRateLimited:      http.StatusTooManyRequests,

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -36,9 +38,22 @@ type noBody struct{}
 type noContent struct{}
 
 // endpoint is the one JSON adapter: it reads and decodes the body (wrong
-// types are 400 naming the field), runs idempotency for POSTs, calls fn,
-// maps its error through api.Status and encodes the answer.
+// types and unknown fields are 400 naming the field), runs idempotency for
+// POSTs, calls fn, maps its error through api.Status and encodes the answer.
+// It refuses ?dryRun=true: only endpoints built with dryRunEndpoint can
+// promise to write nothing.
 func endpoint[In, Out any](s *Server, status int, fn func(*call, In) (Out, error)) http.Handler {
+	return adapt(s, status, false, fn)
+}
+
+// dryRunEndpoint is endpoint for operations that honour ?dryRun=true: every
+// check runs, nothing is written (no idempotency record either) and a
+// would-be 201 answers 200.
+func dryRunEndpoint[In, Out any](s *Server, status int, fn func(*call, In) (Out, error)) http.Handler {
+	return adapt(s, status, true, fn)
+}
+
+func adapt[In, Out any](s *Server, status int, dryRunnable bool, fn func(*call, In) (Out, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -55,6 +70,10 @@ func endpoint[In, Out any](s *Server, status int, fn func(*call, In) (Out, error
 			b, err := strconv.ParseBool(v)
 			if err != nil {
 				s.writeError(w, r, invalid("dryRun", "dryRun must be true or false"))
+				return
+			}
+			if b && !dryRunnable {
+				s.writeError(w, r, invalid("dryRun", "dryRun is supported only when creating, updating or resetting tokens and creating or updating custom roles"))
 				return
 			}
 			cl.dryRun = b
@@ -86,7 +105,7 @@ func endpoint[In, Out any](s *Server, status int, fn func(*call, In) (Out, error
 		}
 
 		key := r.Header.Get(api.HeaderIdempotencyKey)
-		if r.Method != http.MethodPost || key == "" || cl.c == nil {
+		if r.Method != http.MethodPost || key == "" || cl.c == nil || cl.dryRun {
 			st, b, problem := run()
 			writeResponse(w, st, b, problem)
 			return
@@ -110,17 +129,24 @@ func (s *Server) errorBody(r *http.Request, err error) (int, []byte, bool) {
 	e, known := asError(err)
 	ri := info(r.Context())
 	if !known {
-		s.log.Error("request failed", "request_id", ri.id, "route", ri.route, "error", err.Error())
+		s.log.Error("request failed", "request_id", ri.id, "route", ri.route, "error", redact(err.Error()))
 	}
 	p := problemFor(e, ri.id)
 	b, _ := json.Marshal(p)
 	return p.Status, b, true
 }
 
-// decodeStrict decodes JSON, turning type errors into 400s naming the field.
+// decodeStrict decodes JSON, turning type errors into 400s naming the field
+// and refusing fields the API does not define, so a typo in an optional
+// field is reported instead of silently ignored.
 func decodeStrict(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return e
+		}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			field := te.Field
@@ -133,12 +159,120 @@ func decodeStrict(body []byte, v any) error {
 		if errors.As(err, &se) {
 			return invalid("", "malformed JSON at byte %d", se.Offset)
 		}
+		if e := unknownFieldError(body, reflect.TypeOf(v)); e != nil {
+			return e
+		}
 		return invalid("", "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if dec.More() {
 		return invalid("", "malformed JSON: trailing data after the body")
 	}
 	return nil
+}
+
+// unknownFieldError finds the first field of body that t does not define and
+// names it with its path ("inlineRole[0].efect") and the fields allowed there.
+func unknownFieldError(body []byte, t reflect.Type) *Error {
+	var doc any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil
+	}
+	if path, allowed, ok := findUnknown(doc, t, ""); ok {
+		return invalid(path, "%s is not a field of this request; allowed here: %s", path, strings.Join(allowed, ", "))
+	}
+	return nil
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// findUnknown walks doc alongside t with encoding/json's rules (exact tag
+// name first, then case-insensitive).
+func findUnknown(doc any, t reflect.Type, path string) (string, []string, bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return "", nil, false
+	}
+	switch n := doc.(type) {
+	case map[string]any:
+		switch t.Kind() {
+		case reflect.Map:
+			for _, k := range sortedMapKeys(n) {
+				if p, a, ok := findUnknown(n[k], t.Elem(), join(path, k)); ok {
+					return p, a, true
+				}
+			}
+		case reflect.Struct:
+			fields := jsonFields(t)
+			names := make([]string, 0, len(fields))
+			for name := range fields {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, k := range sortedMapKeys(n) {
+				ft, ok := fields[k]
+				if !ok {
+					for name, f := range fields {
+						if strings.EqualFold(name, k) {
+							ft, ok = f, true
+							break
+						}
+					}
+				}
+				if !ok {
+					return join(path, k), names, true
+				}
+				if p, a, ok := findUnknown(n[k], ft, join(path, k)); ok {
+					return p, a, true
+				}
+			}
+		}
+	case []any:
+		if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+			for i, e := range n {
+				if p, a, ok := findUnknown(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); ok {
+					return p, a, true
+				}
+			}
+		}
+	}
+	return "", nil, false
+}
+
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+func sortedMapKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 func jsonKind(goKind string) string {

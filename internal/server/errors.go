@@ -49,6 +49,7 @@ var titles = map[api.Code]string{
 	api.CodeUnauthorized:     "Unauthorized",
 	api.CodePermissionDenied: "Permission Denied",
 	api.CodeNotFound:         "Not Found",
+	api.CodeMethodNotAllowed: "Method Not Allowed",
 	api.CodeConflict:         "Conflict",
 	api.CodeQuotaExceeded:    "Quota Exceeded",
 	api.CodeRateLimited:      "Rate Limited",
@@ -91,14 +92,15 @@ func problemFor(e *Error, requestID string) api.Problem {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
+	detail := redact(e.Detail)
 	p := api.Problem{
 		Type:      "https://tokensmith.dev/problems/" + strings.ReplaceAll(string(e.Code), "_", "-"),
 		Title:     titles[e.Code],
 		Status:    status,
-		Detail:    e.Detail,
+		Detail:    detail,
 		Code:      e.Code,
-		Message:   e.Detail,
-		Field:     e.Field,
+		Message:   detail,
+		Field:     redact(e.Field),
 		Missing:   e.Missing,
 		Limit:     e.Limit,
 		RequestID: requestID,

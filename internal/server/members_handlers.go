@@ -29,6 +29,9 @@ func validMember(sp memberSpec) error {
 	if len(sp.Email) > 254 || strings.Count(sp.Email, "@") != 1 || strings.HasPrefix(sp.Email, "@") || strings.HasSuffix(sp.Email, "@") || strings.ContainsAny(sp.Email, " \t\r\n") {
 		return invalid("email", "email must be an address like name@example.com")
 	}
+	if err := noSecret("email", sp.Email); err != nil {
+		return err
+	}
 	if err := validName("firstName", sp.FirstName, 100, false); err != nil {
 		return err
 	}

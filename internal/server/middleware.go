@@ -63,7 +63,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri))
 		defer func() {
 			if v := recover(); v != nil {
-				s.log.Error("panic", "request_id", ri.id, "route", ri.route, "panic", fmt.Sprint(v))
+				s.log.Error("panic", "request_id", ri.id, "route", ri.route, "panic", redact(fmt.Sprint(v)))
 				if sw.status == 0 {
 					s.writeError(sw, r, &Error{Code: api.CodeInternal, Detail: "internal error"})
 				}
@@ -72,7 +72,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				slog.String("request_id", ri.id),
 				slog.String("method", r.Method),
 				slog.String("route", ri.route),
-				slog.String("path", r.URL.Path),
+				slog.String("path", redact(r.URL.Path)),
 				slog.Int("status", sw.status),
 				slog.Int("bytes", sw.bytes),
 				slog.Duration("latency", time.Since(start)),
@@ -125,7 +125,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e, known := asError(err)
 	ri := info(r.Context())
 	if !known {
-		s.log.Error("request failed", "request_id", ri.id, "route", ri.route, "error", err.Error())
+		s.log.Error("request failed", "request_id", ri.id, "route", ri.route, "error", redact(err.Error()))
 	}
 	p := problemFor(e, ri.id)
 	body, _ := json.Marshal(p)

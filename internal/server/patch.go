@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -16,17 +17,39 @@ type patchBody struct {
 	Comment string
 }
 
+// patchOp is one operation as sent. From belongs to RFC 6902's move and
+// copy, which are refused by name rather than as an unknown field.
+type patchOp struct {
+	Op    string `json:"op"`
+	Path  string `json:"path"`
+	Value any    `json:"value"`
+	From  string `json:"from"`
+}
+
+type patchWithComment struct {
+	Patch   []patchOp `json:"patch"`
+	Comment string    `json:"comment"`
+}
+
 func (p *patchBody) UnmarshalJSON(b []byte) error {
-	trimmed := strings.TrimSpace(string(b))
-	if strings.HasPrefix(trimmed, "{") {
-		var w api.PatchWithComment
-		if err := json.Unmarshal(b, &w); err != nil {
+	var ops []patchOp
+	if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 && trimmed[0] == '{' {
+		var w patchWithComment
+		if err := decodeStrict(b, &w); err != nil {
 			return err
 		}
-		p.Ops, p.Comment = w.Patch, w.Comment
-		return nil
+		ops, p.Comment = w.Patch, w.Comment
+	} else if err := decodeStrict(b, &ops); err != nil {
+		return err
 	}
-	return json.Unmarshal(b, &p.Ops)
+	p.Ops = make([]api.PatchOperation, len(ops))
+	for i, op := range ops {
+		if op.From != "" && op.Op != "move" && op.Op != "copy" {
+			return invalid(fmt.Sprintf("patch[%d].from", i), "from belongs only to move and copy operations")
+		}
+		p.Ops[i] = api.PatchOperation{Op: op.Op, Path: op.Path, Value: op.Value}
+	}
+	return nil
 }
 
 // patchRules names the fields a PATCH may touch and those fixed at creation.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
@@ -32,8 +31,8 @@ func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
 	if err := validName("name", sp.Name, 256, true); err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(sp.Description); n > 1000 {
-		return invalid("description", "description must be at most 1000 characters, got %d", n)
+	if err := validDescription("description", sp.Description); err != nil {
+		return err
 	}
 	if len(sp.Policy) == 0 && len(sp.BasePermissions) == 0 {
 		return invalid("policy", "a custom role needs at least one policy statement or base permission")
@@ -133,6 +132,9 @@ func (s *Server) createRole(cl *call, in api.CustomRoleCreate) (api.CustomRole, 
 	if !roleKeyPattern.MatchString(in.Key) || len(in.Key) > 256 {
 		return api.CustomRole{}, invalid("key", "key must match %s (at most 256 characters), got %q", roleKeyPattern, in.Key)
 	}
+	if err := noSecret("key", in.Key); err != nil {
+		return api.CustomRole{}, err
+	}
 	r := store.CustomRole{ID: newID(), OrgID: s.orgID, Key: in.Key, CreatedAt: cl.now, UpdatedAt: cl.now}
 	if err := s.applyRoleSpec(&r, roleSpec{Name: in.Name, Description: in.Description, Policy: in.Policy, BasePermissions: in.BasePermissions}); err != nil {
 		return api.CustomRole{}, err
@@ -164,6 +166,9 @@ func (s *Server) patchRole(cl *call, pb patchBody) (api.CustomRole, error) {
 		return api.CustomRole{}, err
 	}
 	cur := roleSpec{Name: r.Name, Description: r.Description, Policy: apiStatements(r.Policy), BasePermissions: nonNil(r.BasePermissions)}
+	if err := validDescription("comment", pb.Comment); err != nil {
+		return api.CustomRole{}, err
+	}
 	var next roleSpec
 	touched, err := applyPatch(cur, pb.Ops, rolePatchRules, &next)
 	if err != nil {

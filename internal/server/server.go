@@ -1,37 +1,3 @@
-// Package server is tokensmithd's HTTP API: routes (routes.go), middleware
-// (middleware.go), one JSON adapter that decodes, maps errors and encodes
-// (adapter.go), and one handler file per entity.
-//
-// Authorization. A request is allowed only when every policy of its subject
-// allows the action on the resource:
-//   - the token's grant (built-in role, custom roles, inline role or
-//     permissions);
-//   - for personal tokens, the owner member's current role, read on every
-//     request, so demoting or removing a member narrows their tokens at once;
-//   - the token's workspace scope, which allows everything on "org" and on
-//     the workspaces in scope only.
-//
-// Service tokens are owned by a member too but act for the organisation:
-// they are limited by their grant and scope only, not by the owner's current
-// role. Nobody can mint a service token beyond their own power, because
-// every create, patch and reset passes the no-escalation check against the
-// caller's subject.
-//
-// A personal token of a reader or writer additionally reaches a workspace
-// only while its owner is a member of it; admins and owners reach every
-// workspace in the token's scope.
-//
-// The no-escalation check evaluates the new grant on "org", on every workspace
-// the token will reach and on a placeholder for future workspaces when it
-// covers all workspaces. For a reader's or writer's own (personal) calling
-// token only the workspaces they belong to count as held, so such a member
-// cannot mint an all-workspaces service token carrying workspace permissions.
-//
-// Authentication results are cached by digest; every write made through the
-// server invalidates the cache, which assumes the server is its store's only
-// writer.
-//
-// Tokens created without defaultApiVersion get DefaultAPIVersion.
 package server
 
 import (

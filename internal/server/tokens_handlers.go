@@ -76,6 +76,23 @@ func validName(field, v string, maxLen int, required bool) error {
 	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
 		return invalid(field, "%s must not contain control characters", field)
 	}
+	return noSecret(field, v)
+}
+
+// validDescription checks a free-text description of at most 1,000 characters.
+func validDescription(field, v string) error {
+	if n := utf8.RuneCountInString(v); n > 1000 {
+		return invalid(field, "%s must be at most 1000 characters, got %d", field, n)
+	}
+	return noSecret(field, v)
+}
+
+// noSecret refuses text holding a well-formed access token: names and
+// descriptions are stored, audited and shown to every reader.
+func noSecret(field, v string) error {
+	if holdsToken(v) {
+		return invalid(field, "%s must not contain an access token; if this was a real token, reset it", field)
+	}
 	return nil
 }
 
@@ -85,8 +102,8 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 	if err := validName("name", sp.Name, 64, true); err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(sp.Description); n > 1000 {
-		return invalid("description", "description must be at most 1000 characters, got %d", n)
+	if err := validDescription("description", sp.Description); err != nil {
+		return err
 	}
 	count := 0
 	for _, set := range sp.grantSet() {
@@ -497,6 +514,9 @@ func (s *Server) resetToken(cl *call, in api.TokenReset) (api.Token, error) {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
 			return api.Token{}, invalid("expiry", "expiry must be Unix milliseconds")
+		}
+		if in.Expiry != 0 && in.Expiry != n {
+			return api.Token{}, invalid("expiry", "expiry is given twice with different values (query parameter and body); send it once")
 		}
 		expiry = n
 	}

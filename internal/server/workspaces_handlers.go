@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
@@ -25,8 +24,8 @@ func (s *Server) applyWorkspaceSpec(cl *call, w *store.Workspace, sp workspaceSp
 	if err := validName("name", sp.Name, 100, true); err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(sp.Description); n > 1000 {
-		return invalid("description", "description must be at most 1000 characters, got %d", n)
+	if err := validDescription("description", sp.Description); err != nil {
+		return err
 	}
 	members := []string{w.OwnerID}
 	for i, id := range sp.MemberIDs {

@@ -78,6 +78,7 @@ type Option func(*options)
 type options struct {
 	tls     bool
 	configs []func(*server.Config)
+	wrap    func(store.Store) store.Store
 }
 
 // WithTLS serves over HTTPS with a self-signed certificate (CACertPEM).
@@ -87,6 +88,14 @@ func WithTLS() Option { return func(o *options) { o.tls = true } }
 // expiration policy, rate limits, catalogue).
 func WithConfig(f func(*server.Config)) Option {
 	return func(o *options) { o.configs = append(o.configs, f) }
+}
+
+// WithStoreWrapper hands the server wrap(store) instead of the SQLite store
+// itself, for tests that observe what the server asks of its store (for
+// example that a request causes no write). Server.Store stays the SQLite
+// store, so setup through it is not observed.
+func WithStoreWrapper(wrap func(store.Store) store.Store) Option {
+	return func(o *options) { o.wrap = wrap }
 }
 
 // New starts a backend bootstrapped with a known owner token.
@@ -124,6 +133,9 @@ func New(t testing.TB, opts ...Option) *Server {
 	logs := &syncBuffer{}
 	cfg := server.DefaultConfig()
 	cfg.Store, cfg.Hasher, cfg.Catalogue = st, hasher, catalogue.Default()
+	if o.wrap != nil {
+		cfg.Store = o.wrap(st)
+	}
 	cfg.Now = clock.Now
 	cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	for _, f := range o.configs {

@@ -124,12 +124,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg.Catalogue = catalogue.Default()
 	var fc fileConfig
 	if o.config != "" {
-		b, err := os.ReadFile(o.config)
-		if err != nil {
-			return fmt.Errorf("config: %w", err)
-		}
-		if err := json.Unmarshal(b, &fc); err != nil {
-			return fmt.Errorf("config %s: %w", o.config, err)
+		if fc, err = readFileConfig(o.config); err != nil {
+			return err
 		}
 		if err := applyFileConfig(&cfg, fc); err != nil {
 			return fmt.Errorf("config %s: %w", o.config, err)
@@ -230,6 +226,25 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	return st.Close()
+}
+
+// readFileConfig decodes the config file strictly: a misspelt key would
+// otherwise leave a quota or the expiration policy silently at its default.
+func readFileConfig(path string) (fileConfig, error) {
+	var fc fileConfig
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fc, fmt.Errorf("config: %w", err)
+	}
+	dec := json.NewDecoder(bytesReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&fc); err != nil {
+		return fc, fmt.Errorf("config %s: %w", path, err)
+	}
+	if dec.More() {
+		return fc, fmt.Errorf("config %s: trailing data after the JSON object", path)
+	}
+	return fc, nil
 }
 
 func applyFileConfig(cfg *server.Config, fc fileConfig) error {
