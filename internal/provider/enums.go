@@ -12,6 +12,16 @@ import (
 var (
 	tokenRoles       = api.TokenRoles
 	statementEffects = []string{api.EffectAllow, api.EffectDeny}
+	// permissionReviewModes are the values of the provider's
+	// permission_review; the first is the default.
+	permissionReviewModes = []string{permissionReviewWarn, permissionReviewError, permissionReviewOff}
+)
+
+// What the plan does with a change that widens access.
+const (
+	permissionReviewWarn  = "warn"
+	permissionReviewError = "error"
+	permissionReviewOff   = "off"
 )
 
 // customRoleKeyPattern is the rule the backend applies to custom role keys.

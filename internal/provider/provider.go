@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -50,19 +51,24 @@ type tokensmithProvider struct {
 
 // tokensmithProviderModel is the provider configuration block.
 type tokensmithProviderModel struct {
-	Endpoint       types.String `tfsdk:"endpoint"`
-	Token          types.String `tfsdk:"token"`
-	CACertPEM      types.String `tfsdk:"ca_cert_pem"`
-	MaxRetries     types.Int64  `tfsdk:"max_retries"`
-	RequestTimeout types.String `tfsdk:"request_timeout"`
+	Endpoint         types.String `tfsdk:"endpoint"`
+	Token            types.String `tfsdk:"token"`
+	CACertPEM        types.String `tfsdk:"ca_cert_pem"`
+	MaxRetries       types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout   types.String `tfsdk:"request_timeout"`
+	PermissionReview types.String `tfsdk:"permission_review"`
 }
 
 // providerData is what resources, data sources and ephemeral resources
 // receive in their Configure. Now is the clock all time-based plan logic
-// uses, so tests can replace it.
+// uses, so tests can replace it. PermissionReview is one of
+// permissionReviewModes.
 type providerData struct {
-	Client *client.Client
-	Now    func() time.Time
+	Client           *client.Client
+	Now              func() time.Time
+	PermissionReview string
+
+	catalogue catalogueCache
 }
 
 // New returns the constructor providerserver expects.
@@ -109,6 +115,16 @@ func (p *tokensmithProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Optional:   true,
 				Validators: []validator.String{positiveDurationValidator{}},
 			},
+			"permission_review": schema.StringAttribute{
+				MarkdownDescription: "What a plan does with an update that widens the access of a token or " +
+					"custom role (permissions, a higher role, custom roles, allow statements added or deny " +
+					"statements removed, workspaces): " + oneOfMarkdown(permissionReviewModes) + ". `" +
+					permissionReviewWarn + "` shows a warning listing what is added, `" + permissionReviewError +
+					"` fails the plan with that listing unless the resource sets `allow_widening = true`, `" +
+					permissionReviewOff + "` says nothing. Defaults to `" + permissionReviewModes[0] + "`.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.OneOf(permissionReviewModes...)},
+			},
 		},
 	}
 }
@@ -124,7 +140,7 @@ func (p *tokensmithProvider) Configure(ctx context.Context, req provider.Configu
 	// provider then stays unconfigured; Terraform configures it again with
 	// known values before anything is applied.
 	if cfg.Endpoint.IsUnknown() || cfg.Token.IsUnknown() || cfg.CACertPEM.IsUnknown() ||
-		cfg.MaxRetries.IsUnknown() || cfg.RequestTimeout.IsUnknown() {
+		cfg.MaxRetries.IsUnknown() || cfg.RequestTimeout.IsUnknown() || cfg.PermissionReview.IsUnknown() {
 		return
 	}
 
@@ -186,7 +202,11 @@ func (p *tokensmithProvider) Configure(ctx context.Context, req provider.Configu
 		return
 	}
 
-	data := &providerData{Client: c, Now: time.Now}
+	review := permissionReviewModes[0]
+	if !cfg.PermissionReview.IsNull() {
+		review = cfg.PermissionReview.ValueString()
+	}
+	data := &providerData{Client: c, Now: time.Now, PermissionReview: review}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

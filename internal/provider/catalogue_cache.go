@@ -1,0 +1,80 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
+)
+
+// permissionCatalogue is the backend's catalogue as plan-time checks use it:
+// names, patterns and suggestions through catalogue.Catalogue, and the
+// permissions of each built-in role exactly as the backend reports them.
+type permissionCatalogue struct {
+	names *catalogue.Catalogue
+	roles map[string][]string
+}
+
+// ForRole makes permissionCatalogue a review.RolePermissions.
+func (c *permissionCatalogue) ForRole(role string) []string {
+	return c.roles[role]
+}
+
+// catalogueCache holds the catalogue of one configured provider. A failed
+// fetch is not cached, so a transient error costs one check rather than
+// every check of the run.
+type catalogueCache struct {
+	mu  sync.Mutex
+	cat *permissionCatalogue
+}
+
+// permissionCatalogue returns the backend's catalogue, fetching it on first
+// use.
+func (d *providerData) permissionCatalogue(ctx context.Context) (*permissionCatalogue, error) {
+	d.catalogue.mu.Lock()
+	defer d.catalogue.mu.Unlock()
+	if d.catalogue.cat != nil {
+		return d.catalogue.cat, nil
+	}
+	perms, err := d.Client.ListPermissions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := catalogueFromAPI(perms)
+	if err != nil {
+		return nil, err
+	}
+	d.catalogue.cat = cat
+	return cat, nil
+}
+
+// catalogueFromAPI builds the plan-time catalogue from the backend's list.
+func catalogueFromAPI(perms []api.Permission) (*permissionCatalogue, error) {
+	type entry struct {
+		Name           string   `json:"name"`
+		CatalogueRoles []string `json:"catalogueRoles"`
+	}
+	doc := struct {
+		Permissions []entry `json:"permissions"`
+	}{Permissions: make([]entry, 0, len(perms))}
+	roles := map[string][]string{}
+	for _, p := range perms {
+		doc.Permissions = append(doc.Permissions, entry{Name: p.Name, CatalogueRoles: p.CatalogueRoles})
+		for _, r := range p.Roles {
+			roles[r] = append(roles[r], p.Name)
+		}
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	names, err := catalogue.Load(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("the backend's permission catalogue cannot be read: %w", err)
+	}
+	return &permissionCatalogue{names: names, roles: roles}, nil
+}

@@ -1,0 +1,512 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/review"
+)
+
+// The plan is where permission changes are reviewed and refused. After the
+// resource's own plan logic, every plan of a token or a custom role
+//
+//  1. checks the permission names it grants against the backend's
+//     catalogue, suggesting the closest names for a misspelt one;
+//  2. sends the create (also for a replacement) or the update to the backend
+//     as a dry run, so that whatever the apply would be refused for
+//     (escalation, quota, expiration policy, workspace not allowed, a key
+//     taken) fails the plan, on the attribute the backend names;
+//  3. compares the grant in state with the planned one (internal/review) and,
+//     per the provider's permission_review, warns about a widening, fails
+//     the plan on it, or says nothing.
+//
+// Nothing here may say something false about a plan whose values are not all
+// known yet. Unknown permission names are not checked; a dry run whose body
+// would depend on an unknown value is not sent; unknown parts of the planned
+// grant are left out of the comparison, which can only hide a widening until
+// the next plan, never invent one. A token may name a custom role that the
+// same apply creates: the backend then refuses the dry run for that role,
+// and the refusal is taken as "cannot tell yet". Without a configured
+// provider (its endpoint or token unknown during plan) nothing is checked.
+//
+// ModifyPlan receives no resource address, so diagnostics name the resource
+// by its type and its name (tokens) or key (custom roles); the CLI prints the
+// address next to every diagnostic of a resource anyway.
+
+var _ resource.ResourceWithModifyPlan = (*customRoleResource)(nil)
+
+// allowWideningAttribute is the allow_widening argument of a resource; what
+// names the resource ("token", "custom role").
+func allowWideningAttribute(what string) schema.BoolAttribute {
+	return schema.BoolAttribute{
+		MarkdownDescription: "Accept a change that widens the access of this " + what + " when the provider's " +
+			"`permission_review` is `" + permissionReviewError + "`: the plan then shows the widening as a " +
+			"warning instead of failing. Defaults to `false`.",
+		Optional: true,
+	}
+}
+
+// permissionRef is one permission name or pattern of a planned grant and
+// where it came from.
+type permissionRef struct {
+	attr     path.Path
+	field    string // as the diagnostic names it: "permissions", "inline_role actions"
+	name     string
+	patterns bool // "*" and "PREFIX*" are accepted
+}
+
+// reviewPlan runs the plan-time checks for a token. It is deferred from
+// ModifyPlan so that it sees the finished plan whichever way ModifyPlan
+// returns.
+func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if resp.Diagnostics.HasError() || req.Plan.Raw.IsNull() || r.data == nil || r.data.Client == nil {
+		return
+	}
+	var plan, config accessTokenModel
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	var state *accessTokenModel
+	if !req.State.Raw.IsNull() {
+		state = &accessTokenModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	owner := "access token " + labelOf(plan.Name)
+
+	cat := r.data.checkPermissionNames(ctx, owner, tokenPermissionRefs(ctx, plan), &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	replace := state != nil && (len(resp.RequiresReplace) > 0 || !plan.ServiceToken.Equal(state.ServiceToken) ||
+		(!plan.DefaultAPIVersion.IsUnknown() && !plan.DefaultAPIVersion.Equal(state.DefaultAPIVersion)))
+	if fullyKnown(ctx, config.Name, config.Description, config.Role, config.CustomRoles, config.InlineRole,
+		config.Permissions, config.WorkspaceIDs, config.AllWorkspaces, config.ServiceToken,
+		config.DefaultAPIVersion, config.ExpiresAt, config.ExpiresInDays) {
+		r.dryRun(ctx, plan, state, replace, &resp.Diagnostics)
+	} else {
+		tflog.Debug(ctx, "dry run skipped: the planned token depends on values not known yet")
+	}
+	if resp.Diagnostics.HasError() || state == nil || cat == nil {
+		return
+	}
+
+	prev, _ := tokenReviewGrant(ctx, *state)
+	next, complete := tokenReviewGrant(ctx, plan)
+	if !complete {
+		prev.Statements = withoutDenies(prev.Statements)
+	}
+	name := plan.Name
+	if name.IsUnknown() {
+		name = state.Name
+	}
+	w := review.Compare(cat, &prev, &next)
+	resp.Diagnostics.Append(wideningDiagnostics(r.data.PermissionReview, plan.AllowWidening.ValueBool(),
+		w.Describe("tokensmith_access_token with name "+labelOf(name)))...)
+}
+
+// dryRun sends the planned create or update of a token with dryRun=true.
+func (r *accessTokenResource) dryRun(ctx context.Context, plan accessTokenModel, state *accessTokenModel, replace bool, diags *diag.Diagnostics) {
+	owner := "access token " + labelOf(plan.Name)
+	if state == nil || replace {
+		body, d := accessTokenCreateBody(ctx, plan, r.data.Now())
+		diags.Append(d...)
+		if diags.HasError() {
+			return
+		}
+		_, err := r.data.Client.CreateToken(ctx, body, client.WriteOptions{DryRun: true})
+		reportDryRun(ctx, err, "Unable to Create Access Token", "create "+owner, tokenDryRunFields(ctx, plan), replace, diags)
+		return
+	}
+	ops, d := accessTokenPatch(ctx, plan, *state)
+	diags.Append(d...)
+	if diags.HasError() || len(ops) == 0 {
+		return
+	}
+	_, err := r.data.Client.PatchToken(ctx, state.ID.ValueString(), ops, client.WriteOptions{DryRun: true})
+	reportDryRun(ctx, err, "Unable to Update Access Token", "update "+owner, tokenDryRunFields(ctx, plan), false, diags)
+}
+
+// tokenDryRunFields is accessTokenFields, with a refusal that names no field
+// but lists missing permissions (an escalation) put on the grant.
+func tokenDryRunFields(ctx context.Context, plan accessTokenModel) map[string]path.Path {
+	fields := accessTokenFields(plan)
+	grant, _ := accessTokenGrant(ctx, plan)
+	if attr, ok := fields[grant.field]; ok {
+		fields[escalationField] = attr
+	}
+	return fields
+}
+
+// escalationField is the key under which a fields map names the attribute
+// for an escalation refusal, which carries no field of its own.
+const escalationField = ""
+
+// ModifyPlan of a custom role is the plan-time review alone.
+func (r *customRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.reviewPlan(ctx, req, resp)
+}
+
+// reviewPlan runs the plan-time checks for a custom role.
+func (r *customRoleResource) reviewPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if resp.Diagnostics.HasError() || req.Plan.Raw.IsNull() || r.data == nil || r.data.Client == nil {
+		return
+	}
+	var plan, config customRoleModel
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	var state *customRoleModel
+	if !req.State.Raw.IsNull() {
+		state = &customRoleModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	owner := "custom role " + labelOf(plan.Key)
+
+	cat := r.data.checkPermissionNames(ctx, owner, customRolePermissionRefs(ctx, plan), &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// The key is the only attribute that replaces a role. The new role is
+	// another role: tokens reach it only by naming its key, and a token that
+	// starts doing so is reviewed as gaining a custom role.
+	replace := state != nil && !plan.Key.Equal(state.Key)
+	var tokenCount *int
+	if fullyKnown(ctx, config.Key, config.Name, config.Description, config.BasePermissions, config.PolicyStatements) {
+		tokenCount = r.dryRun(ctx, plan, state, replace, &resp.Diagnostics)
+	} else {
+		tflog.Debug(ctx, "dry run skipped: the planned custom role depends on values not known yet")
+	}
+	if resp.Diagnostics.HasError() || state == nil || replace || cat == nil {
+		return
+	}
+
+	prev, _ := customRoleReviewGrant(ctx, *state)
+	next, complete := customRoleReviewGrant(ctx, plan)
+	if !complete {
+		prev.Statements = withoutDenies(prev.Statements)
+	}
+	w := review.Compare(cat, &prev, &next)
+	if w.Empty() || r.data.PermissionReview == permissionReviewOff {
+		return
+	}
+	addr := "tokensmith_custom_role with key " + labelOf(state.Key)
+	detail := w.Describe(addr)
+	if tokenCount == nil {
+		if role, err := r.data.Client.GetCustomRole(ctx, customRoleRef(*state)); err == nil {
+			tokenCount = &role.TokenCount
+		} else {
+			tflog.Debug(ctx, "custom role token count unavailable", map[string]any{"error": err.Error()})
+		}
+	}
+	if tokenCount != nil {
+		detail = w.DescribeCustomRole(addr, *tokenCount)
+	}
+	resp.Diagnostics.Append(wideningDiagnostics(r.data.PermissionReview, plan.AllowWidening.ValueBool(), detail)...)
+}
+
+// dryRun sends the planned create or update of a custom role with
+// dryRun=true. It returns how many tokens use the role when the backend
+// said so (an update).
+func (r *customRoleResource) dryRun(ctx context.Context, plan customRoleModel, state *customRoleModel, replace bool, diags *diag.Diagnostics) *int {
+	owner := "custom role " + labelOf(plan.Key)
+	if state == nil || replace {
+		policy, d := statementsToAPI(ctx, plan.PolicyStatements)
+		diags.Append(d...)
+		body := api.CustomRoleCreate{
+			Key:             plan.Key.ValueString(),
+			Name:            plan.Name.ValueString(),
+			Description:     plan.Description.ValueString(),
+			Policy:          policy,
+			BasePermissions: stringsFromSet(ctx, plan.BasePermissions, diags),
+		}
+		if body.Policy == nil {
+			body.Policy = []api.Statement{}
+		}
+		if diags.HasError() {
+			return nil
+		}
+		_, err := r.data.Client.CreateCustomRole(ctx, body, client.WriteOptions{DryRun: true})
+		reportDryRun(ctx, err, "Unable to Create Custom Role", "create "+owner, customRoleFields, false, diags)
+		return nil
+	}
+	ops, d := customRolePatch(ctx, plan, *state)
+	diags.Append(d...)
+	if diags.HasError() || len(ops) == 0 {
+		return nil
+	}
+	role, err := r.data.Client.PatchCustomRole(ctx, customRoleRef(*state), ops, client.WriteOptions{DryRun: true})
+	reportDryRun(ctx, err, "Unable to Update Custom Role", "update "+owner, customRoleFields, false, diags)
+	if err != nil {
+		return nil
+	}
+	return &role.TokenCount
+}
+
+// reportDryRun turns a refused dry run into the error the apply would end
+// with. Two refusals are not reported because the plan cannot tell yet:
+// custom roles a token names that do not exist (the same apply may create
+// them), and the quota when a token is replaced (the old token, which still
+// counts, is normally deleted before the new one is created).
+func reportDryRun(ctx context.Context, err error, summary, action string, fields map[string]path.Path, replacing bool, diags *diag.Diagnostics) {
+	if err == nil {
+		return
+	}
+	apiErr, ok := client.AsError(err)
+	if !ok {
+		diags.AddError(summary, fmt.Sprintf("The dry run to %s during plan failed: %s", action, err))
+		return
+	}
+	if fieldRoot(apiErr.Problem.Field) == "customRoleIds" && (client.IsInvalidRequest(err) || client.IsNotFound(err)) {
+		tflog.Debug(ctx, "dry run refused for a custom role not known yet; not reported", map[string]any{"field": apiErr.Problem.Field})
+		return
+	}
+	if replacing && client.IsQuotaExceeded(err) {
+		tflog.Debug(ctx, "dry run refused on quota while replacing; not reported")
+		return
+	}
+	if len(apiErr.Problem.Missing) == 0 && apiErr.Problem.Field == "" {
+		delete(fields, escalationField)
+	}
+	addAPIError(diags, summary, fmt.Sprintf("The backend refuses to %s (checked with a dry run)", action), err, fields)
+}
+
+// wideningDiagnostics is what the plan says about a widening described by
+// detail ("" for none) under the provider's permission_review mode.
+func wideningDiagnostics(mode string, allowWidening bool, detail string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	switch {
+	case detail == "" || mode == permissionReviewOff:
+	case mode == permissionReviewError && !allowWidening:
+		diags.AddError(review.Summary, detail+"\n\n"+wideningRefusedHint)
+	default:
+		diags.AddWarning(review.Summary, detail)
+	}
+	return diags
+}
+
+const wideningRefusedHint = `The provider's permission_review is "error": a change that widens access ` +
+	`is applied only when the resource sets allow_widening = true.`
+
+// checkPermissionNames checks the known names against the backend's
+// catalogue. It returns the catalogue, or nil when it could not be had; the
+// dry run then still reports unknown names in the backend's words.
+func (d *providerData) checkPermissionNames(ctx context.Context, owner string, refs []permissionRef, diags *diag.Diagnostics) *permissionCatalogue {
+	cat, err := d.permissionCatalogue(ctx)
+	if err != nil {
+		diags.AddWarning("Unable to Check Permission Names",
+			fmt.Sprintf("The permission catalogue could not be read, so the permission names of %s were not "+
+				"checked and changes to its access are not reviewed in this plan: %s", owner, err))
+		return nil
+	}
+	for _, ref := range refs {
+		if msg := cat.problem(ref); msg != "" {
+			diags.AddAttributeError(ref.attr, "Unknown Permission",
+				fmt.Sprintf("%q in %s of %s %s", ref.name, ref.field, owner, msg))
+		}
+	}
+	return cat
+}
+
+// problem says what is wrong with a name, or "" when nothing is.
+func (c *permissionCatalogue) problem(ref permissionRef) string {
+	prefix, isPattern := strings.CutSuffix(ref.name, "*")
+	switch {
+	case strings.Contains(prefix, "*"):
+		return `is not a permission name or pattern: "*" may only end a pattern.`
+	case isPattern && !ref.patterns:
+		return fmt.Sprintf("is a pattern; %s takes exact permission names (patterns are accepted in the "+
+			"actions and not_actions of policy statements).", ref.field)
+	case isPattern:
+		if len(c.names.Expand(ref.name)) == 0 {
+			return "matches no permission of the backend's catalogue."
+		}
+		return ""
+	}
+	if _, ok := c.names.Lookup(ref.name); ok {
+		return ""
+	}
+	if s := review.Suggest(c.names, ref.name); s != "" {
+		return "is not a permission of the backend's catalogue; " + s
+	}
+	return "is not a permission of the backend's catalogue (the tokensmith_permissions data source lists them)."
+}
+
+func tokenPermissionRefs(ctx context.Context, m accessTokenModel) []permissionRef {
+	names, _ := knownStrings(m.Permissions)
+	refs := make([]permissionRef, 0, len(names))
+	for _, n := range names {
+		refs = append(refs, permissionRef{attr: path.Root("permissions"), field: "permissions", name: n})
+	}
+	return append(refs, statementPermissionRefs(ctx, m.InlineRole, "inline_role")...)
+}
+
+func customRolePermissionRefs(ctx context.Context, m customRoleModel) []permissionRef {
+	names, _ := knownStrings(m.BasePermissions)
+	refs := make([]permissionRef, 0, len(names))
+	for _, n := range names {
+		refs = append(refs, permissionRef{attr: path.Root("base_permissions"), field: "base_permissions", name: n})
+	}
+	return append(refs, statementPermissionRefs(ctx, m.PolicyStatements, "policy_statements")...)
+}
+
+// statementPermissionRefs lists the known actions and not_actions of a set
+// of statements.
+func statementPermissionRefs(ctx context.Context, set types.Set, attrName string) []permissionRef {
+	var refs []permissionRef
+	for _, m := range knownStatementModels(ctx, set) {
+		for _, f := range []struct {
+			name string
+			set  types.Set
+		}{{"actions", m.Actions}, {"not_actions", m.NotActions}} {
+			names, _ := knownStrings(f.set)
+			for _, n := range names {
+				refs = append(refs, permissionRef{attr: path.Root(attrName), field: attrName + " " + f.name, name: n, patterns: true})
+			}
+		}
+	}
+	return refs
+}
+
+// knownStatementModels decodes the statements of a set that are not
+// themselves unknown; their attributes may still be.
+func knownStatementModels(ctx context.Context, set types.Set) []policyStatementModel {
+	if set.IsNull() || set.IsUnknown() {
+		return nil
+	}
+	var out []policyStatementModel
+	for _, e := range set.Elements() {
+		obj, ok := e.(types.Object)
+		if !ok || obj.IsNull() || obj.IsUnknown() {
+			continue
+		}
+		var m policyStatementModel
+		if obj.As(ctx, &m, basetypes.ObjectAsOptions{}).HasError() {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// tokenReviewGrant is the grant of a token model for internal/review, with
+// unknown parts left out; complete reports whether there were none.
+func tokenReviewGrant(ctx context.Context, m accessTokenModel) (g review.Grant, complete bool) {
+	complete = !m.Role.IsUnknown() && !m.AllWorkspaces.IsUnknown()
+	g.Role = m.Role.ValueString()
+	g.AllWorkspaces = m.AllWorkspaces.ValueBool()
+	var ok [4]bool
+	g.CustomRoles, ok[0] = knownStrings(m.CustomRoles)
+	g.Permissions, ok[1] = knownStrings(m.Permissions)
+	g.Statements, ok[2] = reviewStatements(ctx, m.InlineRole)
+	g.WorkspaceIDs, ok[3] = knownStrings(m.WorkspaceIDs)
+	return g, complete && ok[0] && ok[1] && ok[2] && ok[3]
+}
+
+// customRoleReviewGrant is tokenReviewGrant for a custom role.
+func customRoleReviewGrant(ctx context.Context, m customRoleModel) (g review.Grant, complete bool) {
+	var okBase, okStmts bool
+	g.BasePermissions, okBase = knownStrings(m.BasePermissions)
+	g.Statements, okStmts = reviewStatements(ctx, m.PolicyStatements)
+	return g, okBase && okStmts
+}
+
+// reviewStatements converts the wholly known statements of a set; complete
+// reports whether every statement was.
+func reviewStatements(ctx context.Context, set types.Set) (stmts []review.Statement, complete bool) {
+	if set.IsNull() {
+		return nil, true
+	}
+	if set.IsUnknown() {
+		return nil, false
+	}
+	models := knownStatementModels(ctx, set)
+	complete = len(models) == len(set.Elements())
+	for _, m := range models {
+		s := review.Statement{Effect: m.Effect.ValueString()}
+		var ok [4]bool
+		s.Actions, ok[0] = knownStrings(m.Actions)
+		s.NotActions, ok[1] = knownStrings(m.NotActions)
+		s.Resources, ok[2] = knownStrings(m.Resources)
+		s.NotResources, ok[3] = knownStrings(m.NotResources)
+		if m.Effect.IsUnknown() || !ok[0] || !ok[1] || !ok[2] || !ok[3] {
+			complete = false
+			continue
+		}
+		stmts = append(stmts, s)
+	}
+	return stmts, complete
+}
+
+// withoutDenies drops deny statements. When the planned grant is not wholly
+// known, a deny that seems gone may be among its unknown parts, so the old
+// denies are not compared.
+func withoutDenies(stmts []review.Statement) []review.Statement {
+	var out []review.Statement
+	for _, s := range stmts {
+		if s.Effect != review.EffectDeny {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// knownStrings returns the known elements of a set of strings, sorted, and
+// whether every element was known.
+func knownStrings(set types.Set) ([]string, bool) {
+	if set.IsNull() {
+		return nil, true
+	}
+	if set.IsUnknown() {
+		return nil, false
+	}
+	complete := true
+	var out []string
+	for _, e := range set.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			complete = false
+			continue
+		}
+		out = append(out, s.ValueString())
+	}
+	sort.Strings(out)
+	return out, complete
+}
+
+// fullyKnown reports whether none of the values is or contains an unknown.
+func fullyKnown(ctx context.Context, values ...attr.Value) bool {
+	for _, v := range values {
+		tv, err := v.ToTerraformValue(ctx)
+		if err != nil || !tv.IsFullyKnown() {
+			return false
+		}
+	}
+	return true
+}
+
+// labelOf quotes a name for a diagnostic.
+func labelOf(s types.String) string {
+	if s.IsUnknown() {
+		return "(known after apply)"
+	}
+	return fmt.Sprintf("%q", s.ValueString())
+}
