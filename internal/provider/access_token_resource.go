@@ -62,6 +62,10 @@ type accessTokenModel struct {
 	MemberID          types.String `tfsdk:"member_id"`
 	CreatedAt         types.String `tfsdk:"created_at"`
 	Expired           types.Bool   `tfsdk:"expired"`
+	AllowWidening     types.Bool   `tfsdk:"allow_widening"`
+	RotateBeforeDays  types.Int64  `tfsdk:"rotate_before_days"`
+	RotationTriggers  types.Map    `tfsdk:"rotation_triggers"`
+	ResetGracePeriod  types.String `tfsdk:"reset_grace_period"`
 }
 
 // lifetimeTolerance is how far an existing token's lifetime may be from
@@ -205,6 +209,8 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 			},
 		},
 	}
+	addRotationAttributes(resp.Schema.Attributes)
+	resp.Schema.Attributes["allow_widening"] = allowWideningAttribute("token")
 }
 
 func (r *accessTokenResource) ConfigValidators(context.Context) []resource.ConfigValidator {
@@ -227,6 +233,8 @@ func (r *accessTokenResource) Configure(_ context.Context, req resource.Configur
 // giving the attribute a value that differs from the state and naming it in
 // RequiresReplace.
 func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	// The plan-time review (plan_review.go) runs last, on the finished plan.
+	defer r.reviewPlan(ctx, req, resp)
 	if req.Plan.Raw.IsNull() {
 		return
 	}
@@ -279,6 +287,7 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 			resp.RequiresReplace.Append(path.Root("expires_at"))
 		}
 	}
+	r.planRotation(ctx, config, state, &plan, resp)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
 
@@ -303,6 +312,7 @@ func (r *accessTokenResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	r.setState(ctx, t, plan, &resp.State, &resp.Diagnostics)
+	setAccessTokenIdentity(ctx, resp.Identity, t.ID, &resp.Diagnostics)
 }
 
 func (r *accessTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -316,6 +326,7 @@ func (r *accessTokenResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	t, err := r.data.Client.GetToken(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
+		setAccessTokenIdentity(ctx, resp.Identity, state.ID.ValueString(), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -325,6 +336,7 @@ func (r *accessTokenResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	r.setState(ctx, t, state, &resp.State, &resp.Diagnostics)
+	setAccessTokenIdentity(ctx, resp.Identity, t.ID, &resp.Diagnostics)
 }
 
 func (r *accessTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -356,7 +368,9 @@ func (r *accessTokenResource) Update(ctx context.Context, req resource.UpdateReq
 		return
 	}
 	plan.Token = state.Token
+	t = r.resetOnTrigger(ctx, t, &plan, state, &resp.Diagnostics)
 	r.setState(ctx, t, plan, &resp.State, &resp.Diagnostics)
+	setAccessTokenIdentity(ctx, resp.Identity, t.ID, &resp.Diagnostics)
 }
 
 func (r *accessTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -376,7 +390,7 @@ func (r *accessTokenResource) Delete(ctx context.Context, req resource.DeleteReq
 }
 
 func (r *accessTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByIDOrIdentity(ctx, "id", req, resp)
 }
 
 // setState converts the API answer and writes it to the state. The custom
@@ -437,6 +451,7 @@ func accessTokenFromAPI(ctx context.Context, t *api.Token, prior accessTokenMode
 		MemberID:          types.StringValue(t.MemberID),
 		CreatedAt:         timestampValue(t.CreationDate),
 		Expired:           types.BoolValue(t.Expired),
+		AllowWidening:     prior.AllowWidening,
 	}
 	if t.Name == "" && prior.Name.IsNull() {
 		m.Name = types.StringNull()
@@ -451,6 +466,7 @@ func accessTokenFromAPI(ctx context.Context, t *api.Token, prior accessTokenMode
 	if m.ExpiresInDays.IsUnknown() {
 		m.ExpiresInDays = types.Int64Null()
 	}
+	rotationFromPrior(&m, prior)
 	if t.ExpirationDate != 0 && !prior.ExpiresAt.IsNull() && !prior.ExpiresAt.IsUnknown() &&
 		sameInstant(prior.ExpiresAt.ValueString(), t.ExpirationDate) {
 		m.ExpiresAt = prior.ExpiresAt

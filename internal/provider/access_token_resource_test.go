@@ -326,8 +326,9 @@ func TestAccAccessToken_unknownPermission(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFactories(ts),
 		Steps: []resource.TestStep{{
+			// Found during plan, against the catalogue (plan_review.go).
 			Config:      testAccTokenConfig(ts, "  name = \"x\"\n  permissions = [\"NOT_A_PERMISSION\"]\n  all_workspaces = true\n"),
-			ExpectError: regexp.MustCompile(`(?s)Unable to Create Access Token.*"x".*permissions\[0\]:\s+unknown\s+permission\s+"NOT_A_PERMISSION"`),
+			ExpectError: regexp.MustCompile(`(?s)Unknown Permission.*"NOT_A_PERMISSION"\s+in\s+permissions\s+of\s+access\s+token\s+"x"`),
 		}},
 	})
 }

@@ -40,6 +40,7 @@ type customRoleModel struct {
 	Description      types.String `tfsdk:"description"`
 	BasePermissions  types.Set    `tfsdk:"base_permissions"`
 	PolicyStatements types.Set    `tfsdk:"policy_statements"`
+	AllowWidening    types.Bool   `tfsdk:"allow_widening"`
 }
 
 var customRoleFields = map[string]path.Path{
@@ -98,6 +99,7 @@ func (r *customRoleResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			},
 		},
 	}
+	resp.Schema.Attributes["allow_widening"] = allowWideningAttribute("custom role")
 }
 
 func (r *customRoleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -137,6 +139,7 @@ func (r *customRoleResource) Create(ctx context.Context, req resource.CreateRequ
 	m, diags := customRoleFromAPI(ctx, role, plan)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setCustomRoleIdentity(ctx, resp.Identity, role.Key, &resp.Diagnostics)
 }
 
 func (r *customRoleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -150,6 +153,7 @@ func (r *customRoleResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	role, err := r.data.Client.GetCustomRole(ctx, customRoleRef(state))
 	if client.IsNotFound(err) {
+		setCustomRoleIdentity(ctx, resp.Identity, state.Key.ValueString(), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -161,6 +165,7 @@ func (r *customRoleResource) Read(ctx context.Context, req resource.ReadRequest,
 	m, diags := customRoleFromAPI(ctx, role, state)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setCustomRoleIdentity(ctx, resp.Identity, role.Key, &resp.Diagnostics)
 }
 
 func (r *customRoleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -193,6 +198,7 @@ func (r *customRoleResource) Update(ctx context.Context, req resource.UpdateRequ
 	m, diags := customRoleFromAPI(ctx, role, plan)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setCustomRoleIdentity(ctx, resp.Identity, role.Key, &resp.Diagnostics)
 }
 
 func (r *customRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -213,7 +219,7 @@ func (r *customRoleResource) Delete(ctx context.Context, req resource.DeleteRequ
 
 // ImportState takes the role's key; Read fills in the rest.
 func (r *customRoleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("key"), req, resp)
+	importByIDOrIdentity(ctx, "key", req, resp)
 }
 
 // customRoleRef is what the API accepts to name the role: its id once known,
@@ -237,6 +243,7 @@ func customRoleFromAPI(ctx context.Context, role *api.CustomRole, prior customRo
 		Description:      optionalString(role.Description, prior.Description),
 		BasePermissions:  stringSetOrNull(role.BasePermissions, &diags),
 		PolicyStatements: types.SetNull(policyStatementType),
+		AllowWidening:    prior.AllowWidening,
 	}
 	if len(role.Policy) > 0 {
 		set, d := statementsFromAPI(ctx, role.Policy)

@@ -192,8 +192,9 @@ func TestAccCustomRole_unknownPermission(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFactories(ts),
 		Steps: []resource.TestStep{{
+			// Found during plan, against the catalogue (plan_review.go).
 			Config:      testAccRoleConfig(ts, "  key = \"typo\"\n  name = \"Typo\"\n  base_permissions = [\"WORKSPACE_RAED\"]\n"),
-			ExpectError: regexp.MustCompile(`(?s)Unable to Create Custom Role.*base_permissions.*"typo".*WORKSPACE_RAED`),
+			ExpectError: regexp.MustCompile(`(?s)Unknown Permission.*base_permissions.*"WORKSPACE_RAED".*"typo".*did\s+you\s+mean\s+"WORKSPACE_READ"`),
 		}},
 	})
 }
