@@ -1,11 +1,8 @@
 package server_test
 
 import (
-	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"testing"
 
@@ -18,41 +15,6 @@ import (
 func unlimited(cfg *server.Config) {
 	cfg.Quota = store.Quota{}
 	cfg.RateLimit = 0
-}
-
-// BenchmarkAuthenticateWarm measures authenticating one request (digest plus
-// lookup) with the token already seen, through the handler without a
-// network, at 1,000 stored tokens. The request fails authorization at once
-// (a token with no token permissions asking for tokens) so the figure is
-// dominated by authentication.
-func BenchmarkAuthenticateWarm(b *testing.B) {
-	for _, n := range []int{1000} {
-		b.Run(fmt.Sprint("tokens=", n), func(b *testing.B) {
-			ts := testserver.New(b, testserver.WithConfig(unlimited))
-			c := newClient(b, ts, ts.OwnerToken)
-			var tok api.Token
-			for i := range n - 1 {
-				r := c.do("POST", api.PathTokens, api.TokenCreate{Name: fmt.Sprint(i), Permissions: []string{"API_READ"}})
-				if r.Status != http.StatusCreated {
-					b.Fatalf("create: %d %s", r.Status, r.Body)
-				}
-				_ = json.Unmarshal(r.Body, &tok)
-			}
-			req := httptest.NewRequest("GET", api.PathTokens, nil)
-			req.Header.Set("Authorization", tok.Token)
-			w := httptest.NewRecorder()
-			ts.Backend.ServeHTTP(w, req)
-			if w.Code != http.StatusForbidden {
-				b.Fatalf("status %d", w.Code)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				w := httptest.NewRecorder()
-				ts.Backend.ServeHTTP(w, req)
-			}
-		})
-	}
 }
 
 // BenchmarkGetTokenLoopback is GET /api/v2/tokens/{id} over loopback with 8
