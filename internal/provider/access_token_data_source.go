@@ -54,39 +54,33 @@ func (d *accessTokenDataSource) Metadata(_ context.Context, req datasource.Metad
 }
 
 func (d *accessTokenDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	str := func(doc string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: doc, Computed: true}
-	}
-	set := func(doc string) schema.SetAttribute {
-		return schema.SetAttribute{MarkdownDescription: doc, ElementType: types.StringType, Computed: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Metadata of an access token, looked up by id. The secret is never available " +
 			"here; only its last four characters.",
 		Attributes: map[string]schema.Attribute{
 			"id":              schema.StringAttribute{MarkdownDescription: "Identifier of the token.", Required: true},
-			"name":            str("Name of the token."),
-			"description":     str("Description of the token."),
-			"role":            str("Built-in role the token is granted, when its grant is a role: " + oneOfMarkdown(tokenRoles) + "."),
-			"custom_role_ids": set("Identifiers of the custom roles the token is granted, when its grant is custom roles."),
+			"name":            computedString("Name of the token."),
+			"description":     computedString("Description of the token."),
+			"role":            computedString("Built-in role the token is granted, when its grant is a role: " + oneOfMarkdown(tokenRoles) + "."),
+			"custom_role_ids": computedStringSet("Identifiers of the custom roles the token is granted, when its grant is custom roles."),
 			"inline_role": schema.SetNestedAttribute{
 				MarkdownDescription: "Policy statements the token is granted, when its grant is an inline role.",
 				Computed:            true,
 				NestedObject:        schema.NestedAttributeObject{Attributes: policyStatementDataSourceAttributes()},
 			},
-			"permissions":         set("Catalogue permission names the token is granted, when its grant is permissions."),
-			"workspace_ids":       set("Workspaces the token may act in, unless `all_workspaces` is true."),
-			"all_workspaces":      schema.BoolAttribute{MarkdownDescription: "Whether the token may act in every workspace.", Computed: true},
-			"service_token":       schema.BoolAttribute{MarkdownDescription: "Whether the token is a service token.", Computed: true},
+			"permissions":         computedStringSet("Catalogue permission names the token is granted, when its grant is permissions."),
+			"workspace_ids":       computedStringSet("Workspaces the token may act in, unless `all_workspaces` is true."),
+			"all_workspaces":      computedBool("Whether the token may act in every workspace."),
+			"service_token":       computedBool("Whether the token is a service token."),
 			"default_api_version": schema.Int64Attribute{MarkdownDescription: "Default API version of the token.", Computed: true},
-			"token_last_four":     str("Last four characters of the secret."),
-			"owner_id":            str("Identifier of the organisation the token belongs to."),
-			"member_id":           str("Identifier of the member the token belongs to and acts as."),
-			"created_at":          str("When the token was created, in RFC 3339 format."),
-			"last_modified":       str("When the token last changed, in RFC 3339 format."),
-			"last_used_at":        str("When the token was last used, in RFC 3339 format; null if never."),
-			"expires_at":          str("When the token stops working, in RFC 3339 format; null if never."),
-			"expired":             schema.BoolAttribute{MarkdownDescription: "Whether the token has expired.", Computed: true},
+			"token_last_four":     computedString("Last four characters of the secret."),
+			"owner_id":            computedString("Identifier of the organisation the token belongs to."),
+			"member_id":           computedString("Identifier of the member the token belongs to and acts as."),
+			"created_at":          computedString("When the token was created, in RFC 3339 format."),
+			"last_modified":       computedString("When the token last changed, in RFC 3339 format."),
+			"last_used_at":        computedString("When the token was last used, in RFC 3339 format; null if never."),
+			"expires_at":          computedString("When the token stops working, in RFC 3339 format; null if never."),
+			"expired":             computedBool("Whether the token has expired."),
 		},
 	}
 }
@@ -96,12 +90,8 @@ func (d *accessTokenDataSource) Configure(_ context.Context, req datasource.Conf
 }
 
 func (d *accessTokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !d.data.ready(&resp.Diagnostics) {
-		return
-	}
-	var config accessTokenDataModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
+	config, ok := getModel[accessTokenDataModel](ctx, d.data, req.Config, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	id := config.ID.ValueString()

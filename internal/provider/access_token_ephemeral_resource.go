@@ -8,10 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/ephemeralvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -59,8 +56,6 @@ const (
 	defaultEphemeralTokenTTL = "1h"
 	// ephemeralNameSuffixBytes random bytes, hex-encoded, follow name_prefix.
 	ephemeralNameSuffixBytes = 6
-	// maxTokenNameLength is the backend's limit on token names.
-	maxTokenNameLength = 64
 	// ephemeralTokenIDKey is the private data key the token id is kept under
 	// between Open and Close.
 	ephemeralTokenIDKey = "token_id"
@@ -71,8 +66,7 @@ func (r *accessTokenEphemeralResource) Metadata(_ context.Context, req ephemeral
 }
 
 func (r *accessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	grantNote := " Exactly one of `role`, `custom_roles`, `inline_role` and `permissions` is set."
-	scopeNote := " Exactly one of `workspace_ids` and `all_workspaces` is set."
+	docs := newTokenArgumentDocs("", "every workspace")
 	maxPrefix := maxTokenNameLength - 2*ephemeralNameSuffixBytes
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A short-lived access token for the duration of one Terraform run, for example a " +
@@ -84,61 +78,51 @@ func (r *accessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sch
 			"name_prefix": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Beginning of the token's name, at most %d characters; a unique "+
 					"suffix of %d characters is appended.", maxPrefix, 2*ephemeralNameSuffixBytes),
-				Required: true,
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, maxPrefix),
-					stringvalidator.RegexMatches(noControlCharacters, "must not contain control characters"),
-				},
+				Required:   true,
+				Validators: tokenNameValidators(maxPrefix),
 			},
 			"description": schema.StringAttribute{
-				MarkdownDescription: "Description of the token, at most 1,000 characters.",
+				MarkdownDescription: docs.Description,
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators:          tokenDescriptionValidators(),
 			},
 			"role": schema.StringAttribute{
-				MarkdownDescription: "Built-in role the token is granted: " + oneOfMarkdown(tokenRoles) +
-					". Each grants exactly the permissions of the member role of the same name." + grantNote,
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOf(tokenRoles...)},
+				MarkdownDescription: docs.Role,
+				Optional:            true,
+				Validators:          tokenRoleValidators(),
 			},
 			"custom_roles": schema.SetAttribute{
-				MarkdownDescription: "Keys of the custom roles the token is granted." + grantNote,
+				MarkdownDescription: docs.CustomRoles,
 				ElementType:         types.StringType,
 				Optional:            true,
-				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(customRoleKeyRegexp, "must be a custom role key")),
-				},
+				Validators:          tokenCustomRolesValidators(),
 			},
 			"inline_role": schema.SetNestedAttribute{
-				MarkdownDescription: "Policy statements the token is granted directly. The order of " +
-					"statements and of their values has no meaning." + grantNote,
-				Optional:     true,
-				NestedObject: schema.NestedAttributeObject{Attributes: policyStatementEphemeralAttributes()},
-				Validators:   []validator.Set{setvalidator.SizeAtLeast(1)},
+				MarkdownDescription: docs.InlineRole,
+				Optional:            true,
+				NestedObject:        schema.NestedAttributeObject{Attributes: policyStatementEphemeralAttributes()},
+				Validators:          nonEmptySetValidators(),
 			},
 			"permissions": schema.SetAttribute{
-				MarkdownDescription: "Names from the permission catalogue the token is granted (see the " +
-					"`tokensmith_permissions` data source)." + grantNote,
-				ElementType: types.StringType,
-				Optional:    true,
-				Validators:  []validator.Set{setvalidator.SizeAtLeast(1)},
-			},
-			"workspace_ids": schema.SetAttribute{
-				MarkdownDescription: "Workspaces the token may act in." + scopeNote,
+				MarkdownDescription: docs.Permissions,
 				ElementType:         types.StringType,
 				Optional:            true,
-				Validators:          []validator.Set{setvalidator.SizeAtLeast(1)},
+				Validators:          nonEmptySetValidators(),
+			},
+			"workspace_ids": schema.SetAttribute{
+				MarkdownDescription: docs.WorkspaceIDs,
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          nonEmptySetValidators(),
 			},
 			"all_workspaces": schema.BoolAttribute{
-				MarkdownDescription: "When `true`, the token may act in every workspace." + scopeNote,
+				MarkdownDescription: docs.AllWorkspaces,
 				Optional:            true,
-				Validators:          []validator.Bool{boolvalidator.Equals(true)},
+				Validators:          tokenAllWorkspacesValidators(),
 			},
 			"service_token": schema.BoolAttribute{
-				MarkdownDescription: "Whether the token is a service token rather than a personal token. " +
-					"Defaults to `false`.",
-				Optional: true,
+				MarkdownDescription: docs.ServiceToken,
+				Optional:            true,
 			},
 			"ttl": schema.StringAttribute{
 				MarkdownDescription: "Lifetime of the token from when it is opened, as a duration such as `30m` " +
@@ -146,7 +130,7 @@ func (r *accessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sch
 					"beyond its expiration policy.",
 				Optional:   true,
 				Computed:   true,
-				Validators: []validator.String{positiveDurationValidator{}},
+				Validators: []validator.String{positiveDuration},
 			},
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Identifier of the token.",
@@ -173,12 +157,6 @@ func (r *accessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sch
 // an ephemeral resource schema, the counterpart of
 // policyStatementResourceAttributes.
 func policyStatementEphemeralAttributes() map[string]schema.Attribute {
-	exactlyOne := func(other string) []validator.Set {
-		return []validator.Set{
-			setvalidator.SizeAtLeast(1),
-			setvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName(other)),
-		}
-	}
 	set := func(doc string, validators []validator.Set) schema.SetAttribute {
 		return schema.SetAttribute{MarkdownDescription: doc, ElementType: types.StringType, Optional: true, Validators: validators}
 	}
@@ -186,22 +164,19 @@ func policyStatementEphemeralAttributes() map[string]schema.Attribute {
 		"effect": schema.StringAttribute{
 			MarkdownDescription: effectDoc(),
 			Required:            true,
-			Validators:          []validator.String{stringvalidator.OneOf(statementEffects...)},
+			Validators:          statementEffectValidators(),
 		},
-		"actions":       set(statementActionsDoc, exactlyOne("not_actions")),
-		"not_actions":   set(statementNotActionsDoc, []validator.Set{setvalidator.SizeAtLeast(1)}),
-		"resources":     set(statementResourcesDoc, exactlyOne("not_resources")),
-		"not_resources": set(statementNotResourcesDoc, []validator.Set{setvalidator.SizeAtLeast(1)}),
+		"actions":       set(statementActionsDoc, statementExactlyOneOf("not_actions")),
+		"not_actions":   set(statementNotActionsDoc, nonEmptySetValidators()),
+		"resources":     set(statementResourcesDoc, statementExactlyOneOf("not_resources")),
+		"not_resources": set(statementNotResourcesDoc, nonEmptySetValidators()),
 	}
 }
 
 func (r *accessTokenEphemeralResource) ConfigValidators(context.Context) []ephemeral.ConfigValidator {
 	return []ephemeral.ConfigValidator{
-		ephemeralvalidator.ExactlyOneOf(
-			path.MatchRoot("role"), path.MatchRoot("custom_roles"),
-			path.MatchRoot("inline_role"), path.MatchRoot("permissions"),
-		),
-		ephemeralvalidator.ExactlyOneOf(path.MatchRoot("workspace_ids"), path.MatchRoot("all_workspaces")),
+		ephemeralvalidator.ExactlyOneOf(tokenGrantPaths()...),
+		ephemeralvalidator.ExactlyOneOf(tokenScopePaths()...),
 	}
 }
 

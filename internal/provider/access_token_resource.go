@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -20,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
@@ -78,10 +76,7 @@ func (r *accessTokenResource) Metadata(_ context.Context, req resource.MetadataR
 }
 
 func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	grantNote := " Exactly one of `role`, `custom_roles`, `inline_role` and `permissions` is set; " +
-		"changing the grant updates the token in place."
-	scopeNote := " Exactly one of `workspace_ids` and `all_workspaces` is set; changing the scope " +
-		"updates the token in place."
+	docs := newTokenArgumentDocs("updates the token in place", "every current and future workspace")
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An access token of the Tokensmith backend. The secret is returned only when " +
 			"the token is created and is kept in the Terraform state from then on.",
@@ -92,65 +87,55 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the token, 1 to 64 characters without control characters.",
+				MarkdownDescription: fmt.Sprintf("Name of the token, 1 to %d characters without control characters.", maxTokenNameLength),
 				Required:            true,
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, 64),
-					stringvalidator.RegexMatches(noControlCharacters, "must not contain control characters"),
-				},
+				Validators:          tokenNameValidators(maxTokenNameLength),
 			},
 			"description": schema.StringAttribute{
-				MarkdownDescription: "Description of the token, at most 1,000 characters.",
+				MarkdownDescription: docs.Description,
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators:          tokenDescriptionValidators(),
 			},
 			"role": schema.StringAttribute{
-				MarkdownDescription: "Built-in role the token is granted: " + oneOfMarkdown(tokenRoles) +
-					". Each grants exactly the permissions of the member role of the same name." + grantNote,
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOf(tokenRoles...)},
+				MarkdownDescription: docs.Role,
+				Optional:            true,
+				Validators:          tokenRoleValidators(),
 			},
 			"custom_roles": schema.SetAttribute{
-				MarkdownDescription: "Keys of the custom roles the token is granted." + grantNote,
+				MarkdownDescription: docs.CustomRoles,
 				ElementType:         types.StringType,
 				Optional:            true,
-				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(customRoleKeyRegexp, "must be a custom role key")),
-				},
+				Validators:          tokenCustomRolesValidators(),
 			},
 			"inline_role": schema.SetNestedAttribute{
-				MarkdownDescription: "Policy statements the token is granted directly. The order of " +
-					"statements and of their values has no meaning." + grantNote,
-				Optional:     true,
-				NestedObject: schema.NestedAttributeObject{Attributes: policyStatementResourceAttributes()},
-				Validators:   []validator.Set{setvalidator.SizeAtLeast(1)},
+				MarkdownDescription: docs.InlineRole,
+				Optional:            true,
+				NestedObject:        schema.NestedAttributeObject{Attributes: policyStatementResourceAttributes()},
+				Validators:          nonEmptySetValidators(),
 			},
 			"permissions": schema.SetAttribute{
-				MarkdownDescription: "Names from the permission catalogue the token is granted (see the " +
-					"`tokensmith_permissions` data source)." + grantNote,
-				ElementType: types.StringType,
-				Optional:    true,
-				Validators:  []validator.Set{setvalidator.SizeAtLeast(1)},
-			},
-			"workspace_ids": schema.SetAttribute{
-				MarkdownDescription: "Workspaces the token may act in." + scopeNote,
+				MarkdownDescription: docs.Permissions,
 				ElementType:         types.StringType,
 				Optional:            true,
-				Validators:          []validator.Set{setvalidator.SizeAtLeast(1)},
+				Validators:          nonEmptySetValidators(),
+			},
+			"workspace_ids": schema.SetAttribute{
+				MarkdownDescription: docs.WorkspaceIDs,
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          nonEmptySetValidators(),
 			},
 			"all_workspaces": schema.BoolAttribute{
-				MarkdownDescription: "When `true`, the token may act in every current and future workspace." + scopeNote,
+				MarkdownDescription: docs.AllWorkspaces,
 				Optional:            true,
-				Validators:          []validator.Bool{boolvalidator.Equals(true)},
+				Validators:          tokenAllWorkspacesValidators(),
 			},
 			"service_token": schema.BoolAttribute{
-				MarkdownDescription: "Whether the token is a service token rather than a personal token. " +
-					"Defaults to `false`. Changing it replaces the token.",
-				Optional:      true,
-				Computed:      true,
-				Default:       booldefault.StaticBool(false),
-				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+				MarkdownDescription: docs.ServiceToken + " Changing it replaces the token.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
 			},
 			"default_api_version": schema.Int64Attribute{
 				MarkdownDescription: "API version used for requests made with the token that do not name " +
@@ -215,11 +200,8 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 
 func (r *accessTokenResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.ExactlyOneOf(
-			path.MatchRoot("role"), path.MatchRoot("custom_roles"),
-			path.MatchRoot("inline_role"), path.MatchRoot("permissions"),
-		),
-		resourcevalidator.ExactlyOneOf(path.MatchRoot("workspace_ids"), path.MatchRoot("all_workspaces")),
+		resourcevalidator.ExactlyOneOf(tokenGrantPaths()...),
+		resourcevalidator.ExactlyOneOf(tokenScopePaths()...),
 		resourcevalidator.Conflicting(path.MatchRoot("expires_at"), path.MatchRoot("expires_in_days")),
 	}
 }
@@ -292,12 +274,8 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 }
 
 func (r *accessTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !r.data.ready(&resp.Diagnostics) {
-		return
-	}
-	var plan accessTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := getModel[accessTokenModel](ctx, r.data, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	body, diags := accessTokenCreateBody(ctx, plan, r.data.Now())
@@ -311,17 +289,12 @@ func (r *accessTokenResource) Create(ctx context.Context, req resource.CreateReq
 			fmt.Sprintf("Could not create access token %q", plan.Name.ValueString()), err, accessTokenFields(plan))
 		return
 	}
-	r.setState(ctx, t, plan, &resp.State, &resp.Diagnostics)
-	setAccessTokenIdentity(ctx, resp.Identity, t.ID, &resp.Diagnostics)
+	r.setState(ctx, t, plan, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *accessTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !r.data.ready(&resp.Diagnostics) {
-		return
-	}
-	var state accessTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := getModel[accessTokenModel](ctx, r.data, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	t, err := r.data.Client.GetToken(ctx, state.ID.ValueString())
@@ -335,18 +308,16 @@ func (r *accessTokenResource) Read(ctx context.Context, req resource.ReadRequest
 			fmt.Sprintf("Could not read access token %s", state.ID.ValueString()), err, nil)
 		return
 	}
-	r.setState(ctx, t, state, &resp.State, &resp.Diagnostics)
-	setAccessTokenIdentity(ctx, resp.Identity, t.ID, &resp.Diagnostics)
+	r.setState(ctx, t, state, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *accessTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if !r.data.ready(&resp.Diagnostics) {
+	plan, ok := getModel[accessTokenModel](ctx, r.data, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	var plan, state accessTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := getModel[accessTokenModel](ctx, r.data, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	ops, diags := accessTokenPatch(ctx, plan, state)
@@ -369,17 +340,12 @@ func (r *accessTokenResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	plan.Token = state.Token
 	t = r.resetOnTrigger(ctx, t, &plan, state, &resp.Diagnostics)
-	r.setState(ctx, t, plan, &resp.State, &resp.Diagnostics)
-	setAccessTokenIdentity(ctx, resp.Identity, t.ID, &resp.Diagnostics)
+	r.setState(ctx, t, plan, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *accessTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if !r.data.ready(&resp.Diagnostics) {
-		return
-	}
-	var state accessTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := getModel[accessTokenModel](ctx, r.data, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	err := r.data.Client.DeleteToken(ctx, state.ID.ValueString())
@@ -393,9 +359,10 @@ func (r *accessTokenResource) ImportState(ctx context.Context, req resource.Impo
 	importByIDOrIdentity(ctx, "id", req, resp)
 }
 
-// setState converts the API answer and writes it to the state. The custom
-// roles come back as ids; they are shown as the keys the configuration uses.
-func (r *accessTokenResource) setState(ctx context.Context, t *api.Token, prior accessTokenModel, state stateSetter, diags *diag.Diagnostics) {
+// setState converts the API answer and writes it, and the token's identity,
+// to the response of Create, Read or Update. The custom roles come back as
+// ids; they are shown as the keys the configuration uses.
+func (r *accessTokenResource) setState(ctx context.Context, t *api.Token, prior accessTokenModel, state stateSetter, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
 	keys, err := customRoleKeys(ctx, r.data.Client, t.CustomRoleIDs)
 	if err != nil {
 		addAPIError(diags, "Unable to Read Custom Role",
@@ -404,6 +371,7 @@ func (r *accessTokenResource) setState(ctx context.Context, t *api.Token, prior 
 	m, d := accessTokenFromAPI(ctx, t, prior, keys)
 	diags.Append(d...)
 	diags.Append(state.Set(ctx, m)...)
+	setAccessTokenIdentity(ctx, identity, t.ID, diags)
 }
 
 // stateSetter is what Create, Read and Update responses have in common.

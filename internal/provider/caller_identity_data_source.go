@@ -38,27 +38,21 @@ func (d *callerIdentityDataSource) Metadata(_ context.Context, req datasource.Me
 }
 
 func (d *callerIdentityDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	str := func(doc string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: doc, Computed: true}
-	}
-	set := func(doc string) schema.SetAttribute {
-		return schema.SetAttribute{MarkdownDescription: doc, ElementType: types.StringType, Computed: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Describes the token the provider is configured with: its owner, the permissions " +
 			"it effectively has and the workspaces it may act in.",
 		Attributes: map[string]schema.Attribute{
-			"token_id":              str("Identifier of the provider's token."),
-			"token_name":            str("Name of the provider's token."),
-			"service_token":         schema.BoolAttribute{MarkdownDescription: "Whether it is a service token.", Computed: true},
-			"organization_id":       str("Identifier of the organisation."),
-			"member_id":             str("Identifier of the member the token acts as."),
-			"member_email":          str("Email address of that member."),
-			"member_role":           str("Role of that member: `owner`, `admin`, `writer` or `reader`."),
-			"effective_permissions": set("Permissions the token has now: what it grants and its member holds."),
-			"workspace_ids":         set("Workspaces the token may act in, unless `all_workspaces` is true."),
-			"all_workspaces":        schema.BoolAttribute{MarkdownDescription: "Whether the token may act in every workspace.", Computed: true},
-			"expires_at":            str("When the token stops working, in RFC 3339 format; null if never."),
+			"token_id":              computedString("Identifier of the provider's token."),
+			"token_name":            computedString("Name of the provider's token."),
+			"service_token":         computedBool("Whether it is a service token."),
+			"organization_id":       computedString("Identifier of the organisation."),
+			"member_id":             computedString("Identifier of the member the token acts as."),
+			"member_email":          computedString("Email address of that member."),
+			"member_role":           computedString("Role of that member: `owner`, `admin`, `writer` or `reader`."),
+			"effective_permissions": computedStringSet("Permissions the token has now: what it grants and its member holds."),
+			"workspace_ids":         computedStringSet("Workspaces the token may act in, unless `all_workspaces` is true."),
+			"all_workspaces":        computedBool("Whether the token may act in every workspace."),
+			"expires_at":            computedString("When the token stops working, in RFC 3339 format; null if never."),
 		},
 	}
 }

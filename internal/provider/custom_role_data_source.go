@@ -41,15 +41,11 @@ func (d *customRoleDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up a custom role by its key.",
 		Attributes: map[string]schema.Attribute{
-			"key":         schema.StringAttribute{MarkdownDescription: "Key of the role.", Required: true},
-			"id":          schema.StringAttribute{MarkdownDescription: "Identifier of the role.", Computed: true},
-			"name":        schema.StringAttribute{MarkdownDescription: "Name of the role.", Computed: true},
-			"description": schema.StringAttribute{MarkdownDescription: "Description of the role.", Computed: true},
-			"base_permissions": schema.SetAttribute{
-				MarkdownDescription: "Catalogue permission names the role grants on every resource.",
-				ElementType:         types.StringType,
-				Computed:            true,
-			},
+			"key":              schema.StringAttribute{MarkdownDescription: "Key of the role.", Required: true},
+			"id":               computedString("Identifier of the role."),
+			"name":             computedString("Name of the role."),
+			"description":      computedString("Description of the role."),
+			"base_permissions": computedStringSet("Catalogue permission names the role grants on every resource."),
 			"policy_statements": schema.SetNestedAttribute{
 				MarkdownDescription: "Policy statements of the role.",
 				Computed:            true,
@@ -65,12 +61,8 @@ func (d *customRoleDataSource) Configure(_ context.Context, req datasource.Confi
 }
 
 func (d *customRoleDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !d.data.ready(&resp.Diagnostics) {
-		return
-	}
-	var config customRoleDataModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
+	config, ok := getModel[customRoleDataModel](ctx, d.data, req.Config, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	key := config.Key.ValueString()

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
@@ -107,26 +108,12 @@ func (r *customRoleResource) Configure(_ context.Context, req resource.Configure
 }
 
 func (r *customRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !r.data.ready(&resp.Diagnostics) {
+	plan, ok := getModel[customRoleModel](ctx, r.data, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	var plan customRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	policy, diags := statementsToAPI(ctx, plan.PolicyStatements)
+	body, diags := customRoleCreateBody(ctx, plan)
 	resp.Diagnostics.Append(diags...)
-	body := api.CustomRoleCreate{
-		Key:             plan.Key.ValueString(),
-		Name:            plan.Name.ValueString(),
-		Description:     plan.Description.ValueString(),
-		Policy:          policy,
-		BasePermissions: stringsFromSet(ctx, plan.BasePermissions, &resp.Diagnostics),
-	}
-	if body.Policy == nil {
-		body.Policy = []api.Statement{}
-	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -136,19 +123,12 @@ func (r *customRoleResource) Create(ctx context.Context, req resource.CreateRequ
 			fmt.Sprintf("Could not create custom role %q", body.Key), err, customRoleFields)
 		return
 	}
-	m, diags := customRoleFromAPI(ctx, role, plan)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
-	setCustomRoleIdentity(ctx, resp.Identity, role.Key, &resp.Diagnostics)
+	setCustomRoleState(ctx, role, plan, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *customRoleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !r.data.ready(&resp.Diagnostics) {
-		return
-	}
-	var state customRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := getModel[customRoleModel](ctx, r.data, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	role, err := r.data.Client.GetCustomRole(ctx, customRoleRef(state))
@@ -162,20 +142,16 @@ func (r *customRoleResource) Read(ctx context.Context, req resource.ReadRequest,
 			fmt.Sprintf("Could not read custom role %q", state.Key.ValueString()), err, nil)
 		return
 	}
-	m, diags := customRoleFromAPI(ctx, role, state)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
-	setCustomRoleIdentity(ctx, resp.Identity, role.Key, &resp.Diagnostics)
+	setCustomRoleState(ctx, role, state, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *customRoleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if !r.data.ready(&resp.Diagnostics) {
+	plan, ok := getModel[customRoleModel](ctx, r.data, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	var plan, state customRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := getModel[customRoleModel](ctx, r.data, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	ops, diags := customRolePatch(ctx, plan, state)
@@ -195,19 +171,12 @@ func (r *customRoleResource) Update(ctx context.Context, req resource.UpdateRequ
 			fmt.Sprintf("Could not update custom role %q", state.Key.ValueString()), err, customRoleFields)
 		return
 	}
-	m, diags := customRoleFromAPI(ctx, role, plan)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
-	setCustomRoleIdentity(ctx, resp.Identity, role.Key, &resp.Diagnostics)
+	setCustomRoleState(ctx, role, plan, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *customRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if !r.data.ready(&resp.Diagnostics) {
-		return
-	}
-	var state customRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ok := getModel[customRoleModel](ctx, r.data, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	err := r.data.Client.DeleteCustomRole(ctx, customRoleRef(state))
@@ -229,6 +198,30 @@ func customRoleRef(m customRoleModel) string {
 		return id
 	}
 	return m.Key.ValueString()
+}
+
+// setCustomRoleState converts the API answer and writes it, and the role's
+// identity, to the response of Create, Read or Update.
+func setCustomRoleState(ctx context.Context, role *api.CustomRole, prior customRoleModel, state stateSetter, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
+	m, d := customRoleFromAPI(ctx, role, prior)
+	diags.Append(d...)
+	diags.Append(state.Set(ctx, m)...)
+	setCustomRoleIdentity(ctx, identity, role.Key, diags)
+}
+
+// customRoleCreateBody builds the create request from the plan.
+func customRoleCreateBody(ctx context.Context, plan customRoleModel) (api.CustomRoleCreate, diag.Diagnostics) {
+	policy, diags := statementsToAPI(ctx, plan.PolicyStatements)
+	if policy == nil {
+		policy = []api.Statement{}
+	}
+	return api.CustomRoleCreate{
+		Key:             plan.Key.ValueString(),
+		Name:            plan.Name.ValueString(),
+		Description:     plan.Description.ValueString(),
+		Policy:          policy,
+		BasePermissions: stringsFromSet(ctx, plan.BasePermissions, &diags),
+	}, diags
 }
 
 // customRoleFromAPI converts an API role to the model. prior tells whether

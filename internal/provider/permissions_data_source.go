@@ -58,18 +58,10 @@ func (d *permissionsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				MarkdownDescription: "The permissions, in catalogue order.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"name":        schema.StringAttribute{MarkdownDescription: "Name of the permission.", Computed: true},
-					"description": schema.StringAttribute{MarkdownDescription: "What the permission allows.", Computed: true},
-					"roles": schema.SetAttribute{
-						MarkdownDescription: "Member roles (`owner`, `admin`, `writer`, `reader`) that hold the permission.",
-						ElementType:         types.StringType,
-						Computed:            true,
-					},
-					"catalogue_roles": schema.SetAttribute{
-						MarkdownDescription: "Roles of the source catalogue (`Global_Admin`, `Admin`, `Basic_User`) that may hold it.",
-						ElementType:         types.StringType,
-						Computed:            true,
-					},
+					"name":            computedString("Name of the permission."),
+					"description":     computedString("What the permission allows."),
+					"roles":           computedStringSet("Member roles (`owner`, `admin`, `writer`, `reader`) that hold the permission."),
+					"catalogue_roles": computedStringSet("Roles of the source catalogue (`Global_Admin`, `Admin`, `Basic_User`) that may hold it."),
 				}},
 			},
 		},

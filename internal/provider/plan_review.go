@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/review"
 )
@@ -72,18 +71,8 @@ type permissionRef struct {
 // ModifyPlan so that it sees the finished plan whichever way ModifyPlan
 // returns.
 func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if resp.Diagnostics.HasError() || req.Plan.Raw.IsNull() || r.data == nil || r.data.Client == nil {
-		return
-	}
-	var plan, config accessTokenModel
-	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	var state *accessTokenModel
-	if !req.State.Raw.IsNull() {
-		state = &accessTokenModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
-	}
-	if resp.Diagnostics.HasError() {
+	plan, config, state, ok := reviewModels[accessTokenModel](ctx, r.data, req, resp)
+	if !ok {
 		return
 	}
 	owner := "access token " + labelOf(plan.Name)
@@ -118,6 +107,23 @@ func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.Modif
 	w := review.Compare(cat, &prev, &next)
 	resp.Diagnostics.Append(wideningDiagnostics(r.data.PermissionReview, plan.AllowWidening.ValueBool(),
 		w.Describe("tokensmith_access_token with name "+labelOf(name)))...)
+}
+
+// reviewModels reads what the review of a resource with the model M works
+// on: the finished plan, the configuration, and the state (nil for a
+// create). ok is false when there is nothing to review (a destroy), nothing
+// to review with (an unconfigured provider), or an error already.
+func reviewModels[M any](ctx context.Context, d *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) (plan, config M, state *M, ok bool) {
+	if resp.Diagnostics.HasError() || req.Plan.Raw.IsNull() || d == nil || d.Client == nil {
+		return plan, config, nil, false
+	}
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if !req.State.Raw.IsNull() {
+		state = new(M)
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	return plan, config, state, !resp.Diagnostics.HasError()
 }
 
 // dryRun sends the planned create or update of a token with dryRun=true.
@@ -164,18 +170,8 @@ func (r *customRoleResource) ModifyPlan(ctx context.Context, req resource.Modify
 
 // reviewPlan runs the plan-time checks for a custom role.
 func (r *customRoleResource) reviewPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if resp.Diagnostics.HasError() || req.Plan.Raw.IsNull() || r.data == nil || r.data.Client == nil {
-		return
-	}
-	var plan, config customRoleModel
-	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	var state *customRoleModel
-	if !req.State.Raw.IsNull() {
-		state = &customRoleModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
-	}
-	if resp.Diagnostics.HasError() {
+	plan, config, state, ok := reviewModels[customRoleModel](ctx, r.data, req, resp)
+	if !ok {
 		return
 	}
 	owner := "custom role " + labelOf(plan.Key)
@@ -229,18 +225,8 @@ func (r *customRoleResource) reviewPlan(ctx context.Context, req resource.Modify
 func (r *customRoleResource) dryRun(ctx context.Context, plan customRoleModel, state *customRoleModel, replace bool, diags *diag.Diagnostics) *int {
 	owner := "custom role " + labelOf(plan.Key)
 	if state == nil || replace {
-		policy, d := statementsToAPI(ctx, plan.PolicyStatements)
+		body, d := customRoleCreateBody(ctx, plan)
 		diags.Append(d...)
-		body := api.CustomRoleCreate{
-			Key:             plan.Key.ValueString(),
-			Name:            plan.Name.ValueString(),
-			Description:     plan.Description.ValueString(),
-			Policy:          policy,
-			BasePermissions: stringsFromSet(ctx, plan.BasePermissions, diags),
-		}
-		if body.Policy == nil {
-			body.Policy = []api.Statement{}
-		}
 		if diags.HasError() {
 			return nil
 		}

@@ -58,59 +58,47 @@ func effectDoc() string {
 	return fmt.Sprintf(statementEffectDoc, oneOfMarkdown(statementEffects))
 }
 
+// statementEffectValidators accept allow and deny.
+func statementEffectValidators() []validator.String {
+	return []validator.String{stringvalidator.OneOf(statementEffects...)}
+}
+
+// statementExactlyOneOf is put on actions and resources: exactly one of them
+// and their not_ counterpart (other) is set, and not empty.
+func statementExactlyOneOf(other string) []validator.Set {
+	return []validator.Set{
+		setvalidator.SizeAtLeast(1),
+		setvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName(other)),
+	}
+}
+
 // policyStatementResourceAttributes is the nested object of a statement in a
 // resource schema.
 func policyStatementResourceAttributes() map[string]rschema.Attribute {
-	exactlyOne := func(other string) []validator.Set {
-		return []validator.Set{
-			setvalidator.SizeAtLeast(1),
-			setvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName(other)),
-		}
+	set := func(doc string, validators []validator.Set) rschema.SetAttribute {
+		return rschema.SetAttribute{MarkdownDescription: doc, ElementType: types.StringType, Optional: true, Validators: validators}
 	}
 	return map[string]rschema.Attribute{
 		"effect": rschema.StringAttribute{
 			MarkdownDescription: effectDoc(),
 			Required:            true,
-			Validators:          []validator.String{stringvalidator.OneOf(statementEffects...)},
+			Validators:          statementEffectValidators(),
 		},
-		"actions": rschema.SetAttribute{
-			MarkdownDescription: statementActionsDoc,
-			ElementType:         types.StringType,
-			Optional:            true,
-			Validators:          exactlyOne("not_actions"),
-		},
-		"not_actions": rschema.SetAttribute{
-			MarkdownDescription: statementNotActionsDoc,
-			ElementType:         types.StringType,
-			Optional:            true,
-			Validators:          []validator.Set{setvalidator.SizeAtLeast(1)},
-		},
-		"resources": rschema.SetAttribute{
-			MarkdownDescription: statementResourcesDoc,
-			ElementType:         types.StringType,
-			Optional:            true,
-			Validators:          exactlyOne("not_resources"),
-		},
-		"not_resources": rschema.SetAttribute{
-			MarkdownDescription: statementNotResourcesDoc,
-			ElementType:         types.StringType,
-			Optional:            true,
-			Validators:          []validator.Set{setvalidator.SizeAtLeast(1)},
-		},
+		"actions":       set(statementActionsDoc, statementExactlyOneOf("not_actions")),
+		"not_actions":   set(statementNotActionsDoc, nonEmptySetValidators()),
+		"resources":     set(statementResourcesDoc, statementExactlyOneOf("not_resources")),
+		"not_resources": set(statementNotResourcesDoc, nonEmptySetValidators()),
 	}
 }
 
 // policyStatementDataSourceAttributes is the same object, read only.
 func policyStatementDataSourceAttributes() map[string]dschema.Attribute {
-	set := func(doc string) dschema.SetAttribute {
-		return dschema.SetAttribute{MarkdownDescription: doc, ElementType: types.StringType, Computed: true}
-	}
 	return map[string]dschema.Attribute{
-		"effect":        dschema.StringAttribute{MarkdownDescription: effectDoc(), Computed: true},
-		"actions":       set(statementActionsDoc),
-		"not_actions":   set(statementNotActionsDoc),
-		"resources":     set(statementResourcesDoc),
-		"not_resources": set(statementNotResourcesDoc),
+		"effect":        computedString(effectDoc()),
+		"actions":       computedStringSet(statementActionsDoc),
+		"not_actions":   computedStringSet(statementNotActionsDoc),
+		"resources":     computedStringSet(statementResourcesDoc),
+		"not_resources": computedStringSet(statementNotResourcesDoc),
 	}
 }
 

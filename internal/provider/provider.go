@@ -113,7 +113,7 @@ func (p *tokensmithProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request, as a duration such as "+
 					"`30s` or `2m`. Defaults to `%s`.", defaultRequestTimeout),
 				Optional:   true,
-				Validators: []validator.String{positiveDurationValidator{}},
+				Validators: []validator.String{positiveDuration},
 			},
 			"permission_review": schema.StringAttribute{
 				MarkdownDescription: "What a plan does with an update that widens the access of a token or " +
@@ -231,29 +231,4 @@ func stringOrEnv(v types.String, env string) string {
 		return s
 	}
 	return os.Getenv(env)
-}
-
-// positiveDurationValidator accepts strings time.ParseDuration understands
-// and that denote a duration greater than zero.
-type positiveDurationValidator struct{}
-
-var _ validator.String = positiveDurationValidator{}
-
-func (positiveDurationValidator) Description(context.Context) string {
-	return "value must be a positive duration such as 30s or 2m"
-}
-
-func (v positiveDurationValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (positiveDurationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err != nil || d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("%q is not a positive duration; use a value such as 30s or 2m.", req.ConfigValue.ValueString()))
-	}
 }

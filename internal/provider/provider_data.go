@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -34,4 +35,18 @@ func (d *providerData) ready(diags *diag.Diagnostics) bool {
 			"is only known after apply. Set them from values known at plan time, or apply the resources "+
 			"they depend on first (-target).")
 	return false
+}
+
+// getModel decodes a plan, state or configuration into the model M at the
+// start of a CRUD method or a data source's Read. ok is false when the
+// method cannot go on: the provider is not configured or the value does not
+// decode; diags then says why.
+func getModel[M any](ctx context.Context, d *providerData, from interface {
+	Get(context.Context, any) diag.Diagnostics
+}, diags *diag.Diagnostics) (m M, ok bool) {
+	if !d.ready(diags) {
+		return m, false
+	}
+	diags.Append(from.Get(ctx, &m)...)
+	return m, !diags.HasError()
 }

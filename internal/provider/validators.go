@@ -36,3 +36,41 @@ func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRe
 			fmt.Sprintf("%q is not a time in RFC 3339 format, such as 2030-01-31T12:00:00Z.", req.ConfigValue.ValueString()))
 	}
 }
+
+// durationValidator accepts strings time.ParseDuration understands that
+// denote a duration greater than zero, or also zero with allowZero.
+type durationValidator struct {
+	allowZero bool
+}
+
+var (
+	positiveDuration    validator.String = durationValidator{}
+	nonNegativeDuration validator.String = durationValidator{allowZero: true}
+)
+
+// expected says what the validator accepts, with examples.
+func (v durationValidator) expected() string {
+	if v.allowZero {
+		return "a duration of zero or more; use a value such as 1h or 30m"
+	}
+	return "a positive duration; use a value such as 30s or 2m"
+}
+
+func (v durationValidator) Description(context.Context) string {
+	return "value must be " + v.expected()
+}
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil || d < 0 || (d == 0 && !v.allowZero) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
+			fmt.Sprintf("%q is not %s.", req.ConfigValue.ValueString(), v.expected()))
+	}
+}

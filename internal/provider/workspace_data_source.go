@@ -65,17 +65,13 @@ func (d *workspaceDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 // with the tokensmith_workspaces data source.
 func workspaceAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"id":          schema.StringAttribute{MarkdownDescription: "Identifier of the workspace.", Computed: true},
-		"name":        schema.StringAttribute{MarkdownDescription: "Name of the workspace.", Computed: true},
-		"description": schema.StringAttribute{MarkdownDescription: "Description of the workspace.", Computed: true},
-		"owner_id":    schema.StringAttribute{MarkdownDescription: "Identifier of the member that owns the workspace.", Computed: true},
-		"member_ids": schema.SetAttribute{
-			MarkdownDescription: "Identifiers of the workspace's members.",
-			ElementType:         types.StringType,
-			Computed:            true,
-		},
-		"created_at":    schema.StringAttribute{MarkdownDescription: "When the workspace was created, in RFC 3339 format.", Computed: true},
-		"last_modified": schema.StringAttribute{MarkdownDescription: "When the workspace last changed, in RFC 3339 format.", Computed: true},
+		"id":            computedString("Identifier of the workspace."),
+		"name":          computedString("Name of the workspace."),
+		"description":   computedString("Description of the workspace."),
+		"owner_id":      computedString("Identifier of the member that owns the workspace."),
+		"member_ids":    computedStringSet("Identifiers of the workspace's members."),
+		"created_at":    computedString("When the workspace was created, in RFC 3339 format."),
+		"last_modified": computedString("When the workspace last changed, in RFC 3339 format."),
 	}
 }
 
@@ -90,12 +86,8 @@ func (d *workspaceDataSource) Configure(_ context.Context, req datasource.Config
 }
 
 func (d *workspaceDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !d.data.ready(&resp.Diagnostics) {
-		return
-	}
-	var config workspaceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
+	config, ok := getModel[workspaceModel](ctx, d.data, req.Config, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var ws *api.Workspace

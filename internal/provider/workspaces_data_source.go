@@ -73,12 +73,8 @@ func (d *workspacesDataSource) Configure(_ context.Context, req datasource.Confi
 }
 
 func (d *workspacesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !d.data.ready(&resp.Diagnostics) {
-		return
-	}
-	var config workspacesModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
+	config, ok := getModel[workspacesModel](ctx, d.data, req.Config, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var all []api.Workspace
