@@ -3,12 +3,14 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
@@ -125,4 +127,23 @@ func apiTokenCreate(memberID, role string, workspaceIDs []string) api.TokenCreat
 		in.AllWorkspaces = true
 	}
 	return in
+}
+
+// testAccPlanError is a configuration mistake (the body of a block) and a
+// regular expression for the error it must give.
+type testAccPlanError struct{ body, want string }
+
+// testAccPlanErrorSteps is one plan-only step per case, config turning a
+// block body into the whole configuration. The case's name goes into the
+// body as a comment, so a failing step says which case it is.
+func testAccPlanErrorSteps(config func(body string) string, cases map[string]testAccPlanError) []resource.TestStep {
+	steps := make([]resource.TestStep, 0, len(cases))
+	for name, tc := range cases {
+		steps = append(steps, resource.TestStep{
+			Config:      config("  # " + name + "\n" + tc.body),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(tc.want),
+		})
+	}
+	return steps
 }

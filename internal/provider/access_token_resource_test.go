@@ -295,10 +295,7 @@ func TestAccAccessToken_expiredIsReplaced(t *testing.T) {
 func TestAccAccessToken_validation(t *testing.T) {
 	ts := testserver.New(t)
 	base := "  name = \"bad\"\n"
-	cases := map[string]struct {
-		body string
-		want string
-	}{
+	cases := map[string]testAccPlanError{
 		"two grants":                {base + "  role = \"reader\"\n  permissions = [\"WORKSPACE_READ\"]\n  all_workspaces = true\n", `(?s)Invalid Attribute Combination.*role.*permissions`},
 		"no grant":                  {base + "  all_workspaces = true\n", `(?s)Missing Attribute Configuration.*role,custom_roles,inline_role,permissions`},
 		"two expirations":           {base + "  role = \"reader\"\n  all_workspaces = true\n  expires_in_days = 3\n  expires_at = \"2099-01-01T00:00:00Z\"\n", `(?s)Invalid Attribute Combination.*expires_at.*expires_in_days`},
@@ -310,15 +307,10 @@ func TestAccAccessToken_validation(t *testing.T) {
 		"statement without actions": {base + "  all_workspaces = true\n  inline_role = [{ effect = \"allow\", resources = [\"org\"] }]\n", `(?s)Invalid Attribute Combination.*not_actions`},
 		"unknown effect":            {base + "  all_workspaces = true\n  inline_role = [{ effect = \"maybe\", actions = [\"*\"], resources = [\"org\"] }]\n", `(?s)effect.*allow.*deny`},
 	}
-	steps := make([]resource.TestStep, 0, len(cases))
-	for name, tc := range cases {
-		steps = append(steps, resource.TestStep{
-			Config:      testAccTokenConfig(ts, "  # "+name+"\n"+tc.body),
-			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(tc.want),
-		})
-	}
-	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccFactories(ts), Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFactories(ts),
+		Steps:                    testAccPlanErrorSteps(func(body string) string { return testAccTokenConfig(ts, body) }, cases),
+	})
 }
 
 func TestAccAccessToken_unknownPermission(t *testing.T) {
@@ -346,7 +338,8 @@ resource "tokensmith_access_token" "test" {
   workspace_ids = [%q]
 }
 `, ts.DefaultWorkspaceID),
-			ExpectError: regexp.MustCompile(`(?s)Unable to Create Access Token.*"more power".*does\s+not\s+hold:.*WORKSPACE_WRITE`),
+			ExpectError: regexp.MustCompile(`(?s)Unable to Create Access Token.*with tokensmith_access_token\.test.*role\s+= "admin".*` +
+				`"more power".*does\s+not\s+hold:.*WORKSPACE_WRITE`),
 		}},
 	})
 }
@@ -371,7 +364,8 @@ resource "tokensmith_access_token" "two" {
   depends_on     = [tokensmith_access_token.one]
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)Unable to Create Access Token.*"two".*quota\s+exceeded:\s+at\s+most\s+2\s+tokens`),
+			ExpectError: regexp.MustCompile(`(?s)Unable to Create Access Token.*with tokensmith_access_token\.two.*` +
+				`"two".*quota\s+exceeded:\s+at\s+most\s+2\s+tokens`),
 		}},
 	})
 }
@@ -385,12 +379,13 @@ func TestAccAccessToken_expirationBeyondPolicy(t *testing.T) {
 		ProtoV6ProviderFactories: testAccFactories(ts),
 		Steps: []resource.TestStep{
 			{
-				Config:      testAccTokenConfig(ts, "  name = \"long\"\n  role = \"reader\"\n  all_workspaces = true\n  expires_in_days = 90\n"),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Create Access Token.*"long".*expirationDate\s+must\s+be\s+at\s+most\s+30\s+days`),
+				Config: testAccTokenConfig(ts, "  name = \"long\"\n  role = \"reader\"\n  all_workspaces = true\n  expires_in_days = 90\n"),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Create Access Token.*with tokensmith_access_token\.test.*expires_in_days = 90.*` +
+					`"long".*expirationDate\s+must\s+be\s+at\s+most\s+30\s+days`),
 			},
 			{
 				Config:      testAccTokenConfig(ts, "  name = \"forever\"\n  role = \"reader\"\n  all_workspaces = true\n"),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Create Access Token.*"forever".*expir`),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Create Access Token.*with tokensmith_access_token\.test.*"forever".*expir`),
 			},
 			{
 				Config: testAccTokenConfig(ts, "  name = \"ok\"\n  role = \"reader\"\n  all_workspaces = true\n  expires_in_days = 30\n"),
@@ -418,7 +413,8 @@ resource "tokensmith_access_token" "test" {
   workspace_ids = [%q]
 }
 `, platform.ID),
-			ExpectError: regexp.MustCompile(`(?s)Unable to Create Access Token.*"elsewhere".*not\s+a\s+member\s+of\s+` + platform.ID),
+			ExpectError: regexp.MustCompile(`(?s)Unable to Create Access Token.*with tokensmith_access_token\.test.*workspace_ids\s+=.*` +
+				`"elsewhere".*not\s+a\s+member\s+of\s+` + platform.ID),
 		}},
 	})
 }

@@ -50,7 +50,7 @@ func accessTokenRotationAttributes() map[string]schema.Attribute {
 				"`rotation_triggers`, as a duration such as `1h` or `30m`. Unset or zero: the old secret " +
 				"stops working at once.",
 			Optional:   true,
-			Validators: []validator.String{nonNegativeDurationValidator{}},
+			Validators: []validator.String{nonNegativeDuration},
 		},
 	}
 }
@@ -66,12 +66,11 @@ func (r *accessTokenResource) now() time.Time {
 
 // planRotation adds rotation to the plan of an existing token: a
 // replacement when the token is due for rotation, otherwise a reset of the
-// secret when rotation_triggers changed. Nothing is added when the token is
-// replaced anyway.
+// secret when rotation_triggers changed. A token due for rotation is
+// reported as such even when it is replaced anyway (for example because it
+// has expired), so the plan always says why; a reset is not planned for a
+// token that is replaced.
 func (r *accessTokenResource) planRotation(ctx context.Context, config, state accessTokenModel, plan *accessTokenModel, resp *resource.ModifyPlanResponse) {
-	if len(resp.RequiresReplace) > 0 || replacedByAttribute(*plan, state) {
-		return
-	}
 	now := r.now()
 	if due, msg := rotationDue(state, config.RotateBeforeDays, now); due {
 		// Terraform honours RequiresReplace only for attributes whose planned
@@ -80,6 +79,9 @@ func (r *accessTokenResource) planRotation(ctx context.Context, config, state ac
 		plan.ExpiresAt = types.StringUnknown()
 		resp.RequiresReplace.Append(path.Root("rotate_before_days"), path.Root("expires_at"))
 		resp.Diagnostics.AddAttributeWarning(path.Root("rotate_before_days"), "Access Token Due for Rotation", msg)
+		return
+	}
+	if len(resp.RequiresReplace) > 0 || replacedByAttribute(*plan, state) {
 		return
 	}
 
@@ -265,31 +267,6 @@ func (rotateBeforeDaysValidator) ValidateInt64(ctx context.Context, req validato
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Rotation Window",
 			fmt.Sprintf("rotate_before_days (%d) must be smaller than expires_in_days (%d); otherwise every new "+
 				"token would be due for rotation as soon as it is created.", n, days.ValueInt64()))
-	}
-}
-
-// nonNegativeDurationValidator accepts durations time.ParseDuration
-// understands that are zero or more.
-type nonNegativeDurationValidator struct{}
-
-var _ validator.String = nonNegativeDurationValidator{}
-
-func (nonNegativeDurationValidator) Description(context.Context) string {
-	return "value must be a duration such as 1h or 30m, zero or more"
-}
-
-func (v nonNegativeDurationValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (nonNegativeDurationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err != nil || d < 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("%q is not a duration of zero or more; use a value such as 1h or 30m.", req.ConfigValue.ValueString()))
 	}
 }
 

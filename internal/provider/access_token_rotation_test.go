@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -42,10 +44,28 @@ func TestAccAccessToken_rotateBeforeDays(t *testing.T) {
 	expiresIn30Days := func() string {
 		return ts.Clock.Now().UTC().Add(30 * 24 * time.Hour).Truncate(time.Second).Format(time.RFC3339)
 	}
-	var firstExpiry string
+	var firstExpiry, secondExpiry string
+	// The plan says why the token is replaced, in a warning.
+	rec := &planDiagnostics{}
+	// dueWarnings checks the warnings; verb and expiry (read when the check
+	// runs) give the one expected, none when verb is "".
+	dueWarnings := func(verb string, expiry *string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			var want []string
+			if verb != "" {
+				want = append(want, fmt.Sprintf(`tokensmith_access_token "rotating" %s at %s, within `+
+					`rotate_before_days = 7: it will be replaced by a new token with a new id and a new secret.`, verb, *expiry))
+			}
+			got := rec.details(tfprotov6.DiagnosticSeverityWarning, "Access Token Due for Rotation")
+			if !slices.Equal(got, want) {
+				return fmt.Errorf("rotation warnings:\n got %q\nwant %q", got, want)
+			}
+			return nil
+		}
+	}
 
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccFactories(ts),
+		ProtoV6ProviderFactories: testAccRecordingFactories(ts, rec),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -60,8 +80,11 @@ func TestAccAccessToken_rotateBeforeDays(t *testing.T) {
 			},
 			{
 				// Eight days before the expiry: outside the window.
-				PreConfig: func() { ts.Clock.Advance(22 * 24 * time.Hour) },
-				Config:    cfg,
+				PreConfig: func() {
+					rec.reset()
+					ts.Clock.Advance(22 * 24 * time.Hour)
+				},
+				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(testAccTokenAddr, plancheck.ResourceActionNoop),
 				}},
@@ -69,11 +92,15 @@ func TestAccAccessToken_rotateBeforeDays(t *testing.T) {
 					kept.AddStateValue(testAccTokenAddr, tfjsonpath.New("id")),
 					replaced.AddStateValue(testAccTokenAddr, tfjsonpath.New("id")),
 				},
+				Check: dueWarnings("", nil),
 			},
 			{
 				// Just under seven days before the expiry: inside the window.
-				PreConfig: func() { ts.Clock.Advance(24*time.Hour + time.Minute) },
-				Config:    cfg,
+				PreConfig: func() {
+					rec.reset()
+					ts.Clock.Advance(24*time.Hour + time.Minute)
+				},
+				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(testAccTokenAddr, plancheck.ResourceActionCreateBeforeDestroy),
 					plancheck.ExpectUnknownValue(testAccTokenAddr, tfjsonpath.New("expires_at")),
@@ -83,10 +110,11 @@ func TestAccAccessToken_rotateBeforeDays(t *testing.T) {
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccCheckTokenAuthenticates(ts, testAccTokenAddr),
+					dueWarnings("expires", &firstExpiry),
 					func(s *terraform.State) error {
-						got := s.RootModule().Resources[testAccTokenAddr].Primary.Attributes["expires_at"]
-						if want := expiresIn30Days(); got != want || got == firstExpiry {
-							return fmt.Errorf("expires_at after rotation = %s, want %s (first token: %s)", got, want, firstExpiry)
+						secondExpiry = s.RootModule().Resources[testAccTokenAddr].Primary.Attributes["expires_at"]
+						if want := expiresIn30Days(); secondExpiry != want || secondExpiry == firstExpiry {
+							return fmt.Errorf("expires_at after rotation = %s, want %s (first token: %s)", secondExpiry, want, firstExpiry)
 						}
 						return nil
 					},
@@ -94,15 +122,23 @@ func TestAccAccessToken_rotateBeforeDays(t *testing.T) {
 			},
 			{
 				// The new token is outside the window again.
+				PreConfig:        rec.reset,
 				Config:           cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            dueWarnings("", nil),
 			},
 			{
 				// Past the expiry, likewise.
-				PreConfig:        func() { ts.Clock.Advance(31 * 24 * time.Hour) },
+				PreConfig: func() {
+					rec.reset()
+					ts.Clock.Advance(31 * 24 * time.Hour)
+				},
 				Config:           cfg,
 				ConfigPlanChecks: expectAction(plancheck.ResourceActionReplace),
-				Check:            testAccCheckTokenAuthenticates(ts, testAccTokenAddr),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckTokenAuthenticates(ts, testAccTokenAddr),
+					dueWarnings("expired", &secondExpiry),
+				),
 			},
 		},
 	})
@@ -134,9 +170,22 @@ func TestAccAccessToken_rotationTriggers(t *testing.T) {
 		plancheck.ExpectSensitiveValue(testAccTokenAddr, tfjsonpath.New("token")),
 	}}
 	var id, first, second string
+	// The plan says that the secret will be reset, and what becomes of the
+	// old one.
+	rec := &planDiagnostics{}
+	resetWarning := func(old string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			want := []string{fmt.Sprintf(`tokensmith_access_token "ci" (%s): rotation_triggers changed, so its secret `+
+				`will be reset in place: the token keeps its id and gets a new secret; %s.`, id, old)}
+			if got := rec.details(tfprotov6.DiagnosticSeverityWarning, "Access Token Secret Will Be Reset"); !slices.Equal(got, want) {
+				return fmt.Errorf("reset warnings:\n got %q\nwant %q", got, want)
+			}
+			return nil
+		}
+	}
 
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccFactories(ts),
+		ProtoV6ProviderFactories: testAccRecordingFactories(ts, rec),
 		Steps: []resource.TestStep{
 			{
 				Config:            cfg("1", "1h"),
@@ -149,6 +198,7 @@ func TestAccAccessToken_rotationTriggers(t *testing.T) {
 			{
 				// A change of the triggers resets the secret in place; the old
 				// one keeps working for the grace period.
+				PreConfig:         rec.reset,
 				Config:            cfg("2", "1h"),
 				ConfigPlanChecks:  resetPlan,
 				ConfigStateChecks: stateChecks(),
@@ -156,6 +206,7 @@ func TestAccAccessToken_rotationTriggers(t *testing.T) {
 					testAccCheckTokenAuthenticates(ts, testAccTokenAddr),
 					testAccCaptureSecret(&id, &second),
 					func(*terraform.State) error { return testAccSecretAuthenticatesAs(c, first, id) },
+					resetWarning("the old secret keeps working for 1h after the apply (reset_grace_period)"),
 				),
 			},
 			{
@@ -170,12 +221,14 @@ func TestAccAccessToken_rotationTriggers(t *testing.T) {
 			},
 			{
 				// Without a grace period the old secret stops at once.
+				PreConfig:         rec.reset,
 				Config:            cfg("3", ""),
 				ConfigPlanChecks:  resetPlan,
 				ConfigStateChecks: stateChecks(),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccCheckTokenAuthenticates(ts, testAccTokenAddr),
 					func(*terraform.State) error { return testAccSecretRefused(c, second) },
+					resetWarning("the old secret stops working at once"),
 				),
 			},
 			{
@@ -249,10 +302,7 @@ resource "tokensmith_access_token" "test" {
 func TestAccAccessToken_rotationValidation(t *testing.T) {
 	ts := testserver.New(t)
 	base := "  name = \"bad\"\n  role = \"reader\"\n  all_workspaces = true\n"
-	cases := map[string]struct {
-		body string
-		want string
-	}{
+	cases := map[string]testAccPlanError{
 		"window without lifetime":    {base + "  rotate_before_days = 7\n", `(?s)Invalid Rotation Window.*needs\s+expires_in_days`},
 		"window with fixed expiry":   {base + "  rotate_before_days = 7\n  expires_at = \"2099-01-01T00:00:00Z\"\n", `(?s)Invalid Rotation Window.*needs\s+expires_in_days`},
 		"window as long as lifetime": {base + "  rotate_before_days = 30\n  expires_in_days = 30\n", `(?s)rotate_before_days\s+\(30\)\s+must\s+be\s+smaller\s+than\s+expires_in_days\s+\(30\)`},
@@ -260,15 +310,10 @@ func TestAccAccessToken_rotationValidation(t *testing.T) {
 		"malformed grace period":     {base + "  reset_grace_period = \"an hour\"\n", `(?s)Invalid Duration.*"an hour"`},
 		"negative grace period":      {base + "  reset_grace_period = \"-1h\"\n", `(?s)Invalid Duration.*"-1h"`},
 	}
-	steps := make([]resource.TestStep, 0, len(cases))
-	for name, tc := range cases {
-		steps = append(steps, resource.TestStep{
-			Config:      testAccTokenConfig(ts, "  # "+name+"\n"+tc.body),
-			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(tc.want),
-		})
-	}
-	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccFactories(ts), Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFactories(ts),
+		Steps:                    testAccPlanErrorSteps(func(body string) string { return testAccTokenConfig(ts, body) }, cases),
+	})
 }
 
 func TestRotationDue(t *testing.T) {

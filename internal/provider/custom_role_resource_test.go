@@ -166,7 +166,7 @@ func TestAccCustomRole_deletedOutsideTerraform(t *testing.T) {
 
 func TestAccCustomRole_validation(t *testing.T) {
 	ts := testserver.New(t)
-	cases := map[string]struct{ body, want string }{
+	cases := map[string]testAccPlanError{
 		"malformed key":  {"  key = \"-nope\"\n  name = \"n\"\n", `(?s)key.*must start with a letter or digit`},
 		"key with space": {"  key = \"a b\"\n  name = \"n\"\n", `(?s)key.*must start with a letter or digit`},
 		"both actions forms": {"  key = \"k\"\n  name = \"n\"\n  policy_statements = [{ effect = \"allow\", actions = [\"*\"], not_actions = [\"X\"], resources = [\"org\"] }]\n",
@@ -176,15 +176,10 @@ func TestAccCustomRole_validation(t *testing.T) {
 		"bad effect": {"  key = \"k\"\n  name = \"n\"\n  policy_statements = [{ effect = \"permit\", actions = [\"*\"], resources = [\"org\"] }]\n",
 			`(?s)effect.*allow.*deny`},
 	}
-	steps := make([]resource.TestStep, 0, len(cases))
-	for name, tc := range cases {
-		steps = append(steps, resource.TestStep{
-			Config:      testAccRoleConfig(ts, "  # "+name+"\n"+tc.body),
-			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(tc.want),
-		})
-	}
-	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccFactories(ts), Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFactories(ts),
+		Steps:                    testAccPlanErrorSteps(func(body string) string { return testAccRoleConfig(ts, body) }, cases),
+	})
 }
 
 func TestAccCustomRole_unknownPermission(t *testing.T) {

@@ -205,6 +205,19 @@ func TestAccPlanReview_tokenWidening(t *testing.T) {
 
 func TestAccPlanReview_tokenGrantKinds(t *testing.T) {
 	ts := testserver.New(t)
+	c := testAccClient(t, ts)
+	platform, err := c.CreateWorkspace(context.Background(), api.WorkspaceCreate{Name: "platform"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"ops", "release"} {
+		_, err := c.CreateCustomRole(context.Background(), api.CustomRoleCreate{
+			Key: key, Name: key, BasePermissions: []string{"WORKSPACE_READ"}, Policy: []api.Statement{},
+		}, client.WriteOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	rec := &planDiagnostics{}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccRecordingFactories(ts, rec),
@@ -233,6 +246,27 @@ func TestAccPlanReview_tokenGrantKinds(t *testing.T) {
 				Config:    testAccReviewProviderConfig(ts, "") + testAccReviewToken("  all_workspaces = true\n  permissions = [\"WORKSPACE_READ\", \"MEMBER_WRITE\"]\n"),
 				Check: checkRecorded(rec, tfprotov6.DiagnosticSeverityWarning, "tokensmith_access_token with name \"ci\" widens access:\n"+
 					"  + permissions: MEMBER_WRITE"),
+			},
+			{
+				Config: testAccReviewProviderConfig(ts, "") + testAccReviewToken(fmt.Sprintf(
+					"  custom_roles = [\"ops\"]\n  workspace_ids = [%q]\n", ts.DefaultWorkspaceID)),
+			},
+			{
+				PreConfig: rec.reset,
+				Config: testAccReviewProviderConfig(ts, "") + testAccReviewToken(fmt.Sprintf(
+					"  custom_roles = [\"release\", \"ops\"]\n  workspace_ids = [%q, %q]\n", platform.ID, ts.DefaultWorkspaceID)),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				Check: checkRecorded(rec, tfprotov6.DiagnosticSeverityWarning, "tokensmith_access_token with name \"ci\" widens access:\n"+
+					"  + custom roles: release\n"+
+					"  + workspaces: "+platform.ID),
+			},
+			{
+				// Removing a custom role and a workspace narrows: nothing said.
+				PreConfig: rec.reset,
+				Config: testAccReviewProviderConfig(ts, "") + testAccReviewToken(fmt.Sprintf(
+					"  custom_roles = [\"ops\"]\n  workspace_ids = [%q]\n", platform.ID)),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				Check:            checkRecorded(rec, tfprotov6.DiagnosticSeverityWarning),
 			},
 		},
 	})

@@ -142,14 +142,14 @@ func TestPositiveDurationValidator(t *testing.T) {
 	for in, valid := range tests {
 		req := validator.StringRequest{Path: path.Root("request_timeout"), ConfigValue: types.StringValue(in)}
 		var resp validator.StringResponse
-		positiveDurationValidator{}.ValidateString(context.Background(), req, &resp)
+		positiveDuration.ValidateString(context.Background(), req, &resp)
 		if got := !resp.Diagnostics.HasError(); got != valid {
 			t.Errorf("%q: valid = %v, want %v (%v)", in, got, valid, resp.Diagnostics)
 		}
 	}
 	for _, v := range []types.String{types.StringNull(), types.StringUnknown()} {
 		var resp validator.StringResponse
-		positiveDurationValidator{}.ValidateString(context.Background(), validator.StringRequest{ConfigValue: v}, &resp)
+		positiveDuration.ValidateString(context.Background(), validator.StringRequest{ConfigValue: v}, &resp)
 		if resp.Diagnostics.HasError() {
 			t.Errorf("%v rejected: %v", v, resp.Diagnostics)
 		}
