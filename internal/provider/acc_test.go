@@ -50,34 +50,38 @@ const testAccCallerIdentityConfig = `
 data "tokensmith_caller_identity" "this" {}
 `
 
-func TestAccProvider_missingEndpoint(t *testing.T) {
-	t.Setenv(envEndpoint, "")
-	t.Setenv(envToken, "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: `provider "tokensmith" {
+// A missing endpoint or token is reported naming both the attribute and its
+// environment variable; the error only appears when a real CLI configures
+// the served provider.
+func TestAccProvider_missingSettings(t *testing.T) {
+	for name, tc := range map[string]struct{ provider, want string }{
+		"endpoint": {
+			provider: `provider "tokensmith" {
   token = "unused"
 }
-` + testAccCallerIdentityConfig,
-			ExpectError: regexp.MustCompile(`(?s)Missing Tokensmith Endpoint.*endpoint.*` + envEndpoint),
-		}},
-	})
-}
-
-func TestAccProvider_missingToken(t *testing.T) {
-	t.Setenv(envEndpoint, "")
-	t.Setenv(envToken, "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: `provider "tokensmith" {
+`,
+			want: `(?s)Missing Tokensmith Endpoint.*endpoint.*` + envEndpoint,
+		},
+		"token": {
+			provider: `provider "tokensmith" {
   endpoint = "https://tokens.example.com"
 }
-` + testAccCallerIdentityConfig,
-			ExpectError: regexp.MustCompile(`(?s)Missing Tokensmith Token.*token.*` + envToken),
-		}},
-	})
+`,
+			want: `(?s)Missing Tokensmith Token.*token.*` + envToken,
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(envEndpoint, "")
+			t.Setenv(envToken, "")
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      tc.provider + testAccCallerIdentityConfig,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
 }
 
 func TestAccProvider_configured(t *testing.T) {
