@@ -8,6 +8,15 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 )
 
+// Limits Validate enforces. Every request evaluates each statement and
+// each of its entries, and the no-escalation check does so for every
+// permission on every resource, so unbounded statements would let one
+// stored policy slow down every request made with it.
+const (
+	MaxStatements = 100
+	MaxEntries    = 100 // actions, notActions, resources or notResources of one statement
+)
+
 // FieldError is a validation error naming the field at fault, such as
 // "inlineRole[0].actions[1]", and the rule it breaks.
 type FieldError struct{ Field, Message string }
@@ -18,11 +27,26 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 // effect "allow" or "deny"; exactly one of actions and notActions non-empty;
 // exactly one of resources and notResources non-empty; every action a
 // catalogue name, "*" or a prefix ending in "*" that matches at least one
-// name; every resource specifier well-formed (see the package doc). field is
+// name; every resource specifier well-formed; at most MaxStatements
+// statements of at most MaxEntries entries per list (see the package doc). field is
 // the JSON field the statements came from ("inlineRole", "policy"). An empty
 // list is valid; whether statements are required is the caller's rule. A nil
 // catalogue skips the check that action names exist.
 func Validate(field string, stmts []Statement, cat *catalogue.Catalogue) error {
+	if len(stmts) > MaxStatements {
+		return &FieldError{Field: field, Message: fmt.Sprintf("holds %d statements; at most %d are allowed", len(stmts), MaxStatements)}
+	}
+	for i, s := range stmts {
+		sf := fmt.Sprintf("%s[%d]", field, i)
+		for _, l := range []struct {
+			name string
+			list []string
+		}{{"actions", s.Actions}, {"notActions", s.NotActions}, {"resources", s.Resources}, {"notResources", s.NotResources}} {
+			if len(l.list) > MaxEntries {
+				return &FieldError{Field: sf + "." + l.name, Message: fmt.Sprintf("holds %d entries; at most %d are allowed", len(l.list), MaxEntries)}
+			}
+		}
+	}
 	for i, s := range stmts {
 		sf := fmt.Sprintf("%s[%d]", field, i)
 		if s.Effect != EffectAllow && s.Effect != EffectDeny {

@@ -91,3 +91,35 @@ func TestValidateFieldPrefix(t *testing.T) {
 		t.Fatalf("err = %v, want field policy[0].actions[1]", err)
 	}
 }
+
+func TestValidateCapsStatementsAndEntries(t *testing.T) {
+	st := Statement{Effect: EffectAllow, Actions: []string{"*"}, Resources: []string{"*"}}
+	stmts := make([]Statement, MaxStatements)
+	for i := range stmts {
+		stmts[i] = st
+	}
+	if err := Validate("policy", stmts, nil); err != nil {
+		t.Fatalf("%d statements refused: %v", MaxStatements, err)
+	}
+	var fe *FieldError
+	if err := Validate("policy", append(stmts, st), nil); !errors.As(err, &fe) || fe.Field != "policy" {
+		t.Fatalf("too many statements: %v", err)
+	}
+	long := make([]string, MaxEntries+1)
+	for i := range long {
+		long[i] = "workspace/a"
+	}
+	for _, tc := range []struct {
+		s     Statement
+		field string
+	}{
+		{Statement{Effect: EffectAllow, Actions: long, Resources: []string{"*"}}, "p[0].actions"},
+		{Statement{Effect: EffectAllow, NotActions: long, Resources: []string{"*"}}, "p[0].notActions"},
+		{Statement{Effect: EffectAllow, Actions: []string{"*"}, Resources: long}, "p[0].resources"},
+		{Statement{Effect: EffectDeny, Actions: []string{"*"}, NotResources: long}, "p[0].notResources"},
+	} {
+		if err := Validate("p", []Statement{tc.s}, nil); !errors.As(err, &fe) || fe.Field != tc.field {
+			t.Errorf("want a FieldError on %s, got %v", tc.field, err)
+		}
+	}
+}

@@ -3,10 +3,12 @@ package server
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
@@ -79,7 +81,36 @@ func tokenFromHeader(r *http.Request) string {
 	return h
 }
 
+// rateLimitedError is a request refused by a rate limit; wait is when the
+// next one may succeed.
+type rateLimitedError struct{ wait time.Duration }
+
+func (e *rateLimitedError) Error() string { return "rate limited" }
+
+// clientAddress is the peer address of the connection. Forwarding headers
+// are not trusted: any client can send them.
+func clientAddress(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+// authenticate resolves the request's token. A token in the cache costs no
+// lookup; otherwise a client address that has failed authentication too
+// often is refused before the lookup, so a flood of well-formed unknown
+// tokens cannot make the server query its store for each. Every failure
+// counts against the address.
 func (s *Server) authenticate(r *http.Request) (*caller, error) {
+	c, err := s.authenticateToken(r)
+	var e *Error
+	if err != nil && errors.As(err, &e) && e.Code == api.CodeUnauthorized {
+		s.failures.allow(clientAddress(r), s.now())
+	}
+	return c, err
+}
+
+func (s *Server) authenticateToken(r *http.Request) (*caller, error) {
 	raw := tokenFromHeader(r)
 	if raw == "" {
 		return nil, &Error{Code: api.CodeUnauthorized, Detail: "missing access token in the Authorization header"}
@@ -91,6 +122,9 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	now := s.now()
 	c := s.auth.get(digest)
 	if c == nil {
+		if ok, wait := s.failures.check(clientAddress(r), now); !ok {
+			return nil, &rateLimitedError{wait: wait}
+		}
 		gen := s.auth.gen.Load()
 		var err error
 		c, err = s.resolveCaller(r.Context(), digest)
@@ -200,10 +234,9 @@ func workspaceResources(ids []string) []string {
 	return out
 }
 
+// subjectFor bounds every token, personal or service, by its owner's
+// current role: a demotion narrows all of the member's tokens at once.
 func (s *Server) subjectFor(t store.Token, m store.Member, grant policy.Policy) policy.Subject {
-	if t.Service {
-		return policy.Subject{grant, scopePolicy(t)}
-	}
 	return policy.Subject{grant, policy.AllowAll(s.cat.ForRole(m.Role)), scopePolicy(t)}
 }
 
@@ -220,13 +253,12 @@ func (c *caller) requireOn(action, resource string) error {
 }
 
 // requireWorkspace checks an action on a workspace, including the rule that
-// a reader's or writer's personal token reaches only workspaces its owner
-// belongs to.
+// a reader's or writer's token reaches only workspaces its owner belongs to.
 func (c *caller) requireWorkspace(action string, w store.Workspace) error {
 	if err := c.requireOn(action, "workspace/"+w.ID); err != nil {
 		return err
 	}
-	if !c.token.Service && !c.isAdmin() && !isMember(w, c.member.ID) {
+	if !c.isAdmin() && !isMember(w, c.member.ID) {
 		return denied([]string{action}, "member %s does not belong to workspace %s", c.member.ID, w.ID)
 	}
 	return nil
@@ -243,9 +275,34 @@ func (c *caller) effectivePermissions(cat *catalogue.Catalogue) []string {
 	return out
 }
 
-// placeholderWorkspace stands for workspaces created later, which an
-// all-workspaces token will reach too.
-const placeholderWorkspace = "workspace/_future"
+// futureWorkspaces lists resources standing for workspaces created later,
+// which an all-workspaces token will reach too. Their ids end in "?", which
+// no statement can name, so only "*", "workspace/*", notResources and the
+// id prefixes they are built from match them: one stand-in for a workspace
+// matching no prefix, and one per prefix ("workspace/ab*") in any of the
+// policies, for a future workspace whose id starts with it. Together they
+// meet every combination of prefixes a future id can match.
+func futureWorkspaces(subjects ...policy.Subject) []string {
+	out := []string{"workspace/?"}
+	add := func(specs []string) {
+		for _, sp := range specs {
+			if pat, ok := strings.CutPrefix(sp, "workspace/"); ok && len(pat) > 1 && strings.HasSuffix(pat, "*") {
+				if r := "workspace/" + strings.TrimSuffix(pat, "*") + "?"; !contains(out, r) {
+					out = append(out, r)
+				}
+			}
+		}
+	}
+	for _, sub := range subjects {
+		for _, p := range sub {
+			for _, st := range p {
+				add(st.Resources)
+				add(st.NotResources)
+			}
+		}
+	}
+	return out
+}
 
 func inScope(t store.Token, wsID string) bool {
 	if t.AllWorkspaces {
@@ -260,17 +317,17 @@ func isMember(w store.Workspace, memberID string) bool {
 
 // reaches reports whether the caller's token can act in w at all.
 func (c *caller) reaches(w store.Workspace) bool {
-	return inScope(c.token, w.ID) && (c.token.Service || c.isAdmin() || isMember(w, c.member.ID))
+	return inScope(c.token, w.ID) && (c.isAdmin() || isMember(w, c.member.ID))
 }
 
 // holder is what the caller holds for the no-escalation check: their
-// subject, and for a reader's or writer's personal token only the
-// workspaces they belong to (present and future).
-func (c *caller) holder(workspaces []store.Workspace) policy.Subject {
-	if c.token.Service || c.isAdmin() {
+// subject, and for a reader or writer only the workspaces they belong to
+// (and future ones, which their tokens reach only once they belong to them).
+func (c *caller) holder(workspaces []store.Workspace, future []string) policy.Subject {
+	if c.isAdmin() {
 		return c.subject
 	}
-	res := []string{"org", placeholderWorkspace}
+	res := append([]string{"org"}, future...)
 	for _, w := range workspaces {
 		if isMember(w, c.member.ID) {
 			res = append(res, "workspace/"+w.ID)

@@ -27,7 +27,11 @@
 // replaces the catalogue in the config file changes these sets accordingly.
 // Owners and admins may act on other members' tokens (ACCESS_TOKEN_MANAGE);
 // nobody acts on a member above them or grants a member role above their own,
-// and the last owner cannot be demoted or removed.
+// and the last owner cannot be demoted or removed. Reading another member's
+// token needs only ACCESS_TOKEN_MANAGE; creating one for them (memberId),
+// changing, resetting or deleting theirs also needs a rank at least theirs,
+// since a token acts with its owner's rank and a reset hands its new secret
+// to whoever asked for it.
 //
 // The built-in token roles reader, writer and admin (source 004's `role`)
 // grant exactly the permissions of the member role of the same name.
@@ -48,21 +52,31 @@
 // order never matters. A request is allowed only when every policy of its
 // subject allows the action on the resource:
 //   - the token's grant (built-in role, custom roles with their base
-//     permissions, inline role, or permissions);
-//   - for personal tokens, the owner member's current role, read on every
-//     request, so demoting or removing a member narrows their tokens on the
-//     very next request;
+//     permissions, inline role, or permissions), custom roles read as they
+//     are now;
+//   - the owner member's current role, read on every request, so demoting
+//     or removing a member narrows their tokens on the very next request;
 //   - the token's workspace scope, which allows everything on "org" and on
 //     the workspaces in scope only.
 //
-// Service tokens are owned by a member too but act for the organisation:
-// they are limited by their grant and their scope only, not by the owner's
-// current role or workspace memberships. Nobody can mint a service token
-// beyond their own power, because every create, patch and reset passes the
-// no-escalation check against the caller's subject. A personal token of a
-// reader or writer additionally reaches a workspace only while its owner is
-// a member of it; admins' and owners' personal tokens reach every workspace in
-// their scope.
+// A token of a reader or writer additionally reaches a workspace only while
+// its owner is a member of it; admins' and owners' tokens reach every
+// workspace in their scope.
+//
+// Personal and service tokens follow the same rules: both are bounded by
+// their owner's current role and workspace memberships. A service token
+// differs in its prefix (tsm_svc_) and in that a workspace ownership
+// transfer leaves it alone (below). Removing a member deletes all their
+// tokens, service tokens included; demoting one narrows all of them, so a
+// member never keeps through a token more than their role now allows. To
+// keep an integration working across staff changes, give its service token
+// to a member whose role fits it.
+//
+// Editing a custom role changes every token that uses it on the next
+// request. Only holders of CUSTOM_ROLE_WRITE (admins and owners) may edit
+// roles, never beyond what they hold themselves, and what the edit adds to
+// another member's token is still bounded by that member's current role
+// and memberships.
 //
 // # No escalation
 //
@@ -70,12 +84,13 @@
 // code permission_denied, errorNumber 4101, `missing` listing the
 // permissions) when the new grant allows anything the caller does not hold.
 // The check evaluates the grant on "org", on every workspace the token will
-// reach and on a placeholder for future workspaces when it covers all of
-// them. For a reader's or writer's own personal calling token only the
-// workspaces they belong to count as held, so such a member cannot mint an
-// all-workspaces service token carrying workspace permissions. Readers and
-// writers may scope tokens only to workspaces they belong to; admins and
-// owners to any.
+// reach and, when it covers all workspaces (custom roles always may), on
+// stand-ins for workspaces created later: one matching no id prefix and one
+// per "workspace/<prefix>*" named by the grant or the caller's policies, so
+// a grant on "workspace/*" or "workspace/ab*" needs the caller to hold that
+// too. For a reader or writer only the workspaces they belong to count as
+// held. Readers and writers may scope tokens only to workspaces they belong
+// to; admins and owners to any.
 //
 // # Workspace ownership transfer
 //
@@ -100,6 +115,13 @@
 //
 // # Request rules
 //
+// Lists in a body are capped with a 400 naming the field: 50 customRoleIds,
+// 1,000 permissions, workspaceIds, basePermissions or memberIds, 1,000 patch
+// operations, and 100 statements of at most 100 entries per list (package
+// policy). Names refuse control characters and bidirectional override and
+// isolate characters; descriptions refuse control characters other than
+// line breaks and tabs. offset is at most 2^31.
+//
 // Request bodies are decoded strictly: a field the API does not define is a
 // 400 naming it with its path ("inlineRole[0].efect") and the fields allowed
 // there, as is a value of the wrong JSON type. Query parameters an endpoint
@@ -111,9 +133,28 @@
 // application/problem+json document; no error detail and no log line ever
 // holds a token-like value, even one the client sent in the wrong place.
 //
-// # Caching
+// # Authentication and rate limits
 //
 // Authentication results are cached by digest; every write made through the
 // server invalidates the cache, which assumes the server is its store's only
-// writer.
+// writer. Requests are rate limited per token (every form of the
+// Authorization header and an old secret in its grace period share the
+// token's bucket). Failed authentications are limited per client address
+// (the connection's peer; forwarding headers are not trusted): once an
+// address exhausts Config.AuthFailureBurst it gets 429 with Retry-After,
+// without a store lookup, for any token not already in the cache, refilled
+// at Config.AuthFailureLimit per second. Behind a reverse proxy every client
+// shares the proxy's address, so a flood there delays new sessions of
+// others too; tokens already authenticated keep working.
+//
+// # Idempotency
+//
+// Idempotency records are keyed by the calling token's id and the SHA-256
+// of the Idempotency-Key, so one caller's key never replays another's
+// answer. A response holding a secret is sealed (AES-GCM) under a key
+// derived by HKDF-SHA256 from the Idempotency-Key with the calling token's
+// secret as salt: the server keeps neither, so a copy of the database
+// opens nothing even for guessable keys, and a replay must come with the
+// same secret as the first request (after a reset, a retry with the new
+// secret gets 422).
 package server

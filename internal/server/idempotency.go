@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -26,8 +27,9 @@ const (
 
 // idempotent runs a POST at most once per (token, Idempotency-Key). The key
 // is stored only as a SHA-256 hash; a response holding a secret is stored
-// AES-GCM encrypted under a key derived from the raw Idempotency-Key, which
-// the server never keeps.
+// AES-GCM encrypted under a key derived from the raw Idempotency-Key and the
+// calling token's own secret, neither of which the server keeps, so a copy
+// of the database opens no record even where clients pick guessable keys.
 func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, cl *call, key string, body []byte, run func() (int, []byte, bool)) {
 	kh := sha256.Sum256([]byte(key))
 	recKey := cl.c.token.ID + ":" + hex.EncodeToString(kh[:])
@@ -36,6 +38,10 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, cl *call, ke
 	h.Write(body)
 	reqHash := h.Sum(nil)
 
+	bearer := tokenFromHeader(r)
+	// Completing or abandoning the record must not fail because the client
+	// went away: a record left running would answer 409 for a day.
+	bg := context.WithoutCancel(cl.ctx)
 	rec := store.IdempotencyRecord{Key: recKey, RequestHash: reqHash, CreatedAt: s.now()}
 	existing, err := s.store.BeginIdempotent(cl.ctx, rec)
 	if err == nil && existing != nil && existing.CreatedAt.Before(s.now().Add(-idempotencyTTL)) {
@@ -56,7 +62,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, cl *call, ke
 			s.writeError(w, r, &Error{Code: api.CodeInProgress, Field: api.HeaderIdempotencyKey,
 				Detail: "a request with this Idempotency-Key is still in progress"})
 		default:
-			b, problem, err := openRecord(existing.Body, key)
+			b, problem, err := openRecord(existing.Body, key, bearer)
 			if err != nil {
 				s.writeError(w, r, &Error{Code: api.CodeIdempotencyReuse, Field: api.HeaderIdempotencyKey,
 					Detail: "the stored response for this Idempotency-Key cannot be replayed"})
@@ -71,7 +77,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, cl *call, ke
 	completed := false
 	defer func() {
 		if !completed {
-			_ = s.store.AbandonIdempotent(cl.ctx, recKey)
+			_ = s.store.AbandonIdempotent(bg, recKey)
 		}
 	}()
 	status, out, problem := run()
@@ -79,9 +85,9 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, cl *call, ke
 		writeResponse(w, status, out, problem)
 		return
 	}
-	sealed, err := sealRecord(out, problem, cl.secret, key)
+	sealed, err := sealRecord(out, problem, cl.secret, key, bearer)
 	if err == nil {
-		err = s.store.CompleteIdempotent(cl.ctx, recKey, status, sealed)
+		err = s.store.CompleteIdempotent(bg, recKey, status, sealed)
 	}
 	if err != nil {
 		s.log.Error("store idempotent response", "request_id", info(r.Context()).id, "error", err.Error())
@@ -91,11 +97,11 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, cl *call, ke
 	writeResponse(w, status, out, problem)
 }
 
-func replayKey(raw string) ([]byte, error) {
-	return hkdf.Key(sha256.New, []byte(raw), nil, "tokensmith idempotent replay v1", 32)
+func replayKey(raw, bearer string) ([]byte, error) {
+	return hkdf.Key(sha256.New, []byte(raw), []byte(bearer), "tokensmith idempotent replay v2", 32)
 }
 
-func sealRecord(body []byte, problem, encrypt bool, raw string) ([]byte, error) {
+func sealRecord(body []byte, problem, encrypt bool, raw, bearer string) ([]byte, error) {
 	kind := byte(recJSON)
 	if problem {
 		kind = recProblem
@@ -103,7 +109,7 @@ func sealRecord(body []byte, problem, encrypt bool, raw string) ([]byte, error) 
 	if !encrypt {
 		return append([]byte{recPlain, kind}, body...), nil
 	}
-	k, err := replayKey(raw)
+	k, err := replayKey(raw, bearer)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +129,7 @@ func sealRecord(body []byte, problem, encrypt bool, raw string) ([]byte, error) 
 	return gcm.Seal(out, nonce, body, []byte{recEncrypted, kind}), nil
 }
 
-func openRecord(rec []byte, raw string) ([]byte, bool, error) {
+func openRecord(rec []byte, raw, bearer string) ([]byte, bool, error) {
 	if len(rec) < 2 {
 		return nil, false, errors.New("short record")
 	}
@@ -131,7 +137,7 @@ func openRecord(rec []byte, raw string) ([]byte, bool, error) {
 	if rec[0] == recPlain {
 		return rec[2:], problem, nil
 	}
-	k, err := replayKey(raw)
+	k, err := replayKey(raw, bearer)
 	if err != nil {
 		return nil, false, err
 	}

@@ -11,6 +11,8 @@ import (
 const (
 	defaultPageLimit = 20
 	maxPageLimit     = 1000
+	// maxOffset keeps offset+limit far from overflowing in the links.
+	maxOffset = 1 << 31
 )
 
 type page struct{ limit, offset int }
@@ -27,8 +29,8 @@ func pageOf(r *http.Request) (page, error) {
 	}
 	if v := q.Get("offset"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return p, invalid("offset", "offset must be a non-negative integer")
+		if err != nil || n < 0 || n > maxOffset {
+			return p, invalid("offset", "offset must be an integer from 0 to %d", maxOffset)
 		}
 		p.offset = n
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
@@ -26,7 +27,7 @@ var memberPatchRules = patchRules{
 func roleRank(role string) int { return slices.Index(api.MemberRoles, role) }
 
 func validMember(sp memberSpec) error {
-	if len(sp.Email) > 254 || strings.Count(sp.Email, "@") != 1 || strings.HasPrefix(sp.Email, "@") || strings.HasSuffix(sp.Email, "@") || strings.ContainsAny(sp.Email, " \t\r\n") {
+	if len(sp.Email) > 254 || strings.Count(sp.Email, "@") != 1 || strings.HasPrefix(sp.Email, "@") || strings.HasSuffix(sp.Email, "@") || strings.IndexFunc(sp.Email, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || isBidiControl(r) }) >= 0 {
 		return invalid("email", "email must be an address like name@example.com")
 	}
 	if err := noSecret("email", sp.Email); err != nil {
@@ -151,6 +152,8 @@ func (s *Server) createMember(cl *call, in api.MemberCreate) (api.Member, error)
 }
 
 func (s *Server) patchMember(cl *call, pb patchBody) (api.Member, error) {
+	s.memberMu.Lock()
+	defer s.memberMu.Unlock()
 	m, err := s.loadMember(cl, catalogue.MemberWrite)
 	if err != nil {
 		return api.Member{}, err
@@ -183,6 +186,8 @@ func (s *Server) patchMember(cl *call, pb patchBody) (api.Member, error) {
 }
 
 func (s *Server) deleteMember(cl *call, _ noBody) (noContent, error) {
+	s.memberMu.Lock()
+	defer s.memberMu.Unlock()
 	m, err := s.loadMember(cl, catalogue.MemberWrite)
 	if err != nil {
 		return noContent{}, err

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -102,23 +103,31 @@ func tooLarge() *Error {
 func (s *Server) authenticated(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := s.authenticate(r)
-		if err != nil {
+		var limited *rateLimitedError
+		if errors.As(err, &limited) {
+			s.writeRateLimited(w, r, limited.wait, "too many failed authentications from this address")
+			return
+		} else if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		info(r.Context()).caller = c
 		if ok, wait := s.limiter.allow(c.token.ID, s.now()); !ok {
-			secs := int(math.Ceil(wait.Seconds()))
-			if secs < 1 {
-				secs = 1
-			}
-			w.Header().Set(api.HeaderRetryAfter, strconv.Itoa(secs))
-			w.Header().Set(api.HeaderRateLimitReset, strconv.FormatInt(s.now().Add(wait).UnixMilli(), 10))
-			s.writeError(w, r, &Error{Code: api.CodeRateLimited, Detail: fmt.Sprintf("rate limit exceeded; retry after %d second(s)", secs)})
+			s.writeRateLimited(w, r, wait, "rate limit exceeded")
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func (s *Server) writeRateLimited(w http.ResponseWriter, r *http.Request, wait time.Duration, why string) {
+	secs := int(math.Ceil(wait.Seconds()))
+	if secs < 1 {
+		secs = 1
+	}
+	w.Header().Set(api.HeaderRetryAfter, strconv.Itoa(secs))
+	w.Header().Set(api.HeaderRateLimitReset, strconv.FormatInt(s.now().Add(wait).UnixMilli(), 10))
+	s.writeError(w, r, &Error{Code: api.CodeRateLimited, Detail: fmt.Sprintf("%s; retry after %d second(s)", why, secs)})
 }
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {

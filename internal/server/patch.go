@@ -73,6 +73,9 @@ func applyPatch(doc any, ops []api.PatchOperation, rules patchRules, out any) (m
 	if len(ops) == 0 {
 		return nil, invalid("patch", "the patch holds no operation")
 	}
+	if err := capLists(listCap{"patch", len(ops), maxPatchOps}); err != nil {
+		return nil, err
+	}
 	raw, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err

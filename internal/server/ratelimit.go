@@ -27,6 +27,15 @@ func newRateLimiter(rate float64, burst int) *rateLimiter {
 // allow takes one request from key's bucket; when empty it reports how long
 // until one is available.
 func (l *rateLimiter) allow(key string, now time.Time) (bool, time.Duration) {
+	return l.take(key, now, true)
+}
+
+// check reports what allow would, without taking anything.
+func (l *rateLimiter) check(key string, now time.Time) (bool, time.Duration) {
+	return l.take(key, now, false)
+}
+
+func (l *rateLimiter) take(key string, now time.Time, consume bool) (bool, time.Duration) {
 	if l.rate <= 0 {
 		return true, 0
 	}
@@ -48,7 +57,9 @@ func (l *rateLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 		b.last = now
 	}
 	if b.tokens >= 1 {
-		b.tokens--
+		if consume {
+			b.tokens--
+		}
 		return true, 0
 	}
 	wait := time.Duration((1 - b.tokens) / l.rate * float64(time.Second))

@@ -34,6 +34,9 @@ func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
 	if err := validDescription("description", sp.Description); err != nil {
 		return err
 	}
+	if err := capLists(listCap{"basePermissions", len(sp.BasePermissions), maxListItems}); err != nil {
+		return err
+	}
 	if len(sp.Policy) == 0 && len(sp.BasePermissions) == 0 {
 		return invalid("policy", "a custom role needs at least one policy statement or base permission")
 	}
@@ -64,11 +67,11 @@ func (s *Server) roleNoEscalation(cl *call, r store.CustomRole) error {
 	if err != nil {
 		return err
 	}
-	resources := []string{"org", placeholderWorkspace}
+	resources := []string{"org"}
 	for _, w := range workspaces {
 		resources = append(resources, "workspace/"+w.ID)
 	}
-	return s.noEscalation(cl, rolePolicy(r), resources, workspaces)
+	return s.noEscalation(cl, rolePolicy(r), resources, workspaces, true)
 }
 
 func (s *Server) loadRole(cl *call, action string) (store.CustomRole, error) {

@@ -27,6 +27,11 @@ const (
 	// thousand requests in total; this never throttles it.
 	DefaultRateLimit = 1000
 	DefaultRateBurst = 2000
+	// A client address may fail authentication 100 times at once and 10
+	// times a second after that; only lookups of unknown tokens cost the
+	// store anything, and no correctly configured client fails that often.
+	DefaultAuthFailureLimit = 10
+	DefaultAuthFailureBurst = 100
 )
 
 // MaxBodyBytes is the largest request body accepted (413 beyond).
@@ -52,19 +57,28 @@ type Config struct {
 	// RateLimit is requests per second per token; 0 disables rate limiting.
 	RateLimit float64
 	RateBurst int
+	// AuthFailureLimit is how many failed authentications per second one
+	// client address may make (AuthFailureBurst at once) before it is
+	// answered 429 without a lookup; 0 disables the limit.
+	AuthFailureLimit float64
+	AuthFailureBurst int
 	// LastUsedFlush is how often lastUsed times are written; 0 means every minute.
 	LastUsedFlush time.Duration
 }
 
 // DefaultConfig returns the defaults of tokensmithd: quotas of 20 tokens per
 // member and 1,000 per organisation, no maximum lifetime, tokens without
-// expiry allowed and a generous rate limit.
+// expiry allowed, a generous rate limit and a limit on failed
+// authentications per client address.
 func DefaultConfig() Config {
 	return Config{
 		Quota:         store.Quota{PerMember: DefaultQuotaPerMember, PerOrg: DefaultQuotaPerOrg},
 		AllowNoExpiry: true,
 		RateLimit:     DefaultRateLimit,
 		RateBurst:     DefaultRateBurst,
+
+		AuthFailureLimit: DefaultAuthFailureLimit,
+		AuthFailureBurst: DefaultAuthFailureBurst,
 	}
 }
 
@@ -79,9 +93,16 @@ type Server struct {
 	handler http.Handler
 	orgID   string
 
+	// memberMu serialises member role changes and removals, so that the
+	// last-owner check and the write that relies on it cannot interleave
+	// with another (the server is its store's only writer).
+	memberMu sync.Mutex
+
 	auth     *authCache
 	lastUsed *lastUsed
 	limiter  *rateLimiter
+	// failures limits failed authentications per client address.
+	failures *rateLimiter
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -111,6 +132,9 @@ func New(cfg Config) (*Server, error) {
 			cfg.RateBurst = 1
 		}
 	}
+	if cfg.AuthFailureBurst <= 0 && cfg.AuthFailureLimit > 0 {
+		cfg.AuthFailureBurst = max(int(cfg.AuthFailureLimit), 1)
+	}
 	if cfg.LastUsedFlush <= 0 {
 		cfg.LastUsedFlush = time.Minute
 	}
@@ -129,6 +153,7 @@ func New(cfg Config) (*Server, error) {
 		auth:     newAuthCache(),
 		lastUsed: newLastUsed(),
 		limiter:  newRateLimiter(cfg.RateLimit, cfg.RateBurst),
+		failures: newRateLimiter(cfg.AuthFailureLimit, cfg.AuthFailureBurst),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}

@@ -76,13 +76,28 @@ func validName(field, v string, maxLen int, required bool) error {
 	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
 		return invalid(field, "%s must not contain control characters", field)
 	}
+	if strings.IndexFunc(v, isBidiControl) >= 0 {
+		return invalid(field, "%s must not contain bidirectional override or isolate characters", field)
+	}
 	return noSecret(field, v)
 }
 
-// validDescription checks a free-text description of at most 1,000 characters.
+// isBidiControl reports the explicit embedding, override and isolate
+// characters, which make a name display differently from what it is
+// ("admin\u202etxt.exe").
+func isBidiControl(r rune) bool {
+	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
+}
+
+// validDescription checks a free-text description of at most 1,000
+// characters. Line breaks and tabs are text; other control characters (an
+// escape sequence rewriting a terminal, a NUL cutting a log line) are not.
 func validDescription(field, v string) error {
 	if n := utf8.RuneCountInString(v); n > 1000 {
 		return invalid(field, "%s must be at most 1000 characters, got %d", field, n)
+	}
+	if strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0 {
+		return invalid(field, "%s must not contain control characters other than line breaks and tabs", field)
 	}
 	return noSecret(field, v)
 }
@@ -103,6 +118,11 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 		return err
 	}
 	if err := validDescription("description", sp.Description); err != nil {
+		return err
+	}
+	if err := capLists(listCap{"customRoleIds", len(sp.CustomRoleIDs), maxCustomRoles},
+		listCap{"permissions", len(sp.Permissions), maxListItems},
+		listCap{"workspaceIds", len(sp.WorkspaceIDs), maxListItems}); err != nil {
 		return err
 	}
 	count := 0
@@ -220,18 +240,22 @@ func (s *Server) checkGrant(cl *call, t store.Token, owner store.Member, workspa
 	ownerAdmin := owner.Role == api.RoleAdmin || owner.Role == api.RoleOwner
 	resources := []string{"org"}
 	for _, w := range workspaces {
-		if inScope(t, w.ID) && (t.Service || ownerAdmin || isMember(w, owner.ID)) {
+		if inScope(t, w.ID) && (ownerAdmin || isMember(w, owner.ID)) {
 			resources = append(resources, "workspace/"+w.ID)
 		}
 	}
-	if t.AllWorkspaces {
-		resources = append(resources, placeholderWorkspace)
-	}
-	return s.noEscalation(cl, grant, resources, workspaces)
+	return s.noEscalation(cl, grant, resources, workspaces, t.AllWorkspaces)
 }
 
-func (s *Server) noEscalation(cl *call, grant policy.Policy, resources []string, workspaces []store.Workspace) error {
-	missing := policy.Missing(policy.Subject{grant}, cl.c.holder(workspaces), s.allPermissionNames(), resources)
+// noEscalation refuses a grant allowing anything on resources (and, when it
+// will reach workspaces created later, on those) that the caller lacks.
+func (s *Server) noEscalation(cl *call, grant policy.Policy, resources []string, workspaces []store.Workspace, future bool) error {
+	var fw []string
+	if future {
+		fw = futureWorkspaces(policy.Subject{grant}, cl.c.subject)
+		resources = append(resources, fw...)
+	}
+	missing := policy.Missing(policy.Subject{grant}, cl.c.holder(workspaces, fw), s.allPermissionNames(), resources)
 	if len(missing) > 0 {
 		return denied(missing, "the grant includes permissions the caller does not hold: %s", strings.Join(missing, ", "))
 	}
@@ -278,13 +302,32 @@ func (s *Server) loadToken(cl *call, id, action string) (store.Token, store.Memb
 	} else if err != nil {
 		return t, store.Member{}, err
 	}
-	if t.MemberID != cl.c.member.ID {
-		if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
-			return t, store.Member{}, err
-		}
+	if t.MemberID == cl.c.member.ID {
+		return t, cl.c.member, nil
+	}
+	if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
+		return t, store.Member{}, err
 	}
 	m, err := s.store.GetMember(cl.ctx, s.orgID, t.MemberID)
-	return t, m, err
+	if err != nil {
+		return t, m, err
+	}
+	if action != catalogue.AccessTokenRead {
+		if err := cl.c.mayActOnTokensOf(m); err != nil {
+			return t, m, err
+		}
+	}
+	return t, m, nil
+}
+
+// mayActOnTokensOf: a token acts with its owner's rank, so changing,
+// resetting (which hands over the new secret) or minting a token of a member
+// ranked above the caller would let the caller act as that member.
+func (c *caller) mayActOnTokensOf(owner store.Member) error {
+	if roleRank(owner.Role) > roleRank(c.member.Role) {
+		return denied(nil, "a member with role %s cannot act on the access tokens of a member with role %s", c.member.Role, owner.Role)
+	}
+	return nil
 }
 
 func (s *Server) checkQuota(cl *call, memberID string) error {
@@ -330,6 +373,9 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 		if errors.Is(err, store.ErrNotFound) {
 			return api.Token{}, invalid("memberId", "no member with id %q", in.MemberID)
 		} else if err != nil {
+			return api.Token{}, err
+		}
+		if err := cl.c.mayActOnTokensOf(m); err != nil {
 			return api.Token{}, err
 		}
 		owner = m
@@ -582,9 +628,13 @@ func (s *Server) deleteMemberTokens(cl *call, _ noBody) (noContent, error) {
 			return noContent{}, err
 		}
 	}
-	if _, err := s.store.GetMember(cl.ctx, s.orgID, memberID); errors.Is(err, store.ErrNotFound) {
+	m, err := s.store.GetMember(cl.ctx, s.orgID, memberID)
+	if errors.Is(err, store.ErrNotFound) {
 		return noContent{}, notFound("member %q not found", memberID)
 	} else if err != nil {
+		return noContent{}, err
+	}
+	if err := cl.c.mayActOnTokensOf(m); err != nil {
 		return noContent{}, err
 	}
 	n, err := s.store.DeleteMemberTokens(cl.ctx, s.orgID, memberID)

@@ -27,6 +27,9 @@ func (s *Server) applyWorkspaceSpec(cl *call, w *store.Workspace, sp workspaceSp
 	if err := validDescription("description", sp.Description); err != nil {
 		return err
 	}
+	if err := capLists(listCap{"memberIds", len(sp.MemberIDs), maxListItems}); err != nil {
+		return err
+	}
 	members := []string{w.OwnerID}
 	for i, id := range sp.MemberIDs {
 		if contains(members, id) {

@@ -188,7 +188,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	hs := newHTTPServer(srv, logger)
 	scheme := "http"
 	switch {
 	case o.tlsCert != "":
@@ -226,6 +226,21 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	return st.Close()
+}
+
+// newHTTPServer bounds how long a client may take to send a request and
+// read the answer, so slow or idle connections cannot pile up; every
+// request of the API is small and quick.
+func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 }
 
 // readFileConfig decodes the config file strictly: a misspelt key would
@@ -285,6 +300,9 @@ func applyFileConfig(cfg *server.Config, fc fileConfig) error {
 
 // loadPepper takes the pepper from the config file, then TOKENSMITH_PEPPER
 // (base64), then <data>.pepper, creating that file (mode 0600) on first start.
+// An existing pepper file must not be readable by group or others, and a new
+// pepper is made only for a new database: for an existing one it would
+// silently invalidate every token, the owner's included.
 func loadPepper(fromFile, dataPath string) ([]byte, error) {
 	decode := func(src, v string) ([]byte, error) {
 		b, err := base64.StdEncoding.DecodeString(v)
@@ -300,10 +318,20 @@ func loadPepper(fromFile, dataPath string) ([]byte, error) {
 		return decode("TOKENSMITH_PEPPER", v)
 	}
 	path := dataPath + ".pepper"
-	if b, err := os.ReadFile(path); err == nil {
+	if fi, err := os.Stat(path); err == nil {
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			return nil, fmt.Errorf("pepper file %s has mode %04o: it must be readable by its owner only (chmod 600 %s)", path, perm, path)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
 		return decode(path, string(trimSpace(b)))
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
+	}
+	if fi, err := os.Stat(dataPath); err == nil && fi.Size() > 0 {
+		return nil, fmt.Errorf("database %s exists but its pepper file %s does not: restore the pepper file (or set TOKENSMITH_PEPPER); a new pepper would invalidate every token", dataPath, path)
 	}
 	p, err := secret.NewPepper()
 	if err != nil {
@@ -313,9 +341,13 @@ func loadPepper(fromFile, dataPath string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create pepper file: %w", err)
 	}
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(p) + "\n"); err != nil {
-		f.Close()
-		return nil, err
+	_, err = f.WriteString(base64.StdEncoding.EncodeToString(p) + "\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return p, f.Close()
+	if err != nil {
+		_ = os.Remove(path)
+		return nil, fmt.Errorf("write pepper file: %w", err)
+	}
+	return p, nil
 }

@@ -2,8 +2,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -47,5 +51,47 @@ func TestPepperGeneratedOnceWithMode0600(t *testing.T) {
 	}
 	if len(p1) != 32 || !bytes.Equal(p1, p2) {
 		t.Fatal("pepper not kept")
+	}
+}
+
+func TestPepperFileMustBePrivate(t *testing.T) {
+	t.Setenv("TOKENSMITH_PEPPER", "")
+	data := filepath.Join(t.TempDir(), "t.db")
+	if _, err := loadPepper("", data); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(data+".pepper", 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := loadPepper("", data)
+	if err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("a world-readable pepper file was accepted: %v", err)
+	}
+	if err := os.Chmod(data+".pepper", 0o400); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadPepper("", data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPepperNotRegeneratedForExistingDatabase(t *testing.T) {
+	t.Setenv("TOKENSMITH_PEPPER", "")
+	data := filepath.Join(t.TempDir(), "t.db")
+	if err := os.WriteFile(data, []byte("SQLite format 3\x00"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadPepper("", data); err == nil || !strings.Contains(err.Error(), "invalidate every token") {
+		t.Fatalf("a new pepper was made for an existing database: %v", err)
+	}
+	if _, err := os.Stat(data + ".pepper"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("pepper file created: %v", err)
+	}
+}
+
+func TestHTTPServerTimeouts(t *testing.T) {
+	hs := newHTTPServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
+	if hs.ReadHeaderTimeout <= 0 || hs.ReadTimeout <= 0 || hs.WriteTimeout <= 0 || hs.IdleTimeout <= 0 || hs.MaxHeaderBytes <= 0 {
+		t.Fatalf("unbounded server: %+v", hs)
 	}
 }
