@@ -59,6 +59,7 @@ type options struct {
 	tlsSelfSigned             bool
 	maxPerMember, maxPerOrg   int
 	rateLimit                 float64
+	authFailureLimit          float64
 	set                       map[string]bool // flags or variables given explicitly
 }
 
@@ -96,6 +97,12 @@ func parseFlags(args []string) (*options, error) {
 		return nil, fmt.Errorf("TOKENSMITH_RATE_LIMIT: %w", err)
 	}
 	fs.Float64Var(&o.rateLimit, "rate-limit", rl, "requests per second per token, 0 = unlimited (TOKENSMITH_RATE_LIMIT)")
+	afl, err := strconv.ParseFloat(envOr("TOKENSMITH_AUTH_FAILURE_LIMIT", strconv.Itoa(server.DefaultAuthFailureLimit), o.set, "auth-failure-limit"), 64)
+	if err != nil {
+		return nil, fmt.Errorf("TOKENSMITH_AUTH_FAILURE_LIMIT: %w", err)
+	}
+	fs.Float64Var(&o.authFailureLimit, "auth-failure-limit", afl,
+		"failed authentications per second per client address, bursts of ten times as many; 0 = unlimited (TOKENSMITH_AUTH_FAILURE_LIMIT)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -142,6 +149,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		if fc.RateLimit == nil || fc.RateLimit.Burst == nil {
 			cfg.RateBurst = int(2 * o.rateLimit)
 		}
+	}
+	if o.set["auth-failure-limit"] {
+		cfg.AuthFailureLimit = o.authFailureLimit
+		cfg.AuthFailureBurst = int(10 * o.authFailureLimit)
 	}
 
 	pepper, err := loadPepper(fc.Pepper, o.data)

@@ -29,6 +29,16 @@ func TestParseFlagsDefaults(t *testing.T) {
 	if o.maxPerMember != 5 || o.maxPerOrg != 7 || !o.set["max-tokens-per-member"] || !o.set["max-tokens-per-org"] {
 		t.Fatalf("env/flags %+v", o)
 	}
+	if o.authFailureLimit != 10 || o.set["auth-failure-limit"] {
+		t.Fatalf("auth failure limit default %+v", o)
+	}
+	t.Setenv("TOKENSMITH_AUTH_FAILURE_LIMIT", "2.5")
+	if o, err = parseFlags(nil); err != nil || o.authFailureLimit != 2.5 || !o.set["auth-failure-limit"] {
+		t.Fatalf("auth failure limit from the environment: %+v %v", o, err)
+	}
+	if _, err = parseFlags([]string{"--auth-failure-limit", "many"}); err == nil {
+		t.Fatal("a non-numeric --auth-failure-limit was accepted")
+	}
 }
 
 func TestPepperGeneratedOnceWithMode0600(t *testing.T) {
