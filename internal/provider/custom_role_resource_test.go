@@ -2,9 +2,12 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
+	"slices"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -207,8 +210,9 @@ resource "tokensmith_custom_role" "test" {
 }
 `
 	var outside *api.Token
+	rec := &planDiagnostics{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccFactories(ts),
+		ProtoV6ProviderFactories: testAccRecordingFactories(ts, rec),
 		Steps: []resource.TestStep{
 			{Config: roleCfg},
 			{
@@ -226,11 +230,24 @@ resource "tokensmith_custom_role" "test" {
 			},
 			{
 				PreConfig: func() {
+					want := []string{`tokensmith_custom_role with key "in-use" is used by 1 access token(s). The ` +
+						`backend refuses to delete a role that tokens use, so this apply will fail unless it first ` +
+						`stops those tokens from using the role.`}
+					if got := rec.details(tfprotov6.DiagnosticSeverityWarning, "Custom Role In Use"); !slices.Equal(got, want) {
+						t.Fatalf("plan warnings for deleting a role in use:\n got %q\nwant %q", got, want)
+					}
+					rec.reset()
 					if err := c.DeleteToken(context.Background(), outside.ID); err != nil {
 						t.Fatalf("delete outside token: %v", err)
 					}
 				},
 				Config: testAccProviderConfig(ts),
+				Check: func(*terraform.State) error {
+					if got := rec.details(tfprotov6.DiagnosticSeverityWarning, "Custom Role In Use"); len(got) > 0 {
+						return fmt.Errorf("a role no token uses was planned for deletion with warnings %q", got)
+					}
+					return nil
+				},
 			},
 		},
 	})

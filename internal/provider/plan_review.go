@@ -165,7 +165,47 @@ const escalationField = ""
 
 // ModifyPlan of a custom role is the plan-time review alone.
 func (r *customRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	r.reviewPlan(ctx, req, resp)
+	if req.Plan.Raw.IsNull() || resp.RequiresReplace.Contains(path.Root("key")) || keyChanges(ctx, req) {
+		r.warnIfInUse(ctx, req, resp)
+	}
+	if !req.Plan.Raw.IsNull() {
+		r.reviewPlan(ctx, req, resp)
+	}
+}
+
+// keyChanges reports whether the plan gives the role another key, which
+// replaces it.
+func keyChanges(ctx context.Context, req resource.ModifyPlanRequest) bool {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return false
+	}
+	var planKey, stateKey types.String
+	req.Plan.GetAttribute(ctx, path.Root("key"), &planKey)
+	req.State.GetAttribute(ctx, path.Root("key"), &stateKey)
+	return !planKey.Equal(stateKey)
+}
+
+// warnIfInUse warns, when a plan deletes a role (destroy or replacement),
+// that tokens still use it. The backend refuses that delete, but the plan
+// cannot tell whether the same apply first changes those tokens (tokens in
+// this configuration that stop naming the role are updated before it is
+// deleted), so this is a warning and not an error.
+func (r *customRoleResource) warnIfInUse(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil || r.data.Client == nil {
+		return
+	}
+	var state customRoleModel
+	if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); resp.Diagnostics.HasError() {
+		return
+	}
+	role, err := r.data.Client.GetCustomRole(ctx, customRoleRef(state))
+	if err != nil || role.TokenCount == 0 {
+		return
+	}
+	resp.Diagnostics.AddWarning("Custom Role In Use",
+		fmt.Sprintf("tokensmith_custom_role with key %s is used by %d access token(s). The backend refuses to "+
+			"delete a role that tokens use, so this apply will fail unless it first stops those tokens from "+
+			"using the role.", labelOf(state.Key), role.TokenCount))
 }
 
 // reviewPlan runs the plan-time checks for a custom role.
