@@ -363,7 +363,7 @@ func (r *accessTokenResource) ImportState(ctx context.Context, req resource.Impo
 // to the response of Create, Read or Update. The custom roles come back as
 // ids; they are shown as the keys the configuration uses.
 func (r *accessTokenResource) setState(ctx context.Context, t *api.Token, prior accessTokenModel, state stateSetter, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
-	keys, err := customRoleKeys(ctx, r.data.Client, t.CustomRoleIDs)
+	keys, err := r.data.customRoleKeys(ctx, t.CustomRoleIDs)
 	if err != nil {
 		addAPIError(diags, "Unable to Read Custom Role",
 			fmt.Sprintf("Could not look up the custom roles of access token %s", t.ID), err, nil)
@@ -377,19 +377,6 @@ func (r *accessTokenResource) setState(ctx context.Context, t *api.Token, prior 
 // stateSetter is what Create, Read and Update responses have in common.
 type stateSetter interface {
 	Set(ctx context.Context, val any) diag.Diagnostics
-}
-
-// customRoleKeys maps custom role ids to their keys.
-func customRoleKeys(ctx context.Context, c *client.Client, ids []string) (map[string]string, error) {
-	keys := make(map[string]string, len(ids))
-	for _, id := range ids {
-		role, err := c.GetCustomRole(ctx, id)
-		if err != nil {
-			return keys, err
-		}
-		keys[id] = role.Key
-	}
-	return keys, nil
 }
 
 // accessTokenFromAPI converts an API token to the model. prior (the plan or

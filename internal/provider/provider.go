@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -69,6 +70,7 @@ type providerData struct {
 	PermissionReview string
 
 	catalogue catalogueCache
+	roleKeys  sync.Map // custom role id -> key
 }
 
 // New returns the constructor providerserver expects.

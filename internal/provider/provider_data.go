@@ -50,3 +50,23 @@ func getModel[M any](ctx context.Context, d *providerData, from interface {
 	diags.Append(from.Get(ctx, &m)...)
 	return m, !diags.HasError()
 }
+
+// customRoleKeys maps custom role ids to their keys. A role's key is fixed
+// when it is created and ids are never reused, so each id is looked up once
+// per configured provider rather than on every read of every token.
+func (d *providerData) customRoleKeys(ctx context.Context, ids []string) (map[string]string, error) {
+	keys := make(map[string]string, len(ids))
+	for _, id := range ids {
+		if k, ok := d.roleKeys.Load(id); ok {
+			keys[id] = k.(string)
+			continue
+		}
+		role, err := d.Client.GetCustomRole(ctx, id)
+		if err != nil {
+			return keys, err
+		}
+		d.roleKeys.Store(id, role.Key)
+		keys[id] = role.Key
+	}
+	return keys, nil
+}
