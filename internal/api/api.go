@@ -42,6 +42,9 @@ var TokenRoles = []string{RoleReader, RoleWriter, RoleAdmin}
 // MemberRoles are the values the `role` field of a member accepts, weakest first.
 var MemberRoles = []string{RoleReader, RoleWriter, RoleAdmin, RoleOwner}
 
+// CustomRoleKeyPattern is the regular expression a custom role's key matches.
+const CustomRoleKeyPattern = `^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`
+
 // Policy statement effects.
 const (
 	EffectAllow = "allow"

@@ -77,10 +77,10 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		credential = strings.TrimPrefix(h, "Bearer ")
 	}
 
-	u := redactURL(req.URL)
+	u := redactText(redactURL(req.URL), credential)
 	fields := map[string]any{
 		"method":  req.Method,
-		"url":     redactText(u, credential),
+		"url":     u,
 		"attempt": attempt,
 		"headers": t.headers(req.Header, credential),
 	}
@@ -99,7 +99,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err != nil {
 		t.log(ctx, LogMsgFailure, map[string]any{
 			"method":      req.Method,
-			"url":         redactText(u, credential),
+			"url":         u,
 			"attempt":     attempt,
 			"duration_ms": elapsed.Milliseconds(),
 			"error":       redactText(err.Error(), credential),
@@ -109,7 +109,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 
 	out := map[string]any{
 		"method":      req.Method,
-		"url":         redactText(u, credential),
+		"url":         u,
 		"attempt":     attempt,
 		"status":      resp.StatusCode,
 		"duration_ms": elapsed.Milliseconds(),

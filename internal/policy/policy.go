@@ -106,7 +106,7 @@ func (p Policy) Allows(action, resource string) bool {
 }
 
 func (s *Statement) matches(action, resource string) bool {
-	return matchPart(s.Actions, s.NotActions, action, matchAction) &&
+	return matchPart(s.Actions, s.NotActions, action, matchWildcard) &&
 		matchPart(s.Resources, s.NotResources, resource, matchResource)
 }
 
@@ -133,10 +133,6 @@ func anyMatch(patterns []string, v string, match func(pattern, v string) bool) b
 		}
 	}
 	return false
-}
-
-func matchAction(pattern, action string) bool {
-	return matchWildcard(pattern, action)
 }
 
 // matchWildcard matches an exact value or a prefix ending in "*".

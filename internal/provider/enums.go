@@ -25,7 +25,7 @@ const (
 )
 
 // customRoleKeyPattern is the rule the backend applies to custom role keys.
-const customRoleKeyPattern = `^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`
+const customRoleKeyPattern = api.CustomRoleKeyPattern
 
 // oneOfMarkdown renders "one of `a`, `b` or `c`" for MarkdownDescription.
 func oneOfMarkdown(values []string) string {

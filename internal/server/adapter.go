@@ -7,9 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -198,19 +199,15 @@ func findUnknown(doc any, t reflect.Type, path string) (string, []string, bool) 
 	case map[string]any:
 		switch t.Kind() {
 		case reflect.Map:
-			for _, k := range sortedMapKeys(n) {
+			for _, k := range slices.Sorted(maps.Keys(n)) {
 				if p, a, ok := findUnknown(n[k], t.Elem(), join(path, k)); ok {
 					return p, a, true
 				}
 			}
 		case reflect.Struct:
 			fields := jsonFields(t)
-			names := make([]string, 0, len(fields))
-			for name := range fields {
-				names = append(names, name)
-			}
-			sort.Strings(names)
-			for _, k := range sortedMapKeys(n) {
+			names := slices.Sorted(maps.Keys(fields))
+			for _, k := range slices.Sorted(maps.Keys(n)) {
 				ft, ok := fields[k]
 				if !ok {
 					for name, f := range fields {
@@ -257,15 +254,6 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		out[name] = f.Type
 	}
 	return out
-}
-
-func sortedMapKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func join(path, key string) string {

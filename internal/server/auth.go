@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,8 +27,12 @@ type caller struct {
 	subject policy.Subject
 }
 
-func (c *caller) isAdmin() bool {
-	return c.member.Role == api.RoleAdmin || c.member.Role == api.RoleOwner
+func (c *caller) isAdmin() bool { return isAdmin(c.member) }
+
+// isAdmin reports whether m is an admin or an owner, who reach every
+// workspace and act on every member's tokens.
+func isAdmin(m store.Member) bool {
+	return m.Role == api.RoleAdmin || m.Role == api.RoleOwner
 }
 
 // authCache maps a digest to a resolved caller. Every write through the
@@ -229,7 +234,7 @@ func scopePolicy(t store.Token) policy.Policy {
 func workspaceResources(ids []string) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = "workspace/" + id
+		out[i] = policy.Workspace(id)
 	}
 	return out
 }
@@ -255,7 +260,7 @@ func (c *caller) requireOn(action, resource string) error {
 // requireWorkspace checks an action on a workspace, including the rule that
 // a reader's or writer's token reaches only workspaces its owner belongs to.
 func (c *caller) requireWorkspace(action string, w store.Workspace) error {
-	if err := c.requireOn(action, "workspace/"+w.ID); err != nil {
+	if err := c.requireOn(action, policy.Workspace(w.ID)); err != nil {
 		return err
 	}
 	if !c.isAdmin() && !isMember(w, c.member.ID) {
@@ -287,7 +292,7 @@ func futureWorkspaces(subjects ...policy.Subject) []string {
 	add := func(specs []string) {
 		for _, sp := range specs {
 			if pat, ok := strings.CutPrefix(sp, "workspace/"); ok && len(pat) > 1 && strings.HasSuffix(pat, "*") {
-				if r := "workspace/" + strings.TrimSuffix(pat, "*") + "?"; !contains(out, r) {
+				if r := "workspace/" + strings.TrimSuffix(pat, "*") + "?"; !slices.Contains(out, r) {
 					out = append(out, r)
 				}
 			}
@@ -306,13 +311,13 @@ func futureWorkspaces(subjects ...policy.Subject) []string {
 
 func inScope(t store.Token, wsID string) bool {
 	if t.AllWorkspaces {
-		return !contains(t.ExcludedWorkspaceIDs, wsID)
+		return !slices.Contains(t.ExcludedWorkspaceIDs, wsID)
 	}
-	return contains(t.WorkspaceIDs, wsID)
+	return slices.Contains(t.WorkspaceIDs, wsID)
 }
 
 func isMember(w store.Workspace, memberID string) bool {
-	return w.OwnerID == memberID || contains(w.MemberIDs, memberID)
+	return w.OwnerID == memberID || slices.Contains(w.MemberIDs, memberID)
 }
 
 // reaches reports whether the caller's token can act in w at all.
@@ -330,7 +335,7 @@ func (c *caller) holder(workspaces []store.Workspace, future []string) policy.Su
 	res := append([]string{"org"}, future...)
 	for _, w := range workspaces {
 		if isMember(w, c.member.ID) {
-			res = append(res, "workspace/"+w.ID)
+			res = append(res, policy.Workspace(w.ID))
 		}
 	}
 	h := append(policy.Subject{}, c.subject...)

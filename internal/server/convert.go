@@ -125,7 +125,7 @@ func apiWorkspace(w store.Workspace) api.Workspace {
 func apiMember(m store.Member, workspaces []store.Workspace) api.Member {
 	ids := []string{}
 	for _, w := range workspaces {
-		if w.OwnerID == m.ID || contains(w.MemberIDs, m.ID) {
+		if isMember(w, m.ID) {
 			ids = append(ids, w.ID)
 		}
 	}
@@ -133,13 +133,4 @@ func apiMember(m store.Member, workspaces []store.Workspace) api.Member {
 		ID: m.ID, Links: selfLinks(api.PathMembers, m.ID), Email: m.Email, FirstName: m.FirstName, LastName: m.LastName,
 		Role: m.Role, WorkspaceIDs: ids, CreationDate: ms(m.CreatedAt), LastModified: ms(m.UpdatedAt),
 	}
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -97,8 +97,17 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, cl *call, ke
 	writeResponse(w, status, out, problem)
 }
 
-func replayKey(raw, bearer string) ([]byte, error) {
-	return hkdf.Key(sha256.New, []byte(raw), []byte(bearer), "tokensmith idempotent replay v2", 32)
+// replayAEAD is the cipher of the records of one Idempotency-Key and caller.
+func replayAEAD(raw, bearer string) (cipher.AEAD, error) {
+	k, err := hkdf.Key(sha256.New, []byte(raw), []byte(bearer), "tokensmith idempotent replay v2", 32)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(k)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
 }
 
 func sealRecord(body []byte, problem, encrypt bool, raw, bearer string) ([]byte, error) {
@@ -109,15 +118,7 @@ func sealRecord(body []byte, problem, encrypt bool, raw, bearer string) ([]byte,
 	if !encrypt {
 		return append([]byte{recPlain, kind}, body...), nil
 	}
-	k, err := replayKey(raw, bearer)
-	if err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(k)
-	if err != nil {
-		return nil, err
-	}
-	gcm, err := cipher.NewGCM(block)
+	gcm, err := replayAEAD(raw, bearer)
 	if err != nil {
 		return nil, err
 	}
@@ -137,15 +138,7 @@ func openRecord(rec []byte, raw, bearer string) ([]byte, bool, error) {
 	if rec[0] == recPlain {
 		return rec[2:], problem, nil
 	}
-	k, err := replayKey(raw, bearer)
-	if err != nil {
-		return nil, false, err
-	}
-	block, err := aes.NewCipher(k)
-	if err != nil {
-		return nil, false, err
-	}
-	gcm, err := cipher.NewGCM(block)
+	gcm, err := replayAEAD(raw, bearer)
 	if err != nil {
 		return nil, false, err
 	}

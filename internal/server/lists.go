@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
@@ -52,12 +51,9 @@ func listOf[T any](r *http.Request, items []T, total int, p page) api.List[T] {
 	if items == nil {
 		items = []T{}
 	}
+	q := r.URL.Query()
+	q.Set("limit", strconv.Itoa(p.limit))
 	link := func(offset int) api.Link {
-		q := url.Values{}
-		for k, v := range r.URL.Query() {
-			q[k] = v
-		}
-		q.Set("limit", strconv.Itoa(p.limit))
 		q.Set("offset", strconv.Itoa(offset))
 		return api.Link{Href: r.URL.Path + "?" + q.Encode(), Type: "application/json"}
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -181,7 +182,7 @@ func (s *Server) patchMember(cl *call, pb patchBody) (api.Member, error) {
 	if err := s.store.UpdateMember(cl.ctx, m); err != nil {
 		return api.Member{}, emailConflict(err, m.Email)
 	}
-	s.audit(cl, "member.update", "member/"+m.ID, fmt.Sprintf("fields=%v role=%s", sortedKeys(touched), m.Role))
+	s.audit(cl, "member.update", "member/"+m.ID, fmt.Sprintf("fields=%v role=%s", slices.Sorted(maps.Keys(touched)), m.Role))
 	return s.memberOut(cl, m)
 }
 

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -131,16 +130,8 @@ func (s *Server) writeRateLimited(w http.ResponseWriter, r *http.Request, wait t
 }
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	e, known := asError(err)
-	ri := info(r.Context())
-	if !known {
-		s.log.Error("request failed", "request_id", ri.id, "route", ri.route, "error", redact(err.Error()))
-	}
-	p := problemFor(e, ri.id)
-	body, _ := json.Marshal(p)
-	w.Header().Set("Content-Type", api.ProblemContentType)
-	w.WriteHeader(p.Status)
-	_, _ = w.Write(body)
+	status, body, _ := s.errorBody(r, err)
+	writeResponse(w, status, body, true)
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {

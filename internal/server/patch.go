@@ -171,9 +171,9 @@ func lookup(node any, tokens []string) (any, bool) {
 	return node, true
 }
 
-// patchAt returns node with op applied at tokens. A missing top-level
-// object member is treated as present-but-empty for replace, because omitted
-// empty fields are absent from the documents clients read.
+// patchAt returns node with op applied at tokens. Replacing a missing object
+// member adds it, because omitted empty fields are absent from the documents
+// clients read.
 func patchAt(node any, tokens []string, op string, value any) (any, error) {
 	t := tokens[0]
 	last := len(tokens) == 1
@@ -228,8 +228,6 @@ func patchAt(node any, tokens []string, op string, value any) (any, error) {
 		}
 		n[i] = v
 		return n, nil
-	case nil:
-		return nil, fmt.Errorf("path does not exist")
 	}
 	return nil, fmt.Errorf("path does not exist")
 }

@@ -3,7 +3,9 @@ package server
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
@@ -12,7 +14,7 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
-var roleKeyPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+var roleKeyPattern = regexp.MustCompile(api.CustomRoleKeyPattern)
 
 // roleSpec is the mutable part of a custom role in its JSON form.
 type roleSpec struct {
@@ -48,7 +50,7 @@ func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
 		if err := s.knownPermission(fmt.Sprintf("basePermissions[%d]", i), p); err != nil {
 			return err
 		}
-		if !contains(r.BasePermissions, p) {
+		if !slices.Contains(r.BasePermissions, p) {
 			r.BasePermissions = append(r.BasePermissions, p)
 		}
 	}
@@ -69,9 +71,13 @@ func (s *Server) roleNoEscalation(cl *call, r store.CustomRole) error {
 	}
 	resources := []string{"org"}
 	for _, w := range workspaces {
-		resources = append(resources, "workspace/"+w.ID)
+		resources = append(resources, policy.Workspace(w.ID))
 	}
 	return s.noEscalation(cl, rolePolicy(r), resources, workspaces, true)
+}
+
+func roleKeyConflict(key string) *Error {
+	return &Error{Code: api.CodeConflict, Field: "key", Detail: fmt.Sprintf("a custom role with key %q already exists", key)}
 }
 
 func (s *Server) loadRole(cl *call, action string) (store.CustomRole, error) {
@@ -146,7 +152,7 @@ func (s *Server) createRole(cl *call, in api.CustomRoleCreate) (api.CustomRole, 
 		return api.CustomRole{}, err
 	}
 	if _, err := s.store.GetCustomRole(cl.ctx, s.orgID, r.Key); err == nil {
-		return api.CustomRole{}, &Error{Code: api.CodeConflict, Field: "key", Detail: fmt.Sprintf("a custom role with key %q already exists", r.Key)}
+		return api.CustomRole{}, roleKeyConflict(r.Key)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return api.CustomRole{}, err
 	}
@@ -155,7 +161,7 @@ func (s *Server) createRole(cl *call, in api.CustomRoleCreate) (api.CustomRole, 
 		return apiRole(r, 0), nil
 	}
 	if err := s.store.CreateCustomRole(cl.ctx, r); errors.Is(err, store.ErrConflict) {
-		return api.CustomRole{}, &Error{Code: api.CodeConflict, Field: "key", Detail: fmt.Sprintf("a custom role with key %q already exists", r.Key)}
+		return api.CustomRole{}, roleKeyConflict(r.Key)
 	} else if err != nil {
 		return api.CustomRole{}, err
 	}
@@ -188,7 +194,7 @@ func (s *Server) patchRole(cl *call, pb patchBody) (api.CustomRole, error) {
 		if err := s.store.UpdateCustomRole(cl.ctx, r); err != nil {
 			return api.CustomRole{}, err
 		}
-		detail := "fields=" + strings.Join(sortedKeys(touched), ",")
+		detail := "fields=" + strings.Join(slices.Sorted(maps.Keys(touched)), ",")
 		if pb.Comment != "" {
 			detail += fmt.Sprintf(" comment=%q", pb.Comment)
 		}

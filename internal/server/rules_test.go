@@ -399,7 +399,7 @@ func TestSecretsNeverStored(t *testing.T) {
 		t.Fatalf("audit has %d entries", audit.TotalCount)
 	}
 
-	haystacks := map[string][]byte{"logs": ts.LogBuffer().Bytes(), "audit": auditRaw.Body}
+	haystacks := map[string][]byte{"logs": []byte(ts.Logs()), "audit": auditRaw.Body}
 	entries, err := os.ReadDir(filepath.Dir(ts.DataPath))
 	if err != nil {
 		t.Fatal(err)

@@ -104,7 +104,7 @@ func TestSecretsNeverEchoed(t *testing.T) {
 		t.Fatal(err)
 	}
 	audit := c.must(http.StatusOK, "GET", api.PathAuditLog+"?limit=1000", nil)
-	haystacks := map[string][]byte{"responses": responses.Bytes(), "logs": ts.LogBuffer().Bytes(), "audit": audit.Body}
+	haystacks := map[string][]byte{"responses": responses.Bytes(), "logs": []byte(ts.Logs()), "audit": audit.Body}
 	dir := filepath.Dir(ts.DataPath)
 	entries, err := os.ReadDir(dir)
 	if err != nil {

@@ -127,10 +127,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if cfg.RateBurst <= 0 && cfg.RateLimit > 0 {
-		cfg.RateBurst = int(cfg.RateLimit)
-		if cfg.RateBurst < 1 {
-			cfg.RateBurst = 1
-		}
+		cfg.RateBurst = max(int(cfg.RateLimit), 1)
 	}
 	if cfg.AuthFailureBurst <= 0 && cfg.AuthFailureLimit > 0 {
 		cfg.AuthFailureBurst = max(int(cfg.AuthFailureLimit), 1)
@@ -174,15 +171,13 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stop)
 		<-s.done
-		err = s.flushLastUsed()
+		err = s.FlushLastUsed()
 	})
 	return err
 }
 
 // FlushLastUsed writes the lastUsed times collected in memory.
-func (s *Server) FlushLastUsed() error { return s.flushLastUsed() }
-
-func (s *Server) flushLastUsed() error {
+func (s *Server) FlushLastUsed() error {
 	used := s.lastUsed.take()
 	if len(used) == 0 {
 		return nil
@@ -204,7 +199,7 @@ func (s *Server) background() {
 		case <-s.stop:
 			return
 		case <-t.C:
-			_ = s.flushLastUsed()
+			_ = s.FlushLastUsed()
 			if err := s.store.PurgeIdempotent(context.Background(), s.now().Add(-idempotencyTTL)); err != nil {
 				s.log.Error("purge idempotency records", "error", err)
 			}

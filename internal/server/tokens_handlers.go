@@ -3,6 +3,8 @@ package server
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -138,7 +140,7 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 	t.Role, t.CustomRoleIDs, t.InlineRole, t.Permissions = "", nil, nil, nil
 	switch {
 	case sp.Role != "":
-		if !contains(api.TokenRoles, sp.Role) {
+		if !slices.Contains(api.TokenRoles, sp.Role) {
 			return invalid("role", "role must be one of %s, got %q", strings.Join(api.TokenRoles, ", "), sp.Role)
 		}
 		t.Role = sp.Role
@@ -150,7 +152,7 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 			} else if err != nil {
 				return err
 			}
-			if !contains(t.CustomRoleIDs, r.ID) {
+			if !slices.Contains(t.CustomRoleIDs, r.ID) {
 				t.CustomRoleIDs = append(t.CustomRoleIDs, r.ID)
 			}
 		}
@@ -164,7 +166,7 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 			if err := s.knownPermission(fmt.Sprintf("permissions[%d]", i), p); err != nil {
 				return err
 			}
-			if !contains(t.Permissions, p) {
+			if !slices.Contains(t.Permissions, p) {
 				t.Permissions = append(t.Permissions, p)
 			}
 		}
@@ -180,7 +182,7 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 		if _, ok := findWorkspace(workspaces, id); !ok {
 			return invalid(fmt.Sprintf("workspaceIds[%d]", i), "no workspace with id %q", id)
 		}
-		if !contains(t.WorkspaceIDs, id) {
+		if !slices.Contains(t.WorkspaceIDs, id) {
 			t.WorkspaceIDs = append(t.WorkspaceIDs, id)
 		}
 	}
@@ -210,15 +212,6 @@ func findWorkspace(ws []store.Workspace, id string) (store.Workspace, bool) {
 	return store.Workspace{}, false
 }
 
-func (s *Server) allPermissionNames() []string {
-	all := s.cat.All()
-	out := make([]string, 0, len(all))
-	for _, p := range all {
-		out = append(out, p.Name)
-	}
-	return out
-}
-
 // checkGrant enforces the member scope rule and no escalation: the token t,
 // owned by owner, may grant nothing the caller does not hold on any resource
 // it will reach.
@@ -237,11 +230,10 @@ func (s *Server) checkGrant(cl *call, t store.Token, owner store.Member, workspa
 	if err != nil {
 		return err
 	}
-	ownerAdmin := owner.Role == api.RoleAdmin || owner.Role == api.RoleOwner
 	resources := []string{"org"}
 	for _, w := range workspaces {
-		if inScope(t, w.ID) && (ownerAdmin || isMember(w, owner.ID)) {
-			resources = append(resources, "workspace/"+w.ID)
+		if inScope(t, w.ID) && (isAdmin(owner) || isMember(w, owner.ID)) {
+			resources = append(resources, policy.Workspace(w.ID))
 		}
 	}
 	return s.noEscalation(cl, grant, resources, workspaces, t.AllWorkspaces)
@@ -255,7 +247,7 @@ func (s *Server) noEscalation(cl *call, grant policy.Policy, resources []string,
 		fw = futureWorkspaces(policy.Subject{grant}, cl.c.subject)
 		resources = append(resources, fw...)
 	}
-	missing := policy.Missing(policy.Subject{grant}, cl.c.holder(workspaces, fw), s.allPermissionNames(), resources)
+	missing := policy.Missing(policy.Subject{grant}, cl.c.holder(workspaces, fw), s.cat.Names(), resources)
 	if len(missing) > 0 {
 		return denied(missing, "the grant includes permissions the caller does not hold: %s", strings.Join(missing, ", "))
 	}
@@ -530,22 +522,9 @@ func (s *Server) patchToken(cl *call, pb patchBody) (api.Token, error) {
 		if err := s.store.UpdateToken(cl.ctx, t); err != nil {
 			return api.Token{}, err
 		}
-		s.audit(cl, "token.update", "token/"+t.ID, "fields="+strings.Join(sortedKeys(touched), ","))
+		s.audit(cl, "token.update", "token/"+t.ID, "fields="+strings.Join(slices.Sorted(maps.Keys(touched)), ","))
 	}
 	return s.apiToken(t, owner, "", cl.now), nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
 
 // resetToken issues a new secret for the same token. The old secret keeps

@@ -3,6 +3,8 @@ package server
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
@@ -32,7 +34,7 @@ func (s *Server) applyWorkspaceSpec(cl *call, w *store.Workspace, sp workspaceSp
 	}
 	members := []string{w.OwnerID}
 	for i, id := range sp.MemberIDs {
-		if contains(members, id) {
+		if slices.Contains(members, id) {
 			continue
 		}
 		if _, err := s.store.GetMember(cl.ctx, s.orgID, id); errors.Is(err, store.ErrNotFound) {
@@ -49,12 +51,16 @@ func (s *Server) applyWorkspaceSpec(cl *call, w *store.Workspace, sp workspaceSp
 func (s *Server) nameTaken(cl *call, name, except string) error {
 	w, err := s.store.GetWorkspaceByName(cl.ctx, s.orgID, name)
 	if err == nil && w.ID != except {
-		return &Error{Code: api.CodeConflict, Field: "name", Detail: fmt.Sprintf("a workspace named %q already exists", name)}
+		return workspaceNameConflict(name)
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	return nil
+}
+
+func workspaceNameConflict(name string) *Error {
+	return &Error{Code: api.CodeConflict, Field: "name", Detail: fmt.Sprintf("a workspace named %q already exists", name)}
 }
 
 func (s *Server) loadWorkspace(cl *call, action string) (store.Workspace, error) {
@@ -124,7 +130,7 @@ func (s *Server) createWorkspace(cl *call, in api.WorkspaceCreate) (api.Workspac
 		return api.Workspace{}, err
 	}
 	if err := s.store.CreateWorkspace(cl.ctx, w); errors.Is(err, store.ErrConflict) {
-		return api.Workspace{}, &Error{Code: api.CodeConflict, Field: "name", Detail: fmt.Sprintf("a workspace named %q already exists", w.Name)}
+		return api.Workspace{}, workspaceNameConflict(w.Name)
 	} else if err != nil {
 		return api.Workspace{}, err
 	}
@@ -152,7 +158,7 @@ func (s *Server) patchWorkspace(cl *call, pb patchBody) (api.Workspace, error) {
 	if err := s.store.UpdateWorkspace(cl.ctx, w); err != nil {
 		return api.Workspace{}, err
 	}
-	s.audit(cl, "workspace.update", "workspace/"+w.ID, fmt.Sprintf("fields=%v", sortedKeys(touched)))
+	s.audit(cl, "workspace.update", "workspace/"+w.ID, fmt.Sprintf("fields=%v", slices.Sorted(maps.Keys(touched))))
 	return apiWorkspace(w), nil
 }
 
@@ -179,7 +185,7 @@ func (s *Server) addWorkspaceMember(cl *call, _ noBody) (api.Workspace, error) {
 	} else if err != nil {
 		return api.Workspace{}, err
 	}
-	if contains(w.MemberIDs, memberID) {
+	if slices.Contains(w.MemberIDs, memberID) {
 		return apiWorkspace(w), nil
 	}
 	w.MemberIDs = append(w.MemberIDs, memberID)
@@ -200,7 +206,7 @@ func (s *Server) removeWorkspaceMember(cl *call, _ noBody) (api.Workspace, error
 	if memberID == w.OwnerID {
 		return api.Workspace{}, conflict("member %s owns workspace %s; transfer it before removing them", memberID, w.ID)
 	}
-	if !contains(w.MemberIDs, memberID) {
+	if !slices.Contains(w.MemberIDs, memberID) {
 		return api.Workspace{}, notFound("member %q is not a member of workspace %q", memberID, w.ID)
 	}
 	kept := []string{}

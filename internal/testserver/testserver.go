@@ -184,11 +184,6 @@ func New(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
-// LogBuffer returns everything the server has logged so far.
-func (s *Server) LogBuffer() *bytes.Buffer {
-	return bytes.NewBuffer(s.logs.Bytes())
-}
-
 // Logs returns the captured log as a string.
 func (s *Server) Logs() string { return string(s.logs.Bytes()) }
 

@@ -6,6 +6,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -128,7 +129,6 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 
 	cfg := server.DefaultConfig()
 	cfg.Logger = logger
-	cfg.Catalogue = catalogue.Default()
 	var fc fileConfig
 	if o.config != "" {
 		if fc, err = readFileConfig(o.config); err != nil {
@@ -262,7 +262,7 @@ func readFileConfig(path string) (fileConfig, error) {
 	if err != nil {
 		return fc, fmt.Errorf("config: %w", err)
 	}
-	dec := json.NewDecoder(bytesReader(b))
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&fc); err != nil {
 		return fc, fmt.Errorf("config %s: %w", path, err)
@@ -275,7 +275,7 @@ func readFileConfig(path string) (fileConfig, error) {
 
 func applyFileConfig(cfg *server.Config, fc fileConfig) error {
 	if len(fc.Catalogue) > 0 && string(fc.Catalogue) != "null" {
-		cat, err := catalogue.Load(bytesReader(fc.Catalogue))
+		cat, err := catalogue.Load(bytes.NewReader(fc.Catalogue))
 		if err != nil {
 			return fmt.Errorf("catalogue: %w", err)
 		}
@@ -337,7 +337,7 @@ func loadPepper(fromFile, dataPath string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return decode(path, string(trimSpace(b)))
+		return decode(path, string(bytes.TrimSpace(b)))
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
