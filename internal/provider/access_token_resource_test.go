@@ -29,9 +29,10 @@ func testAccTokenConfig(ts *testserver.Server, body string) string {
 	return testAccProviderConfig(ts) + "resource \"tokensmith_access_token\" \"test\" {\n" + body + "\n}\n"
 }
 
-func expectAction(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+// expectAction checks before the apply that the plan takes action on addr.
+func expectAction(addr string, action plancheck.ResourceActionType) resource.ConfigPlanChecks {
 	return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-		plancheck.ExpectResourceAction(testAccTokenAddr, action),
+		plancheck.ExpectResourceAction(addr, action),
 	}}
 }
 
@@ -79,7 +80,7 @@ func TestAccAccessToken_lifecycle(t *testing.T) {
   all_workspaces  = true
   expires_in_days = 30
 `),
-				ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks:  expectAction(testAccTokenAddr, plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccTokenAddr, tfjsonpath.New("id"))},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(testAccTokenAddr, "name", "ci-renamed"),
@@ -108,7 +109,7 @@ func TestAccAccessToken_lifecycle(t *testing.T) {
     },
   ]
 `, ts.DefaultWorkspaceID, platform.ID)),
-				ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks:  expectAction(testAccTokenAddr, plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccTokenAddr, tfjsonpath.New("id"))},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(testAccTokenAddr, "inline_role.#", "2"),
@@ -157,7 +158,7 @@ resource "tokensmith_access_token" "test" {
   expires_in_days = 30
 }
 `, platform.ID),
-				ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks:  expectAction(testAccTokenAddr, plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccTokenAddr, tfjsonpath.New("id"))},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(testAccTokenAddr, "custom_roles.#", "1"),
@@ -198,29 +199,29 @@ func TestAccAccessToken_replacedOnFixedFields(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: cfg("  expires_in_days = 10\n"), ConfigStateChecks: replaced(), Check: check},
 			{
-				Config: cfg("  expires_in_days = 20\n"), ConfigPlanChecks: expectAction(plancheck.ResourceActionReplace),
+				Config: cfg("  expires_in_days = 20\n"), ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionReplace),
 				ConfigStateChecks: replaced(), Check: check,
 			},
 			{
-				Config: cfg("  expires_at = \"" + at(48*time.Hour) + "\"\n"), ConfigPlanChecks: expectAction(plancheck.ResourceActionReplace),
+				Config: cfg("  expires_at = \"" + at(48*time.Hour) + "\"\n"), ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionReplace),
 				ConfigStateChecks: replaced(), Check: check,
 			},
 			{
-				Config: cfg("  expires_at = \"" + at(72*time.Hour) + "\"\n"), ConfigPlanChecks: expectAction(plancheck.ResourceActionReplace),
+				Config: cfg("  expires_at = \"" + at(72*time.Hour) + "\"\n"), ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionReplace),
 				ConfigStateChecks: replaced(), Check: check,
 			},
 			{
-				Config: cfg(""), ConfigPlanChecks: expectAction(plancheck.ResourceActionReplace),
+				Config: cfg(""), ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionReplace),
 				ConfigStateChecks: replaced(), Check: check,
 			},
 			{
-				Config: cfg("  service_token = true\n"), ConfigPlanChecks: expectAction(plancheck.ResourceActionReplace),
+				Config: cfg("  service_token = true\n"), ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionReplace),
 				ConfigStateChecks: replaced(),
 				Check: resource.ComposeAggregateTestCheckFunc(check,
 					resource.TestCheckResourceAttr(testAccTokenAddr, "service_token", "true")),
 			},
 			{
-				Config: cfg("  service_token = true\n  default_api_version = 20220603\n"), ConfigPlanChecks: expectAction(plancheck.ResourceActionReplace),
+				Config: cfg("  service_token = true\n  default_api_version = 20220603\n"), ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionReplace),
 				ConfigStateChecks: replaced(),
 				Check: resource.ComposeAggregateTestCheckFunc(check,
 					resource.TestCheckResourceAttr(testAccTokenAddr, "default_api_version", "20220603")),
@@ -251,7 +252,7 @@ func TestAccAccessToken_deletedOutsideTerraform(t *testing.T) {
 					}
 				},
 				Config:           cfg,
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionCreate),
+				ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionCreate),
 				Check:            testAccCheckTokenAuthenticates(ts, testAccTokenAddr),
 			},
 		},
@@ -281,7 +282,7 @@ func TestAccAccessToken_expiredIsReplaced(t *testing.T) {
 			},
 			{
 				Config:            cfg,
-				ConfigPlanChecks:  expectAction(plancheck.ResourceActionReplace),
+				ConfigPlanChecks:  expectAction(testAccTokenAddr, plancheck.ResourceActionReplace),
 				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(testAccTokenAddr, tfjsonpath.New("id"))},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(testAccTokenAddr, "expired", "false"),
@@ -437,7 +438,7 @@ func TestAccAccessToken_importKeepsMatchingLifetime(t *testing.T) {
 			{
 				Config: cfg + fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", testAccTokenAddr, tok.ID),
 				// Imported and updated in place: only expires_in_days is new.
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionUpdate),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(testAccTokenAddr, "id", tok.ID),
 					resource.TestCheckNoResourceAttr(testAccTokenAddr, "token"),

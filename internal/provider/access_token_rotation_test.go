@@ -134,7 +134,7 @@ func TestAccAccessToken_rotateBeforeDays(t *testing.T) {
 					ts.Clock.Advance(31 * 24 * time.Hour)
 				},
 				Config:           cfg,
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionReplace),
+				ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionReplace),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccCheckTokenAuthenticates(ts, testAccTokenAddr),
 					dueWarnings("expired", &secondExpiry),
@@ -234,7 +234,7 @@ func TestAccAccessToken_rotationTriggers(t *testing.T) {
 			{
 				// Changing only the grace period resets nothing.
 				Config:            cfg("3", "10m"),
-				ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks:  expectAction(testAccTokenAddr, plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccTokenAddr, tfjsonpath.New("id"))},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccCheckTokenAuthenticates(ts, testAccTokenAddr),

@@ -26,12 +26,6 @@ func testAccRoleConfig(ts *testserver.Server, body string) string {
 	return testAccProviderConfig(ts) + "resource \"tokensmith_custom_role\" \"test\" {\n" + body + "\n}\n"
 }
 
-func expectRoleAction(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
-	return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-		plancheck.ExpectResourceAction(testAccRoleAddr, action),
-	}}
-}
-
 func TestAccCustomRole_lifecycle(t *testing.T) {
 	ts := testserver.New(t)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
@@ -57,7 +51,7 @@ func TestAccCustomRole_lifecycle(t *testing.T) {
     },
   ]
 `),
-				ConfigPlanChecks:  expectRoleAction(plancheck.ResourceActionCreate),
+				ConfigPlanChecks:  expectAction(testAccRoleAddr, plancheck.ResourceActionCreate),
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccRoleAddr, tfjsonpath.New("id"))},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(testAccRoleAddr, "key", "release.manager"),
@@ -100,7 +94,7 @@ func TestAccCustomRole_lifecycle(t *testing.T) {
     },
   ]
 `),
-				ConfigPlanChecks:  expectRoleAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks:  expectAction(testAccRoleAddr, plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccRoleAddr, tfjsonpath.New("id"))},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(testAccRoleAddr, "name", "Release captain"),
@@ -135,7 +129,7 @@ func TestAccCustomRole_keyChangeReplaces(t *testing.T) {
 			},
 			{
 				Config:            cfg("reader-b"),
-				ConfigPlanChecks:  expectRoleAction(plancheck.ResourceActionReplace),
+				ConfigPlanChecks:  expectAction(testAccRoleAddr, plancheck.ResourceActionReplace),
 				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(testAccRoleAddr, tfjsonpath.New("id"))},
 			},
 		},
@@ -157,7 +151,7 @@ func TestAccCustomRole_deletedOutsideTerraform(t *testing.T) {
 					}
 				},
 				Config:           cfg,
-				ConfigPlanChecks: expectRoleAction(plancheck.ResourceActionCreate),
+				ConfigPlanChecks: expectAction(testAccRoleAddr, plancheck.ResourceActionCreate),
 				Check: func(*terraform.State) error {
 					_, err := c.GetCustomRole(context.Background(), "gone")
 					return err

@@ -160,7 +160,7 @@ func TestAccPlanReview_tokenWidening(t *testing.T) {
 					rec.reset()
 				},
 				Config:           testAccReviewProviderConfig(ts, "") + wide,
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionUpdate),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkRecorded(rec, tfprotov6.DiagnosticSeverityWarning, testAccTokenWidening),
 					func(*terraform.State) error {
@@ -176,7 +176,7 @@ func TestAccPlanReview_tokenWidening(t *testing.T) {
 				// Narrowing says nothing, even under "error".
 				PreConfig:        rec.reset,
 				Config:           testAccReviewProviderConfig(ts, "error") + narrow,
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionUpdate),
 				Check:            checkRecorded(rec, tfprotov6.DiagnosticSeverityWarning),
 			},
 			{
@@ -184,7 +184,7 @@ func TestAccPlanReview_tokenWidening(t *testing.T) {
 				// shown as a warning.
 				PreConfig:        rec.reset,
 				Config:           testAccReviewProviderConfig(ts, "error") + testAccReviewToken("  role = \"writer\"\n  all_workspaces = true\n  allow_widening = true\n"),
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionUpdate),
 				Check:            checkRecorded(rec, tfprotov6.DiagnosticSeverityWarning, testAccTokenWidening),
 			},
 			{
@@ -196,7 +196,7 @@ func TestAccPlanReview_tokenWidening(t *testing.T) {
 				// "off" says nothing about the same widening.
 				PreConfig:        rec.reset,
 				Config:           testAccReviewProviderConfig(ts, "off") + wide,
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionUpdate),
 				Check:            checkRecorded(rec, tfprotov6.DiagnosticSeverityWarning),
 			},
 		},
@@ -255,7 +255,7 @@ func TestAccPlanReview_tokenGrantKinds(t *testing.T) {
 				PreConfig: rec.reset,
 				Config: testAccReviewProviderConfig(ts, "") + testAccReviewToken(fmt.Sprintf(
 					"  custom_roles = [\"release\", \"ops\"]\n  workspace_ids = [%q, %q]\n", platform.ID, ts.DefaultWorkspaceID)),
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionUpdate),
 				Check: checkRecorded(rec, tfprotov6.DiagnosticSeverityWarning, "tokensmith_access_token with name \"ci\" widens access:\n"+
 					"  + custom roles: release\n"+
 					"  + workspaces: "+platform.ID),
@@ -265,7 +265,7 @@ func TestAccPlanReview_tokenGrantKinds(t *testing.T) {
 				PreConfig: rec.reset,
 				Config: testAccReviewProviderConfig(ts, "") + testAccReviewToken(fmt.Sprintf(
 					"  custom_roles = [\"ops\"]\n  workspace_ids = [%q]\n", platform.ID)),
-				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionUpdate),
 				Check:            checkRecorded(rec, tfprotov6.DiagnosticSeverityWarning),
 			},
 		},
@@ -312,7 +312,7 @@ func TestAccPlanReview_customRoleWidening(t *testing.T) {
 			{
 				PreConfig:        rec.reset,
 				Config:           testAccReviewProviderConfig(ts, "error") + role(wider+"  allow_widening = true\n"),
-				ConfigPlanChecks: expectRoleAction(plancheck.ResourceActionUpdate),
+				ConfigPlanChecks: expectAction(testAccRoleAddr, plancheck.ResourceActionUpdate),
 				Check:            checkRecorded(rec, tfprotov6.DiagnosticSeverityWarning, widening),
 			},
 			{
