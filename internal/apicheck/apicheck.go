@@ -174,3 +174,42 @@ func (c *Checker) Handler(next http.Handler, fail func(error)) http.Handler {
 		_, _ = w.Write(rec.Body.Bytes())
 	})
 }
+
+// RoundTripper sends requests through next and reports, through fail,
+// every exchange that departs from the document: the client side of
+// Handler, for servers running in another process.
+func (c *Checker) RoundTripper(next http.RoundTripper, fail func(error)) http.RoundTripper {
+	return roundTripper{c: c, next: next, fail: fail}
+}
+
+type roundTripper struct {
+	c    *Checker
+	next http.RoundTripper
+	fail func(error)
+}
+
+func (t roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
+	var body []byte
+	if r.Body != nil {
+		var err error
+		if body, err = io.ReadAll(r.Body); err != nil {
+			return nil, err
+		}
+		_ = r.Body.Close()
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	res, err := t.next.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	out, err := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	res.Body = io.NopCloser(bytes.NewReader(out))
+	if err := t.c.Check(Exchange{Request: r, RequestBody: body, Status: res.StatusCode, Header: res.Header, ResponseBody: out}); err != nil {
+		t.fail(err)
+	}
+	return res, nil
+}
