@@ -3,8 +3,11 @@ package apicheck
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 const role = `{"_id":"r1","_links":{},"key":"k","name":"K","policy":[],"basePermissions":"no_access","tokenCount":0}`
@@ -86,5 +89,46 @@ func TestCheckerKeepsValuesOutOfMessages(t *testing.T) {
 	}
 	if strings.Contains(errs[0].Error(), secret) {
 		t.Fatalf("the report shows the secret: %v", errs[0])
+	}
+}
+
+// The document's enums are the Go constants' values, so that neither can
+// change alone.
+func TestDocumentEnumsMatchTheAPI(t *testing.T) {
+	doc, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	enum := func(schema string, prop ...string) []string {
+		s := doc.Components.Schemas[schema].Value
+		for _, p := range prop {
+			s = s.Properties[p].Value
+		}
+		var out []string
+		for _, v := range s.Enum {
+			out = append(out, v.(string))
+		}
+		slices.Sort(out)
+		return out
+	}
+	sorted := func(v []string) []string { return slices.Sorted(slices.Values(v)) }
+	var codes []string
+	for c := range api.Status {
+		codes = append(codes, string(c))
+	}
+	for name, c := range map[string]struct{ doc, api []string }{
+		"BasePermissions":  {enum("BasePermissions"), sorted(api.BasePermissions)},
+		"TokenRole":        {enum("TokenRole"), sorted(api.TokenRoles)},
+		"MemberRole":       {enum("MemberRole"), sorted(api.MemberRoles)},
+		"Problem.code":     {enum("Problem", "code"), sorted(codes)},
+		"Statement.effect": {enum("Statement", "effect"), sorted([]string{api.EffectAllow, api.EffectDeny})},
+	} {
+		if !slices.Equal(c.doc, c.api) {
+			t.Errorf("%s: the document says %v, package api %v", name, c.doc, c.api)
+		}
+	}
+	key := doc.Components.Schemas["CustomRoleCreate"].Value.Properties["key"].Value.Pattern
+	if key != api.CustomRoleKeyPattern {
+		t.Errorf("CustomRoleCreate.key pattern %q, package api %q", key, api.CustomRoleKeyPattern)
 	}
 }
