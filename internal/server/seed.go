@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
@@ -35,3 +36,6 @@ func (s *Server) SetTokenSecret(ctx context.Context, id, value string) error {
 	s.auth.invalidate()
 	return nil
 }
+
+// Now is the server's clock: the wall clock, or its test clock.
+func (s *Server) Now() time.Time { return s.now() }
