@@ -53,6 +53,10 @@ type inProcess struct{ h http.Handler }
 func (t inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.RemoteAddr = "127.0.0.1:0"
+	if r.Body == nil {
+		// A server request always has a body; handlers rely on it.
+		r.Body = http.NoBody
+	}
 	rec := httptest.NewRecorder()
 	t.h.ServeHTTP(rec, r)
 	return rec.Result(), nil
