@@ -29,11 +29,12 @@ chmod 700 "$WORK"
 go build -o "$WORK/bin/tokensmithd" ./internal/cmd/tokensmithd
 # A local mirror of the provider built from this tree, under both registry
 # host names, so `init -plugin-dir` works offline for either CLI.
+go build -o "$WORK/bin/terraform-provider-tokensmith" .
 os_arch="$(go env GOOS)_$(go env GOARCH)"
 for host in registry.terraform.io registry.opentofu.org; do
 	dir="$WORK/plugins/$host/tokensmith/tokensmith/0.0.1/$os_arch"
 	mkdir -p "$dir"
-	go build -o "$dir/terraform-provider-tokensmith_v0.0.1" .
+	cp "$WORK/bin/terraform-provider-tokensmith" "$dir/terraform-provider-tokensmith_v0.0.1"
 done
 
 # run_suite CLI: one tokensmithd and one `test` run for CLI.
