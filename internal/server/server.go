@@ -64,6 +64,9 @@ type Config struct {
 	AuthFailureBurst int
 	// LastUsedFlush is how often lastUsed times are written; 0 means every minute.
 	LastUsedFlush time.Duration
+	// TestClock, when set, is the clock (Now is ignored) and
+	// POST /api/v2/test/clock moves it; every request logs a warning.
+	TestClock *TestClock
 }
 
 // DefaultConfig returns the defaults of tokensmithd: quotas of 20 tokens per
@@ -120,6 +123,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Catalogue == nil {
 		cfg.Catalogue = catalogue.Default()
 	}
+	if cfg.TestClock != nil {
+		cfg.Now = cfg.TestClock.Now
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -155,6 +161,9 @@ func New(cfg Config) (*Server, error) {
 		done:     make(chan struct{}),
 	}
 	s.handler = s.middleware(s.routes())
+	if cfg.TestClock != nil {
+		s.handler = s.withTestClock(s.handler)
+	}
 	go s.background()
 	return s, nil
 }
