@@ -113,6 +113,27 @@ func noSecret(field, v string) error {
 	return nil
 }
 
+// noSecretInPolicy applies noSecret to every entry of every statement:
+// policies are stored and shown to every reader of roles and tokens, so a
+// secret pasted into a resource ("token/<secret>") must not be kept either.
+// It looks at the statements as a whole rather than at the specifier
+// grammar, which decides separately what a resource may be.
+func noSecretInPolicy(field string, stmts []api.Statement) error {
+	for i, st := range stmts {
+		for _, l := range []struct {
+			name string
+			list []string
+		}{{"actions", st.Actions}, {"notActions", st.NotActions}, {"resources", st.Resources}, {"notResources", st.NotResources}} {
+			for j, v := range l.list {
+				if err := noSecret(fmt.Sprintf("%s[%d].%s[%d]", field, i, l.name, j), v); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // applySpec validates sp and writes it into t, resolving custom role keys
 // to ids.
 func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []store.Workspace) error {
@@ -120,6 +141,9 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 		return err
 	}
 	if err := validDescription("description", sp.Description); err != nil {
+		return err
+	}
+	if err := noSecretInPolicy("inlineRole", sp.InlineRole); err != nil {
 		return err
 	}
 	if err := capLists(listCap{"customRoleIds", len(sp.CustomRoleIDs), maxCustomRoles},

@@ -84,6 +84,10 @@ func (s *Server) listWorkspaces(cl *call, _ noBody) (api.List[api.Workspace], er
 	}
 	var all []store.Workspace
 	if name := cl.r.URL.Query().Get("name"); name != "" {
+		// The list's links repeat the query: a secret must not come back.
+		if err := noSecret("name", name); err != nil {
+			return api.List[api.Workspace]{}, err
+		}
 		w, err := s.store.GetWorkspaceByName(cl.ctx, s.orgID, name)
 		if err == nil {
 			all = []store.Workspace{w}
