@@ -29,6 +29,21 @@ type caller struct {
 
 func (c *caller) isAdmin() bool { return isAdmin(c.member) }
 
+// oldSecret reports a request made with the secret a reset replaced, in its
+// grace period. It keeps working for what its token may do, so automation
+// survives a rotation, but a stolen old secret must not take the token over
+// (reset it and lock the new secret out, change or delete it) nor mint or
+// reset any token that would outlive the grace period.
+func (c *caller) oldSecret() bool { return !secret.Equal(c.token.Digest, c.digest) }
+
+// refuseOldSecret is the error for what oldSecret forbids.
+func (c *caller) refuseOldSecret(what string) error {
+	if !c.oldSecret() {
+		return nil
+	}
+	return denied(nil, "this request uses the old secret of an access token that was reset; an old secret in its grace period cannot %s: use the new secret", what)
+}
+
 // isAdmin reports whether m is an admin or an owner, who reach every
 // workspace and act on every member's tokens.
 func isAdmin(m store.Member) bool {

@@ -105,6 +105,14 @@
 //
 // # Tokens
 //
+// A reset may give the old secret a grace period (expiry). Until then the
+// old secret works for everything its token may do, so automation using it
+// survives the rotation, with two exceptions that stop a stolen old secret
+// from taking the token over: it cannot reset, change or delete its own
+// token (nor delete all its member's tokens), and it cannot create or reset
+// any token. Those are refused (403) naming the rule; the new secret may do
+// them.
+//
 // defaultApiVersion is fixed at creation; a token created without one gets
 // DefaultAPIVersion (20240415). Expiration, kind (serviceToken) and owner
 // are fixed too: a PATCH touching them is refused naming the field. Tokens

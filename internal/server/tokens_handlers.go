@@ -380,6 +380,9 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 	if err := cl.c.require(catalogue.AccessTokenWrite); err != nil {
 		return api.Token{}, err
 	}
+	if err := cl.c.refuseOldSecret("create access tokens"); err != nil {
+		return api.Token{}, err
+	}
 	owner := cl.c.member
 	if in.MemberID != "" && in.MemberID != owner.ID {
 		if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
@@ -502,6 +505,11 @@ func (s *Server) patchToken(cl *call, pb patchBody) (api.Token, error) {
 	if err != nil {
 		return api.Token{}, err
 	}
+	if t.ID == cl.c.token.ID {
+		if err := cl.c.refuseOldSecret("change its own token"); err != nil {
+			return api.Token{}, err
+		}
+	}
 	var next tokenSpec
 	touched, err := applyPatch(specOf(t), pb.Ops, tokenPatchRules, &next)
 	if err != nil {
@@ -558,6 +566,9 @@ func (s *Server) resetToken(cl *call, in api.TokenReset) (api.Token, error) {
 	if err != nil {
 		return api.Token{}, err
 	}
+	if err := cl.c.refuseOldSecret("reset access tokens"); err != nil {
+		return api.Token{}, err
+	}
 	expiry := in.Expiry
 	if v := cl.r.URL.Query().Get("expiry"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -609,6 +620,11 @@ func (s *Server) deleteToken(cl *call, _ noBody) (noContent, error) {
 	if err != nil {
 		return noContent{}, err
 	}
+	if t.ID == cl.c.token.ID {
+		if err := cl.c.refuseOldSecret("delete its own token"); err != nil {
+			return noContent{}, err
+		}
+	}
 	if err := s.store.DeleteToken(cl.ctx, s.orgID, t.ID); err != nil {
 		return noContent{}, err
 	}
@@ -639,6 +655,11 @@ func (s *Server) deleteMemberTokens(cl *call, _ noBody) (noContent, error) {
 	}
 	if err := cl.c.mayActOnTokensOf(m); err != nil {
 		return noContent{}, err
+	}
+	if memberID == cl.c.token.MemberID {
+		if err := cl.c.refuseOldSecret("delete its own token"); err != nil {
+			return noContent{}, err
+		}
 	}
 	n, err := s.store.DeleteMemberTokens(cl.ctx, s.orgID, memberID)
 	if err != nil {
