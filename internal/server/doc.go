@@ -100,8 +100,12 @@
 // of owner: a token listing the workspace drops it from workspaceIds and is
 // revoked (deleted) when no workspace is left; an all-workspaces token keeps
 // its other workspaces and excludes this one from then on. Service tokens
-// act for the organisation and are not touched. The answer counts the
-// tokens narrowed and revoked.
+// act for the organisation and are not touched. Nobody acts on a member
+// above them, so the transfer also leaves alone the tokens of members whose
+// role ranks above the caller's (an admin's transfer never cuts an owner
+// off); such a member may transfer the workspace themselves to apply the
+// rule to their own tokens. The answer counts the tokens narrowed and
+// revoked.
 //
 // # Tokens
 //
