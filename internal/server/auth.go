@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -107,15 +106,6 @@ type rateLimitedError struct{ wait time.Duration }
 
 func (e *rateLimitedError) Error() string { return "rate limited" }
 
-// clientAddress is the peer address of the connection. Forwarding headers
-// are not trusted: any client can send them.
-func clientAddress(r *http.Request) string {
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
-	}
-	return r.RemoteAddr
-}
-
 // authenticate resolves the request's token. A token in the cache costs no
 // lookup; otherwise a client address that has failed authentication too
 // often is refused before the lookup, so a flood of well-formed unknown
@@ -125,7 +115,7 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	c, err := s.authenticateToken(r)
 	var e *Error
 	if err != nil && errors.As(err, &e) && e.Code == api.CodeUnauthorized {
-		s.failures.allow(clientAddress(r), s.now())
+		s.failures.allow(s.clientAddress(r), s.now())
 	}
 	return c, err
 }
@@ -142,7 +132,7 @@ func (s *Server) authenticateToken(r *http.Request) (*caller, error) {
 	now := s.now()
 	c := s.auth.get(digest)
 	if c == nil {
-		if ok, wait := s.failures.check(clientAddress(r), now); !ok {
+		if ok, wait := s.failures.check(s.clientAddress(r), now); !ok {
 			return nil, &rateLimitedError{wait: wait}
 		}
 		gen := s.auth.gen.Load()

@@ -151,13 +151,22 @@
 // server invalidates the cache, which assumes the server is its store's only
 // writer. Requests are rate limited per token (every form of the
 // Authorization header and an old secret in its grace period share the
-// token's bucket). Failed authentications are limited per client address
-// (the connection's peer; forwarding headers are not trusted): once an
-// address exhausts Config.AuthFailureBurst it gets 429 with Retry-After,
-// without a store lookup, for any token not already in the cache, refilled
-// at Config.AuthFailureLimit per second. Behind a reverse proxy every client
-// shares the proxy's address, so a flood there delays new sessions of
-// others too; tokens already authenticated keep working.
+// token's bucket). Failed authentications are limited per client address:
+// once an address exhausts Config.AuthFailureBurst it gets 429 with
+// Retry-After, without a store lookup, for any token not already in the
+// cache, refilled at Config.AuthFailureLimit per second. The client address
+// is the connection's peer, unless the peer is in Config.TrustedProxies
+// (--trusted-proxies): then X-Forwarded-For is read from right to left,
+// skipping trusted proxies only, and the first other address is the
+// client's; what a client writes further left is never believed. Without
+// trusted proxies, forwarding headers are ignored and every client behind a
+// reverse proxy shares the proxy's bucket; tokens already authenticated
+// keep working.
+//
+// Both limiters remember at most 100,000 keys in least-recently-used order
+// and forget a key once its bucket has refilled; when full they forget the
+// least recently used key, never all of them, so a flood of new keys cannot
+// reset a bucket that is still in use.
 //
 // # Idempotency
 //

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -62,6 +63,10 @@ type Config struct {
 	// answered 429 without a lookup; 0 disables the limit.
 	AuthFailureLimit float64
 	AuthFailureBurst int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed: a request whose peer is one of them is limited by the
+	// address the proxies report (see clientAddress). Empty: the peer.
+	TrustedProxies []netip.Prefix
 	// LastUsedFlush is how often lastUsed times are written; 0 means every minute.
 	LastUsedFlush time.Duration
 }

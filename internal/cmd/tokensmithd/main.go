@@ -61,6 +61,7 @@ type options struct {
 	maxPerMember, maxPerOrg   int
 	rateLimit                 float64
 	authFailureLimit          float64
+	trustedProxies            proxyList
 	set                       map[string]bool // flags or variables given explicitly
 }
 
@@ -104,6 +105,9 @@ func parseFlags(args []string) (*options, error) {
 	}
 	fs.Float64Var(&o.authFailureLimit, "auth-failure-limit", afl,
 		"failed authentications per second per client address, bursts of ten times as many; 0 = unlimited (TOKENSMITH_AUTH_FAILURE_LIMIT)")
+	if err := trustedProxiesFlag(fs, &o.trustedProxies, o.set); err != nil {
+		return nil, err
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -154,6 +158,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		cfg.AuthFailureLimit = o.authFailureLimit
 		cfg.AuthFailureBurst = int(10 * o.authFailureLimit)
 	}
+
+	cfg.TrustedProxies = o.trustedProxies
 
 	pepper, err := loadPepper(fc.Pepper, o.data)
 	if err != nil {
