@@ -130,13 +130,17 @@
 // Lists in a body are capped with a 400 naming the field: 50 customRoleIds,
 // 1,000 permissions, workspaceIds, basePermissions or memberIds, 1,000 patch
 // operations, and 100 statements of at most 100 entries per list (package
-// policy). Names refuse control characters and bidirectional override and
-// isolate characters; descriptions refuse control characters other than
-// line breaks and tabs. offset is at most 2^31.
+// policy). Names refuse control characters, bidirectional override and
+// isolate characters and other invisible ones (zero-width and other format
+// characters, line and paragraph separators); descriptions refuse control
+// characters other than line breaks and tabs. offset is at most 2^31.
 //
 // Request bodies are decoded strictly: a field the API does not define is a
 // 400 naming it with its path ("inlineRole[0].efect") and the fields allowed
-// there, as is a value of the wrong JSON type. Query parameters an endpoint
+// there, as is a value of the wrong JSON type. Field names are
+// case-sensitive ("NAME" is refused, naming "name"), and a string that is
+// not valid UTF-8 is refused naming its field rather than stored with
+// replacement characters. Query parameters an endpoint
 // does not take are refused the same way. `?dryRun=true` is accepted on
 // token create, update and reset and on custom role create and update, runs
 // every check and writes nothing (not even an idempotency record); anywhere

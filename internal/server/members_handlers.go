@@ -33,7 +33,7 @@ func (c *caller) rolesAbove() []string {
 }
 
 func validMember(sp memberSpec) error {
-	if len(sp.Email) > 254 || strings.Count(sp.Email, "@") != 1 || strings.HasPrefix(sp.Email, "@") || strings.HasSuffix(sp.Email, "@") || strings.IndexFunc(sp.Email, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || isBidiControl(r) }) >= 0 {
+	if len(sp.Email) > 254 || strings.Count(sp.Email, "@") != 1 || strings.HasPrefix(sp.Email, "@") || strings.HasSuffix(sp.Email, "@") || strings.IndexFunc(sp.Email, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || isInvisible(r) }) >= 0 {
 		return invalid("email", "email must be an address like name@example.com")
 	}
 	if err := noSecret("email", sp.Email); err != nil {

@@ -81,7 +81,19 @@ func validName(field, v string, maxLen int, required bool) error {
 	if strings.IndexFunc(v, isBidiControl) >= 0 {
 		return invalid(field, "%s must not contain bidirectional override or isolate characters", field)
 	}
+	if i := strings.IndexFunc(v, isInvisible); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(v[i:])
+		return invalid(field, "%s must not contain invisible characters (zero-width, other format characters, line or paragraph separators); found U+%04X", field, r)
+	}
 	return noSecret(field, v)
+}
+
+// isInvisible reports characters that show nothing yet make two names that
+// look alike differ ("admin\u200b"): format characters (zero-width space,
+// joiners, word joiner, byte order mark, soft hyphen) and the line and
+// paragraph separators.
+func isInvisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 // isBidiControl reports the explicit embedding, override and isolate
