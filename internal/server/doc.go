@@ -107,6 +107,16 @@
 // rule to their own tokens. The answer counts the tokens narrowed and
 // revoked.
 //
+// # Changes
+//
+// PATCH takes an RFC 6902 JSON Patch (or {"patch": [...], "comment": ""}
+// for roles) with the operations add, remove, replace and test, applied by
+// a maintained RFC 6902 implementation: replace and remove need an existing
+// member, add creates one, array indices are never negative, and a failed
+// test is a 409. Only the fields listed as patchable may be addressed; a
+// field fixed at creation is refused by name. The patch applies entirely
+// or not at all.
+//
 // # Tokens
 //
 // A reset may give the old secret a grace period (expiry). Until then the
