@@ -39,10 +39,10 @@ func validMember(sp memberSpec) error {
 	if err := noSecret("email", sp.Email); err != nil {
 		return err
 	}
-	if err := validName("firstName", sp.FirstName, 100, false); err != nil {
+	if err := validName("firstName", sp.FirstName, api.MaxMemberNameLength, false); err != nil {
 		return err
 	}
-	if err := validName("lastName", sp.LastName, 100, false); err != nil {
+	if err := validName("lastName", sp.LastName, api.MaxMemberNameLength, false); err != nil {
 		return err
 	}
 	if roleRank(sp.Role) < 0 {

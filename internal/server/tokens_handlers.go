@@ -103,12 +103,12 @@ func isBidiControl(r rune) bool {
 	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
-// validDescription checks a free-text description of at most 1,000
-// characters. Line breaks and tabs are text; other control characters (an
+// validDescription checks a free-text description of at most
+// api.MaxDescriptionLength characters. Line breaks and tabs are text; other control characters (an
 // escape sequence rewriting a terminal, a NUL cutting a log line) are not.
 func validDescription(field, v string) error {
-	if n := utf8.RuneCountInString(v); n > 1000 {
-		return invalid(field, "%s must be at most 1000 characters, got %d", field, n)
+	if n := utf8.RuneCountInString(v); n > api.MaxDescriptionLength {
+		return invalid(field, "%s must be at most %d characters, got %d", field, api.MaxDescriptionLength, n)
 	}
 	if strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0 {
 		return invalid(field, "%s must not contain control characters other than line breaks and tabs", field)
@@ -149,7 +149,7 @@ func noSecretInPolicy(field string, stmts []api.Statement) error {
 // applySpec validates sp and writes it into t, resolving custom role keys
 // to ids.
 func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []store.Workspace) error {
-	if err := validName("name", sp.Name, 64, true); err != nil {
+	if err := validName("name", sp.Name, api.MaxTokenNameLength, true); err != nil {
 		return err
 	}
 	if err := validDescription("description", sp.Description); err != nil {

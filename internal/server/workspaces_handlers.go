@@ -23,7 +23,7 @@ var workspacePatchRules = patchRules{
 }
 
 func (s *Server) applyWorkspaceSpec(cl *call, w *store.Workspace, sp workspaceSpec) error {
-	if err := validName("name", sp.Name, 100, true); err != nil {
+	if err := validName("name", sp.Name, api.MaxWorkspaceNameLength, true); err != nil {
 		return err
 	}
 	if err := validDescription("description", sp.Description); err != nil {
