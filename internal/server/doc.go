@@ -159,6 +159,25 @@
 // application/problem+json document; no error detail and no log line ever
 // holds a token-like value, even one the client sent in the wrong place.
 //
+// That includes errors about the request as a whole: a body over
+// MaxBodyBytes (413), a request line and headers over MaxHeaderBytes (431,
+// code request_headers_too_large), an unknown path (404). A few are
+// produced by net/http before any handler runs and cannot be problem
+// documents; they are plain text, and clients should go by the status:
+//   - headers beyond HeaderReadLimit (1 MiB), which the HTTP server does not
+//     read (431 Request Header Fields Too Large);
+//   - a malformed request line or header, or an HTTP/1.1 request without
+//     Host (400 Bad Request);
+//   - an unsupported Transfer-Encoding (501 Not Implemented) or an Expect
+//     other than 100-continue (417 Expectation Failed);
+//   - a plain HTTP request to a TLS port (400, "Client sent an HTTP request
+//     to an HTTPS server");
+//   - and over HTTP/2, protocol errors, which reset the stream or the
+//     connection without a response body.
+//
+// A request that does not arrive within the server's timeouts gets no
+// answer at all: the connection is closed.
+//
 // # Authentication and rate limits
 //
 // Authentication results are cached by digest; every write made through the

@@ -38,6 +38,15 @@ const (
 // MaxBodyBytes is the largest request body accepted (413 beyond).
 const MaxBodyBytes = 1 << 20
 
+// MaxHeaderBytes is the largest request line and headers accepted: beyond
+// it the answer is a 431 problem document. HeaderReadLimit is what the HTTP
+// server should read before giving up (http.Server.MaxHeaderBytes): past
+// that net/http answers 431 itself, in plain text, before any handler runs.
+const (
+	MaxHeaderBytes  = 64 << 10
+	HeaderReadLimit = 1 << 20
+)
+
 // idempotencyTTL is how long a response is replayed for the same key.
 const idempotencyTTL = 24 * time.Hour
 
