@@ -44,6 +44,8 @@ func TestInvalidUTF8Refused(t *testing.T) {
 		{"POST", api.PathRoles, "{\"key\":\"k\",\"name\":\"R\xff\",\"basePermissions\":[\"API_READ\"]}", "name"},
 		{"POST", api.PathWorkspaces, "{\"name\":\"w\",\"description\":\"\x80\"}", "description"},
 		{"POST", api.PathMembers, "{\"email\":\"a@example.com\",\"firstName\":\"J\xf8rgen\",\"role\":\"reader\"}", "firstName"},
+		{"POST", api.PathTokens, "{\"name\":\"x\",\"inlineRole\":[{\"effect\":\"allow\",\"\xffactions\":[\"API_READ\"]}]}", "inlineRole[0]"},
+		{"POST", api.PathTokens, "{\"name\":\"x\",\"r\xf6le\":\"reader\"}", "body"},
 	} {
 		refused(t, c, rq.method, rq.path, rq.body, rq.field, rule)
 	}

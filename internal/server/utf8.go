@@ -4,25 +4,30 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"unicode/utf8"
 )
 
 // invalidUTF8 names the field of a JSON body whose string holds the first
-// byte sequence that is not UTF-8 ("inlineRole[0].resources[1]", or the key
-// itself when the bad bytes are in a field name).
+// byte sequence that is not UTF-8 ("inlineRole[0].resources[1]", or the
+// object holding it when the bad bytes are in a field name).
 func invalidUTF8(body []byte) *Error {
 	const rule = "must be valid UTF-8"
-	field := utf8Path(body)
-	if field == "" {
-		return invalid("", "the request body %s", rule)
+	field, inKey := utf8Path(body)
+	switch {
+	case inKey && field == "":
+		return invalid("body", "field names in the body %s", rule)
+	case inKey:
+		return invalid(field, "field names in %s %s", field, rule)
+	case field == "":
+		return invalid("body", "the body %s", rule)
 	}
 	return invalid(field, "%s %s", field, rule)
 }
 
 // utf8Path walks the tokens of body, keeping the path of the current
-// value, until the raw bytes read for one token are not valid UTF-8.
-func utf8Path(body []byte) string {
+// value, until the raw bytes read for one token are not valid UTF-8; inKey
+// says that token was a field name.
+func utf8Path(body []byte) (path string, inKey bool) {
 	type level struct {
 		array bool
 		index int
@@ -31,7 +36,7 @@ func utf8Path(body []byte) string {
 		wantKey bool
 	}
 	var stack []*level
-	path := func(extra string) string {
+	at := func() string {
 		var b bytes.Buffer
 		for _, l := range stack {
 			if l.array {
@@ -42,12 +47,6 @@ func utf8Path(body []byte) string {
 				}
 				b.WriteString(l.key)
 			}
-		}
-		if extra != "" {
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(extra)
 		}
 		return b.String()
 	}
@@ -66,7 +65,7 @@ func utf8Path(body []byte) string {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return ""
+			return "", false
 		}
 		off := dec.InputOffset()
 		raw := body[prev:off]
@@ -88,14 +87,15 @@ func utf8Path(body []byte) string {
 			}
 		case string:
 			if top != nil && !top.array && top.wantKey {
+				top.key = ""
 				if !utf8.Valid(raw) {
-					return path(strconv.Quote(t))
+					return at(), true
 				}
 				top.key, top.wantKey = t, false
 				continue
 			}
 			if !utf8.Valid(raw) {
-				return path("")
+				return at(), false
 			}
 			afterValue()
 		default:
