@@ -37,9 +37,9 @@ var _ validator.String = charLength{}
 
 func (v charLength) Description(context.Context) string {
 	if v.min > 0 {
-		return fmt.Sprintf("value must be %d to %d characters long", v.min, v.max)
+		return fmt.Sprintf("string length must be between %d and %d characters", v.min, v.max)
 	}
-	return fmt.Sprintf("value must be at most %d characters long", v.max)
+	return fmt.Sprintf("string length must be at most %d characters", v.max)
 }
 
 func (v charLength) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
@@ -50,6 +50,6 @@ func (v charLength) ValidateString(ctx context.Context, req validator.StringRequ
 	}
 	if n := utf8.RuneCountInString(req.ConfigValue.ValueString()); n < v.min || n > v.max {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value Length",
-			fmt.Sprintf("Attribute %s %s, got %d.", req.Path, v.Description(ctx), n))
+			fmt.Sprintf("Attribute %s %s, got: %d", req.Path, v.Description(ctx), n))
 	}
 }
