@@ -164,7 +164,7 @@
 // code request_headers_too_large), an unknown path (404). A few are
 // produced by net/http before any handler runs and cannot be problem
 // documents; they are plain text, and clients should go by the status:
-//   - headers beyond HeaderReadLimit (1 MiB), which the HTTP server does not
+//   - headers beyond HeaderReadLimit (256 KiB), which the HTTP server does not
 //     read (431 Request Header Fields Too Large);
 //   - a malformed request line or header, or an HTTP/1.1 request without
 //     Host (400 Bad Request);

@@ -42,9 +42,11 @@ const MaxBodyBytes = 1 << 20
 // it the answer is a 431 problem document. HeaderReadLimit is what the HTTP
 // server should read before giving up (http.Server.MaxHeaderBytes): past
 // that net/http answers 431 itself, in plain text, before any handler runs.
+// It is kept a few times MaxHeaderBytes only, since every connection may
+// hold that much while its headers arrive.
 const (
 	MaxHeaderBytes  = 64 << 10
-	HeaderReadLimit = 1 << 20
+	HeaderReadLimit = 256 << 10
 )
 
 // idempotencyTTL is how long a response is replayed for the same key.
