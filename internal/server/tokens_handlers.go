@@ -104,8 +104,9 @@ func isBidiControl(r rune) bool {
 }
 
 // validDescription checks a free-text description of at most
-// api.MaxDescriptionLength characters. Line breaks and tabs are text; other control characters (an
-// escape sequence rewriting a terminal, a NUL cutting a log line) are not.
+// api.MaxDescriptionLength characters. Line breaks and tabs are text; other
+// control characters (an escape sequence rewriting a terminal, a NUL cutting
+// a log line) are not.
 func validDescription(field, v string) error {
 	if n := utf8.RuneCountInString(v); n > api.MaxDescriptionLength {
 		return invalid(field, "%s must be at most %d characters, got %d", field, api.MaxDescriptionLength, n)
