@@ -60,6 +60,7 @@ type options struct {
 	maxPerMember, maxPerOrg   int
 	rateLimit                 float64
 	authFailureLimit          float64
+	trustedProxies            proxyList
 	set                       map[string]bool // flags or variables given explicitly
 	harness                   harnessOptions
 }
@@ -105,6 +106,9 @@ func parseFlags(args []string) (*options, error) {
 	fs.Float64Var(&o.authFailureLimit, "auth-failure-limit", afl,
 		"failed authentications per second per client address, bursts of ten times as many; 0 = unlimited (TOKENSMITH_AUTH_FAILURE_LIMIT)")
 	if err := o.harness.register(fs, o.set); err != nil {
+		return nil, err
+	}
+	if err := trustedProxiesFlag(fs, &o.trustedProxies, o.set); err != nil {
 		return nil, err
 	}
 	if err := fs.Parse(args); err != nil {
@@ -165,6 +169,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		cfg.AuthFailureLimit = o.authFailureLimit
 		cfg.AuthFailureBurst = int(10 * o.authFailureLimit)
 	}
+
+	cfg.TrustedProxies = o.trustedProxies
 
 	pepper, err := o.pepper(fc.Pepper)
 	if err != nil {
@@ -267,7 +273,7 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    server.HeaderReadLimit,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }
