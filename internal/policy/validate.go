@@ -100,7 +100,7 @@ func checkAction(a string, cat *catalogue.Catalogue) string {
 		return fmt.Sprintf("%q: \"*\" is allowed only at the end", a)
 	}
 	if !IsOwnAction(a) {
-		return checkForeignAction(a, cat)
+		return CheckForeignAction(a, cat)
 	}
 	if cat == nil {
 		return ""
@@ -118,11 +118,13 @@ func checkAction(a string, cat *catalogue.Catalogue) string {
 	return msg
 }
 
-// checkForeignAction accepts an action of the wider service's policy
-// language ("updateOn"): a letter, then letters, digits, "_", "-", "." or
-// ":", optionally ending in "*". A catalogue name written in another case
-// ("api_read") is refused as the typo it almost certainly is.
-func checkForeignAction(a string, cat *catalogue.Catalogue) string {
+// CheckForeignAction returns why a foreign action (see IsOwnAction) is
+// refused, or "" when it is accepted. An action of the wider service's
+// policy language ("updateOn") is a letter, then letters, digits, "_", "-",
+// "." or ":", optionally ending in "*". A catalogue name written in another
+// case ("api_read") is refused as the typo it almost certainly is; a nil
+// catalogue skips that check.
+func CheckForeignAction(a string, cat *catalogue.Catalogue) string {
 	name := strings.TrimSuffix(a, "*")
 	for i := 0; i < len(name); i++ {
 		c := name[i]
