@@ -111,8 +111,11 @@ type Token struct {
 	AllWorkspaces  bool     `json:"allWorkspaces"`
 	ExpirationDate int64    `json:"expirationDate,omitempty"`
 	Expired        bool     `json:"expired"`
-	// NotEnforced lists the indexes in InlineRole of the statements that
-	// have no effect here (see NotEnforcedDoc); absent when there are none.
+	// NotEnforced lists the 0-based indexes in InlineRole of the statements
+	// that have no effect on this backend, because every resource or every
+	// action they name is the wider service's ("proj/*:env/production",
+	// "updateOn"); such statements are stored and returned exactly as sent.
+	// Absent when every statement takes effect.
 	NotEnforced []int `json:"notEnforced,omitempty"`
 }
 
@@ -177,19 +180,10 @@ type CustomRole struct {
 	CreationDate int64 `json:"creationDate,omitempty"`
 	LastModified int64 `json:"lastModified,omitempty"`
 	TokenCount   int   `json:"tokenCount"`
-	// NotEnforced lists the indexes in Policy of the statements that have
-	// no effect here (see NotEnforcedDoc); absent when there are none.
+	// NotEnforced lists the 0-based indexes in Policy of the statements that
+	// have no effect on this backend, as for Token.NotEnforced.
 	NotEnforced []int `json:"notEnforced,omitempty"`
 }
-
-// NotEnforcedDoc says what the notEnforced field of tokens and custom roles
-// means. Statements may name the resources and actions of the wider
-// service whose API this is ("proj/*:env/production", "updateOn"); they are
-// accepted, stored and returned exactly as sent, and match nothing of ours.
-const NotEnforcedDoc = "Indexes (0-based) of the statements, in inlineRole for a token and in policy for a " +
-	"custom role, that have no effect on this backend because every resource or every action they name " +
-	"is foreign (it names none of this backend's resources or permissions). Such statements are stored " +
-	"and returned exactly as sent. Absent when every statement takes effect. A tokensmithd extension."
 
 // CustomRoleCreate is the body of POST /api/v2/roles.
 type CustomRoleCreate struct {
