@@ -209,3 +209,30 @@ func TestMalformedSpecifiersRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestStatementsRefuseTokens: a token secret is a well-formed foreign
+// action and resource kind in the wider service's grammar, so statements
+// must refuse it explicitly, naming the field and never echoing it.
+func TestStatementsRefuseTokens(t *testing.T) {
+	ts := testserver.New(t)
+	c := newClient(t, ts, ts.OwnerToken)
+	leaked := c.createToken(api.TokenCreate{Name: "real", Role: "reader"}).Token
+	for _, tc := range []struct{ path, body, field string }{
+		{api.PathTokens, `{"name":"x","inlineRole":[{"effect":"allow","actions":["` + leaked + `"],"resources":["org"]}]}`, "inlineRole[0].actions[0]"},
+		{api.PathTokens, `{"name":"x","inlineRole":[{"effect":"allow","notActions":["API_READ","` + leaked + `"],"resources":["org"]}]}`, "inlineRole[0].notActions[1]"},
+		{api.PathTokens, `{"name":"x","inlineRole":[{"effect":"allow","actions":["*"],"resources":["` + leaked + `"]}]}`, "inlineRole[0].resources[0]"},
+		{api.PathRoles, `{"key":"k","name":"k","policy":[{"effect":"deny","actions":["*"],"notResources":["proj/` + leaked + `"]}]}`, "policy[0].notResources[0]"},
+		{api.PathRoles, `{"key":"k","name":"k","policy":[{"effect":"allow","actions":["updateOn"],"resources":["` + leaked + `"]}]}`, "policy[0].resources[0]"},
+	} {
+		r := c.do("POST", tc.path, tc.body)
+		if r.Status != http.StatusBadRequest {
+			t.Fatalf("POST %s with a token in %s: status %d", tc.path, tc.field, r.Status)
+		}
+		if bytes.Contains(r.Body, []byte(leaked)) || bytes.Contains(r.Body, []byte(leaked[4:])) {
+			t.Fatalf("the refusal echoes the token")
+		}
+		if p := r.problem(t); p.Field != tc.field || !strings.Contains(p.Detail, "must not contain an access token") {
+			t.Errorf("refusal field %q detail %q, want field %q", p.Field, p.Detail, tc.field)
+		}
+	}
+}

@@ -42,6 +42,9 @@ func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
 	if len(sp.Policy) == 0 && len(sp.BasePermissions) == 0 {
 		return invalid("policy", "a custom role needs at least one policy statement or base permission")
 	}
+	if err := noSecretInStatements("policy", sp.Policy); err != nil {
+		return err
+	}
 	if err := policy.Validate("policy", policyStatements(sp.Policy), s.cat); err != nil {
 		return err
 	}

@@ -157,6 +157,9 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 			}
 		}
 	case len(sp.InlineRole) > 0:
+		if err := noSecretInStatements("inlineRole", sp.InlineRole); err != nil {
+			return err
+		}
 		if err := policy.Validate("inlineRole", policyStatements(sp.InlineRole), s.cat); err != nil {
 			return err
 		}
