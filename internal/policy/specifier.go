@@ -61,9 +61,6 @@ type segment struct {
 	tagPos  int // offset of ";", or -1
 }
 
-// hasPlaceholder reports whether the name holds a ${roleAttribute/...}.
-func (g segment) hasPlaceholder() bool { return strings.Contains(g.name, "${") }
-
 // SyntaxError is a malformed specifier: Pos is the 1-based character at
 // which the parser stopped, Expected what it wanted there.
 type SyntaxError struct {
