@@ -40,11 +40,15 @@
 //
 // Every request is evaluated on one resource: workspace-scoped operations on
 // "workspace/<id>", everything else on "org". Statements name resources with
-// specifiers: "*", "org", or "<kind>/<pattern>" with kind workspace, token,
-// role or member and pattern "*", an exact id or a prefix ending in "*"
-// ("workspace/*", "workspace/0f3a*"). The full grammar, with actions ("*",
-// a catalogue name or a trailing-"*" prefix) and notActions/notResources,
-// is in the documentation of package policy.
+// the specifier grammar of the wider service whose API this is
+// ("proj/*:env/production", "proj/mobile:env/test;qa_*:flag/*"); ours are
+// "*", "org" and "workspace/<id, * or prefix*>". Specifiers and actions of
+// other kinds ("proj/...", "updateOn") are accepted and returned exactly as
+// sent but match nothing here; tokens and custom roles list the statements
+// left without effect in notEnforced, and the audit records of their writes
+// name them. The full grammar, with actions ("*", a catalogue name or a
+// trailing-"*" prefix) and notActions/notResources, is in the documentation
+// of package policy.
 //
 // # Evaluation
 //

@@ -168,7 +168,7 @@ func (s *Server) createRole(cl *call, in api.CustomRoleCreate) (api.CustomRole, 
 	} else if err != nil {
 		return api.CustomRole{}, err
 	}
-	s.audit(cl, "role.create", "role/"+r.ID, fmt.Sprintf("key=%q", r.Key))
+	s.audit(cl, "role.create", "role/"+r.ID, fmt.Sprintf("key=%q", r.Key)+notEnforcedDetail("policy", apiStatements(r.Policy)))
 	return apiRole(r, 0), nil
 }
 
@@ -201,7 +201,7 @@ func (s *Server) patchRole(cl *call, pb patchBody) (api.CustomRole, error) {
 		if pb.Comment != "" {
 			detail += fmt.Sprintf(" comment=%q", pb.Comment)
 		}
-		s.audit(cl, "role.update", "role/"+r.ID, detail)
+		s.audit(cl, "role.update", "role/"+r.ID, detail+notEnforcedDetail("policy", apiStatements(r.Policy)))
 	}
 	return s.roleOut(cl, r)
 }

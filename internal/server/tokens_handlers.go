@@ -457,7 +457,8 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 	if err := s.store.CreateToken(cl.ctx, t, s.cfg.Quota); err != nil {
 		return api.Token{}, err
 	}
-	s.audit(cl, "token.create", "token/"+t.ID, fmt.Sprintf("name=%q member=%s service=%t", t.Name, t.MemberID, t.Service))
+	s.audit(cl, "token.create", "token/"+t.ID, fmt.Sprintf("name=%q member=%s service=%t", t.Name, t.MemberID, t.Service)+
+		notEnforcedDetail("inlineRole", apiStatements(t.InlineRole)))
 	cl.secret = true
 	return s.apiToken(t, owner, value, cl.now), nil
 }
@@ -567,7 +568,8 @@ func (s *Server) patchToken(cl *call, pb patchBody) (api.Token, error) {
 		if err := s.store.UpdateToken(cl.ctx, t); err != nil {
 			return api.Token{}, err
 		}
-		s.audit(cl, "token.update", "token/"+t.ID, "fields="+strings.Join(slices.Sorted(maps.Keys(touched)), ","))
+		s.audit(cl, "token.update", "token/"+t.ID, "fields="+strings.Join(slices.Sorted(maps.Keys(touched)), ",")+
+			notEnforcedDetail("inlineRole", apiStatements(t.InlineRole)))
 	}
 	return s.apiToken(t, owner, "", cl.now), nil
 }
