@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/review"
 )
 
@@ -76,6 +77,7 @@ func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	owner := "access token " + labelOf(plan.Name)
+	warnNotEnforced(ctx, plan.InlineRole, "inline_role", owner, &resp.Diagnostics)
 
 	cat := r.data.checkPermissionNames(ctx, owner, tokenPermissionRefs(ctx, plan), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -215,6 +217,7 @@ func (r *customRoleResource) reviewPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	owner := "custom role " + labelOf(plan.Key)
+	warnNotEnforced(ctx, plan.PolicyStatements, "policy_statements", owner, &resp.Diagnostics)
 
 	cat := r.data.checkPermissionNames(ctx, owner, customRolePermissionRefs(ctx, plan), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -358,6 +361,12 @@ func (c *permissionCatalogue) problem(ref permissionRef) string {
 	switch {
 	case strings.Contains(prefix, "*"):
 		return `is not a permission name or pattern: "*" may only end a pattern.`
+	case ref.patterns && !policy.IsOwnAction(ref.name):
+		// An action of the wider service: stored as sent, matches nothing here.
+		if msg := policy.CheckForeignAction(ref.name, c.names); msg != "" {
+			return "is refused by the backend: " + msg + "."
+		}
+		return ""
 	case isPattern && !ref.patterns:
 		return fmt.Sprintf("is a pattern; %s takes exact permission names (patterns are accepted in the "+
 			"actions and not_actions of policy statements).", ref.field)

@@ -17,14 +17,15 @@ import (
 var roleKeyPattern = regexp.MustCompile(api.CustomRoleKeyPattern)
 
 // roleSpec is the mutable part of a custom role in its JSON form.
-// ResourceCategory belongs to the wider service: accepted and ignored.
+// ResourceCategory belongs to the wider service: accepted and ignored. It is
+// always in the JSON form, so that its clients may "replace" it in a patch.
 type roleSpec struct {
 	Name             string          `json:"name"`
 	Description      string          `json:"description"`
 	Policy           []api.Statement `json:"policy"`
 	BasePermissions  string          `json:"basePermissions"`
 	Permissions      []string        `json:"permissions"`
-	ResourceCategory string          `json:"resourceCategory,omitempty"`
+	ResourceCategory string          `json:"resourceCategory"`
 }
 
 var rolePatchRules = patchRules{
@@ -33,7 +34,7 @@ var rolePatchRules = patchRules{
 }
 
 func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
-	if err := validName("name", sp.Name, 256, true); err != nil {
+	if err := validName("name", sp.Name, api.MaxCustomRoleNameLength, true); err != nil {
 		return err
 	}
 	if err := validDescription("description", sp.Description); err != nil {
@@ -50,6 +51,9 @@ func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
 	}
 	if len(sp.Policy) == 0 && len(sp.Permissions) == 0 && sp.BasePermissions == api.BasePermissionsNoAccess {
 		return invalid("policy", "a custom role needs at least one policy statement or permission, or basePermissions reader")
+	}
+	if err := noSecretInPolicy("policy", sp.Policy); err != nil {
+		return err
 	}
 	if err := policy.Validate("policy", policyStatements(sp.Policy), s.cat); err != nil {
 		return err
@@ -150,8 +154,8 @@ func (s *Server) createRole(cl *call, in api.CustomRoleCreate) (api.CustomRole, 
 	if err := cl.c.require(catalogue.CustomRoleWrite); err != nil {
 		return api.CustomRole{}, err
 	}
-	if !roleKeyPattern.MatchString(in.Key) || len(in.Key) > 256 {
-		return api.CustomRole{}, invalid("key", "key must match %s (at most 256 characters), got %q", roleKeyPattern, in.Key)
+	if !roleKeyPattern.MatchString(in.Key) || len(in.Key) > api.MaxCustomRoleKeyLength {
+		return api.CustomRole{}, invalid("key", "key must match %s (at most %d characters), got %q", roleKeyPattern, api.MaxCustomRoleKeyLength, in.Key)
 	}
 	if err := noSecret("key", in.Key); err != nil {
 		return api.CustomRole{}, err
@@ -177,7 +181,7 @@ func (s *Server) createRole(cl *call, in api.CustomRoleCreate) (api.CustomRole, 
 	} else if err != nil {
 		return api.CustomRole{}, err
 	}
-	s.audit(cl, "role.create", "role/"+r.ID, fmt.Sprintf("key=%q", r.Key))
+	s.audit(cl, "role.create", "role/"+r.ID, fmt.Sprintf("key=%q", r.Key)+notEnforcedDetail("policy", apiStatements(r.Policy)))
 	return apiRole(r, 0), nil
 }
 
@@ -210,7 +214,7 @@ func (s *Server) patchRole(cl *call, pb patchBody) (api.CustomRole, error) {
 		if pb.Comment != "" {
 			detail += fmt.Sprintf(" comment=%q", pb.Comment)
 		}
-		s.audit(cl, "role.update", "role/"+r.ID, detail)
+		s.audit(cl, "role.update", "role/"+r.ID, detail+notEnforcedDetail("policy", apiStatements(r.Policy)))
 	}
 	return s.roleOut(cl, r)
 }
