@@ -44,9 +44,9 @@ data "tokensmith_workspace" "this" {
 }
 
 resource "tokensmith_custom_role" "deployer" {
-  key              = "${var.team}-deployer"
-  name             = "${var.team} deployer"
-  base_permissions = ["WORKSPACE_READ"]
+  key         = "${var.team}-deployer"
+  name        = "${var.team} deployer"
+  permissions = ["WORKSPACE_READ"]
 
   policy_statements = [
     {

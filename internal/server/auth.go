@@ -171,15 +171,17 @@ func (s *Server) resolveCaller(ctx context.Context, digest []byte) (*caller, err
 	} else if err != nil {
 		return nil, err
 	}
-	grant, err := s.grantPolicy(ctx, tok)
+	grant, err := s.grantPolicy(ctx, tok, m.Role)
 	if err != nil {
 		return nil, err
 	}
 	return &caller{token: tok, member: m, digest: digest, subject: s.subjectFor(tok, m, grant)}, nil
 }
 
-// grantPolicy is what a token's grant allows, ignoring scope and owner.
-func (s *Server) grantPolicy(ctx context.Context, t store.Token) (policy.Policy, error) {
+// grantPolicy is what a token's grant allows, ignoring scope; memberRole is
+// the role of the token's owner, which bounds a custom role's base
+// permissions.
+func (s *Server) grantPolicy(ctx context.Context, t store.Token, memberRole string) (policy.Policy, error) {
 	switch {
 	case t.Role != "":
 		return policy.AllowAll(s.cat.ForRole(t.Role)), nil
@@ -196,17 +198,32 @@ func (s *Server) grantPolicy(ctx context.Context, t store.Token) (policy.Policy,
 			} else if err != nil {
 				return nil, err
 			}
-			p = append(p, rolePolicy(r)...)
+			p = append(p, s.rolePolicy(r, memberRole)...)
 		}
 		return p, nil
 	}
 	return policy.Policy{}, nil
 }
 
-func rolePolicy(r store.CustomRole) policy.Policy {
+// rolePolicy is what a custom role allows a holder whose member role is
+// memberRole: its statements, its permissions and, when its base
+// permissions are reader, every read permission that member role holds.
+func (s *Server) rolePolicy(r store.CustomRole, memberRole string) policy.Policy {
 	p := toPolicy(r.Policy)
-	if len(r.BasePermissions) > 0 {
-		p = append(p, policy.AllowAll(r.BasePermissions)...)
+	if len(r.Permissions) > 0 {
+		p = append(p, policy.AllowAll(r.Permissions)...)
+	}
+	if r.BasePermissions == api.BasePermissionsReader {
+		held := s.cat.ForRole(memberRole)
+		var reads []string
+		for _, n := range s.cat.ReadPermissions() {
+			if slices.Contains(held, n) {
+				reads = append(reads, n)
+			}
+		}
+		if len(reads) > 0 {
+			p = append(p, policy.AllowAll(reads)...)
+		}
 	}
 	return p
 }

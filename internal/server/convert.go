@@ -105,7 +105,7 @@ func (s *Server) apiToken(t store.Token, m store.Member, value string, now time.
 func apiRole(r store.CustomRole, tokenCount int) api.CustomRole {
 	out := api.CustomRole{
 		ID: r.ID, Key: r.Key, Name: r.Name, Description: r.Description,
-		Policy: apiStatements(r.Policy), BasePermissions: r.BasePermissions,
+		Policy: apiStatements(r.Policy), BasePermissions: r.BasePermissions, Permissions: r.Permissions,
 		CreationDate: ms(r.CreatedAt), LastModified: ms(r.UpdatedAt), TokenCount: tokenCount,
 	}
 	out.NotEnforced = notEnforced(out.Policy)

@@ -55,9 +55,11 @@
 // Default deny; an explicit deny anywhere wins over every allow; statement
 // order never matters. A request is allowed only when every policy of its
 // subject allows the action on the resource:
-//   - the token's grant (built-in role, custom roles with their base
-//     permissions, inline role, or permissions), custom roles read as they
-//     are now;
+//   - the token's grant (built-in role, custom roles with their statements
+//     and permissions, inline role, or permissions), custom roles read as
+//     they are now; a custom role whose basePermissions is reader also
+//     grants every read permission (name ending in _READ) the owner
+//     member's role holds, no_access nothing more;
 //   - the owner member's current role, read on every request, so demoting
 //     or removing a member narrows their tokens on the very next request;
 //   - the token's workspace scope, which allows everything on "org" and on
@@ -142,7 +144,7 @@
 // # Request rules
 //
 // Lists in a body are capped with a 400 naming the field: 50 customRoleIds,
-// 1,000 permissions, workspaceIds, basePermissions or memberIds, 1,000 patch
+// 1,000 permissions, workspaceIds or memberIds, 1,000 patch
 // operations, and 100 statements of at most 100 entries per list (package
 // policy). Names refuse control characters, bidirectional override and
 // isolate characters and other invisible ones (zero-width and other format
@@ -154,7 +156,10 @@
 // there, as is a value of the wrong JSON type. Field names are
 // case-sensitive ("NAME" is refused, naming "name"), and a string that is
 // not valid UTF-8 is refused naming its field rather than stored with
-// replacement characters. Query parameters an endpoint
+// replacement characters. Fields of the wider service that tokensmithd does
+// not model are accepted and ignored where the API document lists them
+// (resourceCategory on roles). The API document, internal/api/openapi.yaml,
+// is served at GET /api/v2/openapi.json without a token. Query parameters an endpoint
 // does not take are refused the same way. `?dryRun=true` is accepted on
 // token create, update and reset and on custom role create and update, runs
 // every check and writes nothing (not even an idempotency record); anywhere

@@ -41,7 +41,7 @@ func TestInvalidUTF8Refused(t *testing.T) {
 		{"POST", api.PathTokens + "?dryRun=true", "{\"name\":\"\xed\xa0\x80\",\"role\":\"reader\"}", "name"},
 		{"PATCH", api.PathTokens + "/" + tok.ID, "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"n\xff\"}]", "[0].value"},
 		{"PATCH", api.PathTokens + "/" + tok.ID, "{\"patch\":[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"n\"}],\"comment\":\"\xfe\"}", "comment"},
-		{"POST", api.PathRoles, "{\"key\":\"k\",\"name\":\"R\xff\",\"basePermissions\":[\"API_READ\"]}", "name"},
+		{"POST", api.PathRoles, "{\"key\":\"k\",\"name\":\"R\xff\",\"permissions\":[\"API_READ\"]}", "name"},
 		{"POST", api.PathWorkspaces, "{\"name\":\"w\",\"description\":\"\x80\"}", "description"},
 		{"POST", api.PathMembers, "{\"email\":\"a@example.com\",\"firstName\":\"J\xf8rgen\",\"role\":\"reader\"}", "firstName"},
 		{"POST", api.PathTokens, "{\"name\":\"x\",\"inlineRole\":[{\"effect\":\"allow\",\"\xffactions\":[\"API_READ\"]}]}", "inlineRole[0]"},
@@ -77,7 +77,7 @@ func TestFieldNamesAreCaseSensitive(t *testing.T) {
 		{"PATCH", api.PathTokens + "/" + tok.ID, `{"Patch":[{"op":"replace","path":"/name","value":"n"}]}`, "Patch"},
 		{"PATCH", api.PathTokens + "/" + tok.ID, `[{"op":"replace","path":"/inlineRole","value":[{"EFFECT":"allow","actions":["API_READ"],"resources":["org"]}]}]`, "inlineRole[0].EFFECT"},
 		{"POST", api.PathTokens + "/" + tok.ID + "/reset", `{"EXPIRY":1}`, "EXPIRY"},
-		{"POST", api.PathRoles, `{"Key":"k","name":"R","basePermissions":["API_READ"]}`, "Key"},
+		{"POST", api.PathRoles, `{"Key":"k","name":"R","permissions":["API_READ"]}`, "Key"},
 		{"POST", api.PathWorkspaces, `{"Name":"w"}`, "Name"},
 		{"POST", api.PathWorkspaces + "/" + ts.DefaultWorkspaceID + "/transfer", `{"OwnerId":"x"}`, "OwnerId"},
 		{"POST", api.PathMembers, `{"email":"a@example.com","ROLE":"reader"}`, "ROLE"},
@@ -99,7 +99,7 @@ func TestNamesRefuseInvisibleCharacters(t *testing.T) {
 	for _, name := range []string{"admin\u200b", "ad\u200cmin", "ad\u200dmin", "admin\u2060", "\ufeffadmin", "ad\u00admin", "line\u2028break", "para\u2029graph"} {
 		q := name
 		refused(t, c, "POST", api.PathTokens, `{"name":"`+q+`","role":"reader"}`, "name", "invisible")
-		refused(t, c, "POST", api.PathRoles, `{"key":"k","name":"`+q+`","basePermissions":["API_READ"]}`, "name", "invisible")
+		refused(t, c, "POST", api.PathRoles, `{"key":"k","name":"`+q+`","permissions":["API_READ"]}`, "name", "invisible")
 		refused(t, c, "POST", api.PathWorkspaces, `{"name":"`+q+`"}`, "name", "invisible")
 		refused(t, c, "POST", api.PathMembers, `{"email":"a@example.com","lastName":"`+q+`","role":"reader"}`, "lastName", "invisible")
 		refused(t, c, "POST", api.PathMembers, `{"email":"a`+q+`@example.com","role":"reader"}`, "email", "email")

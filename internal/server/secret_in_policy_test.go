@@ -18,7 +18,7 @@ func TestSecretRefusedInPoliciesAndQueries(t *testing.T) {
 	ts := testserver.New(t)
 	c := newClient(t, ts, ts.OwnerToken)
 	leaked := c.createToken(api.TokenCreate{Name: "leaked", Role: "reader"}).Token
-	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "r", Name: "R", BasePermissions: []string{"API_READ"}})
+	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "r", Name: "R", Permissions: []string{"API_READ"}})
 	inline := c.createToken(api.TokenCreate{Name: "inline", InlineRole: []api.Statement{{Effect: "allow", Actions: []string{"API_READ"}, Resources: []string{"org"}}}})
 
 	stmts := map[string]api.Statement{

@@ -123,6 +123,9 @@ type Server struct {
 	// failures limits failed authentications per client address.
 	failures *rateLimiter
 
+	// patterns are the routes' patterns, in the order routes registers them.
+	patterns []string
+
 	closeOnce sync.Once
 	stop      chan struct{}
 	done      chan struct{}

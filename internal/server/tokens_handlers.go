@@ -263,7 +263,7 @@ func (s *Server) checkGrant(cl *call, t store.Token, owner store.Member, workspa
 			}
 		}
 	}
-	grant, err := s.grantPolicy(cl.ctx, t)
+	grant, err := s.grantPolicy(cl.ctx, t, owner.Role)
 	if err != nil {
 		return err
 	}

@@ -83,15 +83,19 @@ type Statement struct {
 
 // CustomRole is a named, reusable grant.
 type CustomRole struct {
-	ID              string
-	OrgID           string
-	Key             string // unique in the organisation, fixed at creation
-	Name            string
-	Description     string
-	BasePermissions []string
-	Policy          []Statement
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	ID          string
+	OrgID       string
+	Key         string // unique in the organisation, fixed at creation
+	Name        string
+	Description string
+	// BasePermissions is what a holder may do outside the policy: one of
+	// api.BasePermissions.
+	BasePermissions string
+	// Permissions are catalogue names granted on every resource.
+	Permissions []string
+	Policy      []Statement
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Token is an access token without its secret.

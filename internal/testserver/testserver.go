@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/apicheck"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/server"
@@ -151,12 +152,19 @@ func New(t testing.TB, opts ...Option) *Server {
 	}
 	s.DefaultWorkspaceID = ws.ID
 
+	// Every exchange is checked against the published API document: a
+	// response that drifts from it fails the test that provoked it.
+	checker, err := apicheck.New()
+	if err != nil {
+		t.Fatalf("testserver: %v", err)
+	}
+	handler := checker.Handler(backend, func(err error) { t.Errorf("testserver: API document: %v", err) })
 	var hs *httptest.Server
 	if o.tls {
-		hs = httptest.NewTLSServer(backend)
+		hs = httptest.NewTLSServer(handler)
 		s.CACertPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hs.Certificate().Raw}))
 	} else {
-		hs = httptest.NewServer(backend)
+		hs = httptest.NewServer(handler)
 	}
 	s.URL = hs.URL
 	t.Cleanup(func() {

@@ -69,7 +69,7 @@ func post(t *testing.T, hc *http.Client, u *url.URL, path, token string, body an
 	}
 	req.Header.Set("Authorization", token)
 	req.Header.Set("Content-Type", "application/json")
-	res, err := hc.Do(req)
+	res, err := checked(t, hc).Do(req)
 	if err != nil {
 		t.Fatalf("POST %s: %v", path, err)
 	}

@@ -262,7 +262,7 @@ func normalise(v any) any {
 		return x
 	case store.CustomRole:
 		x.CreatedAt, x.UpdatedAt = normTime(x.CreatedAt), normTime(x.UpdatedAt)
-		x.BasePermissions = normList(x.BasePermissions)
+		x.Permissions = normList(x.Permissions)
 		x.Policy = normStatements(x.Policy)
 		return x
 	case store.Token:
