@@ -352,7 +352,11 @@ func writeQuery(o WriteOptions) url.Values {
 	if !o.DryRun {
 		return nil
 	}
-	return url.Values{"dryRun": []string{"true"}}
+	q := url.Values{"dryRun": []string{"true"}}
+	if o.Replaces != "" {
+		q.Set(api.QueryReplaces, o.Replaces)
+	}
+	return q
 }
 
 func listQuery(o ListOptions) url.Values {
@@ -370,8 +374,13 @@ func listQuery(o ListOptions) url.Values {
 type ListOptions struct{ Limit, Offset int }
 
 // WriteOptions modifies a write. DryRun asks the server to run every check
-// and answer what would happen without writing anything.
-type WriteOptions struct{ DryRun bool }
+// and answer what would happen without writing anything. Replaces, for a
+// token create dry run, names the token the new one would replace, so that
+// the quotas count the two once; it is ignored without DryRun.
+type WriteOptions struct {
+	DryRun   bool
+	Replaces string
+}
 
 func requireID(kind, id string) error {
 	if id == "" {

@@ -236,7 +236,7 @@ func customRoleFromAPI(ctx context.Context, role *api.CustomRole, prior customRo
 		Description:      optionalString(role.Description, prior.Description),
 		BasePermissions:  stringSetOrNull(role.BasePermissions, &diags),
 		PolicyStatements: types.SetNull(policyStatementType),
-		AllowWidening:    prior.AllowWidening,
+		AllowWidening:    allowWideningFromPrior(prior.AllowWidening),
 	}
 	if len(role.Policy) > 0 {
 		set, d := statementsFromAPI(ctx, role.Policy)
