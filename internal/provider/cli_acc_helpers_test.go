@@ -55,7 +55,8 @@ func newTestAccCLI(t *testing.T, ts *testserver.Server) *testAccCLI {
 		served <- tf6server.Serve("registry.terraform.io/tokensmith/tokensmith",
 			func() tfprotov6.ProviderServer { return server },
 			tf6server.WithDebug(ctx, reattach, closed),
-			tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
+			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
+			tf6server.WithLoggingSink(t))
 	}()
 	var cfg *plugin.ReattachConfig
 	select {
@@ -108,7 +109,9 @@ func (c *testAccCLI) run(args ...string) string {
 
 // try is run without failing the test on a non-zero exit status.
 func (c *testAccCLI) try(args ...string) (string, error) {
-	cmd := exec.Command(c.bin, append(args, "-no-color", "-input=false")...)
+	// Options go between the command and its arguments (import ADDR ID).
+	full := append([]string{args[0], "-no-color", "-input=false"}, args[1:]...)
+	cmd := exec.Command(c.bin, full...)
 	cmd.Dir = c.dir
 	cmd.Env = c.env
 	var out bytes.Buffer

@@ -128,11 +128,9 @@ func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.Modif
 		(!plan.DefaultAPIVersion.IsUnknown() && !plan.DefaultAPIVersion.Equal(state.DefaultAPIVersion)))
 	replaces := replacedTokenID(ctx, req, resp)
 	if replace {
-		// The CLI plans the new token again as a create, without the state
-		// but with this plan's private data (replacedTokenID); that plan
-		// runs the dry run.
-		tflog.Debug(ctx, "dry run left to the plan of the replacement")
-	} else if fullyKnown(ctx, config.Name, config.Description, config.Role, config.CustomRoles, config.InlineRole,
+		replaces = state.ID.ValueString()
+	}
+	if fullyKnown(ctx, config.Name, config.Description, config.Role, config.CustomRoles, config.InlineRole,
 		config.Permissions, config.WorkspaceIDs, config.AllWorkspaces, config.ServiceToken,
 		config.DefaultAPIVersion, config.ExpiresAt, config.ExpiresInDays) {
 		r.dryRun(ctx, plan, state, replaces, &resp.Diagnostics)
@@ -225,7 +223,10 @@ func reviewModels[M any](ctx context.Context, d *providerData, req resource.Modi
 // replace a resource (-replace, lifecycle settings), but when it does, it
 // plans the new object again as a create and hands that plan the private
 // data of the first: a create that finds the key is a replacement of that
-// token.
+// token. The CLIs keep only the errors of that second plan, not its
+// warnings, so the note about create_before_destroy appears only when the
+// first plan already knows of the replacement (an attribute that forces
+// it), not for -replace.
 const replacedTokenKey = "replaces"
 
 // replacedTokenID records the token's id in the plan's private data when
@@ -257,7 +258,7 @@ func replacedTokenID(ctx context.Context, req resource.ModifyPlanRequest, resp *
 // replaces is the id of the token a create replaces, if any.
 func (r *accessTokenResource) dryRun(ctx context.Context, plan accessTokenModel, state *accessTokenModel, replaces string, diags *diag.Diagnostics) {
 	owner := "access token " + labelOf(plan.Name)
-	if state == nil {
+	if state == nil || replaces != "" {
 		body, d := accessTokenCreateBody(ctx, plan, r.data.Now())
 		diags.Append(d...)
 		if diags.HasError() {
@@ -361,10 +362,10 @@ func (r *customRoleResource) warnIfInUse(ctx context.Context, req resource.Modif
 		who = "access token(s) " + strings.Join(users, ", ")
 	}
 	resp.Diagnostics.AddWarning(reviewSummary("Custom Role In Use", customRoleSubject(state.Key)),
-		fmt.Sprintf("This plan deletes tokensmith_custom_role with key %s, which is used by %s. The backend "+
-			"deletes a role only once no token uses it: this is fine when this run also changes or deletes "+
-			"those tokens (Terraform does that before it deletes the role), and the delete is refused "+
-			"otherwise.", labelOf(state.Key), who))
+		fmt.Sprintf("tokensmith_custom_role with key %s is used by %s. The backend deletes a role only once "+
+			"no token uses it, so the delete is refused unless this run changes or deletes them; Terraform "+
+			"does that first for the tokens of this configuration that are destroyed or stop naming the role.",
+			labelOf(state.Key), who))
 }
 
 // tokensUsingRole lists the tokens that use a custom role as `"name" (id)`,

@@ -261,7 +261,7 @@ func TestAccPlanReview_tokenGrantKinds(t *testing.T) {
 				ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionUpdate),
 				Check: checkRecorded(rec, tfprotov6.DiagnosticSeverityWarning, "tokensmith_access_token with name \"ci\" widens access:\n"+
 					"  + custom roles: release\n"+
-					"  + workspaces: "+platform.ID),
+					"  + workspaces: "+platform.ID+` ("platform")`),
 			},
 			{
 				// Removing a custom role and a workspace narrows: nothing said.
