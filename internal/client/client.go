@@ -295,6 +295,11 @@ func (c *Client) doURL(ctx context.Context, method, target string, body any, out
 		if resp != nil {
 			resp.Body.Close()
 		}
+		// The transport's *url.Error repeats the method and the URL.
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}
