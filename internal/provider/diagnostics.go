@@ -18,7 +18,7 @@ import (
 func addAPIError(diags *diag.Diagnostics, summary, what string, err error, fields map[string]path.Path) {
 	apiErr, ok := client.AsError(err)
 	if !ok {
-		diags.AddError(summary, fmt.Sprintf("%s: %s", what, err))
+		diags.AddError(summary, fmt.Sprintf("%s: %s", what, withSettingHint(err)))
 		return
 	}
 	p := apiErr.Problem
@@ -37,12 +37,16 @@ func addAPIError(diags *diag.Diagnostics, summary, what string, err error, field
 	if p.Limit > 0 && !strings.Contains(msg, fmt.Sprint(p.Limit)) {
 		fmt.Fprintf(&b, "\n\nThe limit is %d.", p.Limit)
 	}
+	fmt.Fprintf(&b, "\n\n(HTTP %d", apiErr.StatusCode)
 	if p.Code != "" {
-		fmt.Fprintf(&b, "\n\n(HTTP %d, code %s", apiErr.StatusCode, p.Code)
-		if p.RequestID != "" {
-			fmt.Fprintf(&b, ", request %s", p.RequestID)
-		}
-		b.WriteString(")")
+		fmt.Fprintf(&b, ", code %s", p.Code)
+	}
+	if p.RequestID != "" {
+		fmt.Fprintf(&b, ", request %s", p.RequestID)
+	}
+	b.WriteString(")")
+	if hint := settingHint(err); hint != "" {
+		b.WriteString("\n\n" + hint)
 	}
 	if attr, ok := fields[fieldRoot(p.Field)]; ok {
 		diags.AddAttributeError(attr, summary, b.String())

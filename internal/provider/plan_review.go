@@ -476,7 +476,7 @@ func reportDryRun(ctx context.Context, err error, summary, action string, fields
 	}
 	apiErr, ok := client.AsError(err)
 	if !ok {
-		diags.AddError(summary, fmt.Sprintf("The dry run to %s during plan failed: %s", action, err))
+		diags.AddError(summary, fmt.Sprintf("The dry run to %s during plan failed: %s", action, withSettingHint(err)))
 		return
 	}
 	if fieldRoot(apiErr.Problem.Field) == "customRoleIds" && (client.IsInvalidRequest(err) || client.IsNotFound(err)) {
