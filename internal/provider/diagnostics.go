@@ -29,6 +29,10 @@ func addAPIError(diags *diag.Diagnostics, summary, what string, err error, field
 	if msg == "" {
 		msg = p.Title
 	}
+	attr, attached := fields[fieldRoot(p.Field)]
+	if attached {
+		msg = withoutElementIndex(msg, p.Field, attr)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s", what, msg)
 	if len(p.Missing) > 0 && !strings.Contains(msg, p.Missing[0]) {
@@ -48,11 +52,28 @@ func addAPIError(diags *diag.Diagnostics, summary, what string, err error, field
 	if hint := settingHint(err); hint != "" {
 		b.WriteString("\n\n" + hint)
 	}
-	if attr, ok := fields[fieldRoot(p.Field)]; ok {
+	if attached {
 		diags.AddAttributeError(attr, summary, b.String())
 		return
 	}
 	diags.AddError(summary, b.String())
+}
+
+// withoutElementIndex rewrites a message that starts with a field naming one
+// element of a set ("workspaceIds[0]: no workspace with id \"x\"") to name
+// the attribute instead ("workspace_ids: ..."). The index counts in the
+// request, which the provider sorts, not in the configuration, so it would
+// point at the wrong value; the message names the value itself.
+func withoutElementIndex(msg, field string, attr path.Path) string {
+	root := fieldRoot(field)
+	if root == field || !strings.HasPrefix(field[len(root):], "[") || !strings.HasSuffix(field, "]") ||
+		strings.ContainsAny(field[len(root)+1:], ".[") {
+		return msg
+	}
+	if rest, ok := strings.CutPrefix(msg, field+": "); ok {
+		return attr.String() + ": " + rest
+	}
+	return msg
 }
 
 // fieldRoot returns the top-level JSON field of a problem's field reference:

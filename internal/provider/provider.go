@@ -283,10 +283,12 @@ func checkConnection(ctx context.Context, c *client.Client, endpoint string, dia
 	if err == nil {
 		return true
 	}
-	var unknownCA *x509.UnknownAuthorityError
+	var unknownCA x509.UnknownAuthorityError
 	switch {
 	case client.IsUnauthorized(err):
-		diags.AddAttributeError(path.Root("token"), "Tokensmith Credential Refused",
+		// Not attached to the token attribute: the CLI would print its line
+		// of the configuration, which may hold the secret.
+		diags.AddError("Tokensmith Credential Refused",
 			fmt.Sprintf("The backend at %s refused the provider's credential: %s", endpoint, withSettingHint(err)))
 	case errors.As(err, &unknownCA):
 		diags.AddAttributeError(path.Root("ca_cert_pem"), "Unable to Reach Tokensmith",

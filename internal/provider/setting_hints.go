@@ -18,7 +18,7 @@ import (
 // is "" for any other error.
 func settingHint(err error) string {
 	var (
-		unknownCA *x509.UnknownAuthorityError
+		unknownCA x509.UnknownAuthorityError
 		hostname  x509.HostnameError
 		notTLS    tls.RecordHeaderError
 		dns       *net.DNSError
