@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/ephemeralvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -181,8 +180,8 @@ func policyStatementEphemeralAttributes() map[string]schema.Attribute {
 
 func (r *accessTokenEphemeralResource) ConfigValidators(context.Context) []ephemeral.ConfigValidator {
 	return []ephemeral.ConfigValidator{
-		ephemeralvalidator.ExactlyOneOf(tokenGrantPaths()...),
-		ephemeralvalidator.ExactlyOneOf(tokenScopePaths()...),
+		tokenGrantArguments,
+		tokenScopeArguments,
 	}
 }
 

@@ -200,8 +200,8 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 
 func (r *accessTokenResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.ExactlyOneOf(tokenGrantPaths()...),
-		resourcevalidator.ExactlyOneOf(tokenScopePaths()...),
+		tokenGrantArguments,
+		tokenScopeArguments,
 		resourcevalidator.Conflicting(path.MatchRoot("expires_at"), path.MatchRoot("expires_in_days")),
 	}
 }

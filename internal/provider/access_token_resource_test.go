@@ -297,7 +297,7 @@ func TestAccAccessToken_validation(t *testing.T) {
 	ts := testserver.New(t)
 	base := "  name = \"bad\"\n"
 	cases := map[string]testAccPlanError{
-		"two grants":                {base + "  role = \"reader\"\n  permissions = [\"WORKSPACE_READ\"]\n  all_workspaces = true\n", `(?s)Invalid Attribute Combination.*role.*permissions`},
+		"two grants":                {base + "  role = \"reader\"\n  permissions = [\"WORKSPACE_READ\"]\n  all_workspaces = true\n", `(?s)Invalid Attribute Combination.*role\s+and\s+permissions\s+are\s+both\s+set`},
 		"no grant":                  {base + "  all_workspaces = true\n", `(?s)Missing Attribute Configuration.*role,custom_roles,inline_role,permissions`},
 		"two expirations":           {base + "  role = \"reader\"\n  all_workspaces = true\n  expires_in_days = 3\n  expires_at = \"2099-01-01T00:00:00Z\"\n", `(?s)Invalid Attribute Combination.*expires_at.*expires_in_days`},
 		"both workspace forms":      {base + "  role = \"reader\"\n  all_workspaces = true\n  workspace_ids = [\"abc\"]\n", `(?s)Invalid Attribute Combination.*workspace_ids.*all_workspaces`},

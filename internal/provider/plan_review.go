@@ -540,6 +540,9 @@ func (c *permissionCatalogue) problem(ref permissionRef) string {
 			"actions and not_actions of policy statements).", ref.field)
 	case isPattern:
 		if len(c.names.Expand(ref.name)) == 0 {
+			if s := review.SuggestPattern(c.names, ref.name); s != "" {
+				return "matches no permission of the backend's catalogue; " + s
+			}
 			return "matches no permission of the backend's catalogue."
 		}
 		return ""

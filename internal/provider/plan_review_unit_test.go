@@ -79,6 +79,7 @@ func TestPermissionCatalogue_problem(t *testing.T) {
 		{action("API_*"), ""},
 		{action("*"), ""},
 		{action("NOPE_*"), "matches no permission of the backend's catalogue."},
+		{action("ACCES_TOKEN_*"), `matches no permission of the backend's catalogue; did you mean "ACCESS_TOKEN_*"?`},
 		{action("API_*_READ"), `is not a permission name or pattern: "*" may only end a pattern.`},
 		{action("API_RAED"), `is not a permission of the backend's catalogue; did you mean "API_READ" or "API_WRITE"?`},
 	}
