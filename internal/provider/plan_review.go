@@ -265,6 +265,12 @@ func (r *accessTokenResource) dryRun(ctx context.Context, plan accessTokenModel,
 			return
 		}
 		_, err := r.data.Client.CreateToken(ctx, body, client.WriteOptions{DryRun: true, Replaces: replaces})
+		if apiErr, ok := client.AsError(err); ok && client.IsNotFound(err) && apiErr.Problem.Field == api.QueryReplaces {
+			// The token being replaced is gone already (deleted before
+			// the CLI planned its successor again): nothing to count.
+			replaces = ""
+			_, err = r.data.Client.CreateToken(ctx, body, client.WriteOptions{DryRun: true})
+		}
 		reportDryRun(ctx, err, "Unable to Create Access Token", "create "+owner, tokenDryRunFields(ctx, plan), diags)
 		if err == nil && replaces != "" {
 			r.noteReplacementAtQuota(ctx, body, plan, replaces, diags)
