@@ -115,6 +115,12 @@ type Token struct {
 	AllWorkspaces  bool     `json:"allWorkspaces"`
 	ExpirationDate int64    `json:"expirationDate,omitempty"`
 	Expired        bool     `json:"expired"`
+	// NotEnforced lists the 0-based indexes in InlineRole of the statements
+	// that have no effect on this backend, because every resource or every
+	// action they name is the wider service's ("proj/*:env/production",
+	// "updateOn"); such statements are stored and returned exactly as sent.
+	// Absent when every statement takes effect.
+	NotEnforced []int `json:"notEnforced,omitempty"`
 }
 
 // TokenCreate is the body of POST /api/v2/tokens.
@@ -178,6 +184,9 @@ type CustomRole struct {
 	CreationDate int64 `json:"creationDate,omitempty"`
 	LastModified int64 `json:"lastModified,omitempty"`
 	TokenCount   int   `json:"tokenCount"`
+	// NotEnforced lists the 0-based indexes in Policy of the statements that
+	// have no effect on this backend, as for Token.NotEnforced.
+	NotEnforced []int `json:"notEnforced,omitempty"`
 }
 
 // CustomRoleCreate is the body of POST /api/v2/roles.

@@ -74,16 +74,18 @@ func (r *customRoleResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Validators: []validator.String{
 					stringvalidator.RegexMatches(customRoleKeyRegexp,
 						"must start with a letter or digit and contain only letters, digits, '_', '.' and '-'"),
+					stringvalidator.LengthAtMost(api.MaxCustomRoleKeyLength),
 				},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Human-readable name of the role.",
+				MarkdownDescription: fmt.Sprintf("Human-readable name of the role, 1 to %d characters without control characters.", api.MaxCustomRoleNameLength),
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          nameValidators(api.MaxCustomRoleNameLength),
 			},
 			"description": schema.StringAttribute{
-				MarkdownDescription: "Description of the role.",
+				MarkdownDescription: fmt.Sprintf("Description of the role, at most %d characters.", api.MaxDescriptionLength),
 				Optional:            true,
+				Validators:          descriptionValidators(),
 			},
 			"base_permissions": schema.SetAttribute{
 				MarkdownDescription: "Catalogue permission names the role grants on every resource.",

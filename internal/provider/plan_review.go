@@ -19,6 +19,7 @@ import (
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/review"
 )
 
@@ -118,6 +119,7 @@ func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	owner := "access token " + labelOf(plan.Name)
+	warnNotEnforced(ctx, plan.InlineRole, "inline_role", owner, &resp.Diagnostics)
 
 	cat := r.data.checkPermissionNames(ctx, owner, tokenPermissionRefs(ctx, plan), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -398,6 +400,7 @@ func (r *customRoleResource) reviewPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	owner := "custom role " + labelOf(plan.Key)
+	warnNotEnforced(ctx, plan.PolicyStatements, "policy_statements", owner, &resp.Diagnostics)
 
 	cat := r.data.checkPermissionNames(ctx, owner, customRolePermissionRefs(ctx, plan), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -541,6 +544,12 @@ func (c *permissionCatalogue) problem(ref permissionRef) string {
 	switch {
 	case strings.Contains(prefix, "*"):
 		return `is not a permission name or pattern: "*" may only end a pattern.`
+	case ref.patterns && !policy.IsOwnAction(ref.name):
+		// An action of the wider service: stored as sent, matches nothing here.
+		if msg := policy.CheckForeignAction(ref.name, c.names); msg != "" {
+			return "is refused by the backend: " + msg + "."
+		}
+		return ""
 	case isPattern && !ref.patterns:
 		return fmt.Sprintf("is a pattern; %s takes exact permission names (patterns are accepted in the "+
 			"actions and not_actions of policy statements).", ref.field)

@@ -32,9 +32,8 @@ import (
 
 // Environment variables read when the matching attribute is not set.
 const (
-	envEndpoint   = "TOKENSMITH_ENDPOINT"
-	envToken      = "TOKENSMITH_TOKEN"
-	envCACertFile = "TOKENSMITH_CA_CERT_FILE" // a path, unlike ca_cert_pem
+	envEndpoint = "TOKENSMITH_ENDPOINT"
+	envToken    = "TOKENSMITH_TOKEN"
 )
 
 // Values used when the configuration leaves an attribute unset.
@@ -66,7 +65,9 @@ type tokensmithProviderModel struct {
 
 // providerData is what resources, data sources and ephemeral resources
 // receive in their Configure. Now is the clock all time-based plan logic
-// uses, so tests can replace it. PermissionReview is one of
+// uses: the backend's, as its answers' Date header tells (client.Now), so
+// expiry and rotation are judged by the clock the backend judges them by;
+// tests can replace it. PermissionReview is one of
 // permissionReviewModes.
 type providerData struct {
 	Client           *client.Client
@@ -108,7 +109,7 @@ func (p *tokensmithProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				MarkdownDescription: "PEM-encoded CA certificates to trust in addition to the system pool, " +
 					"for backends whose certificate is issued by a private CA: the certificates themselves, " +
 					"for example `file(\"tokensmith.db.ca.pem\")`, not a path. When unset, the file named by " +
-					"the `" + envCACertFile + "` environment variable is read.",
+					"the `" + envCACertFile + "` environment variable is read, if it is set.",
 				Optional: true,
 			},
 			"max_retries": schema.Int64Attribute{
@@ -216,7 +217,7 @@ func (p *tokensmithProvider) Configure(ctx context.Context, req provider.Configu
 	if !cfg.PermissionReview.IsNull() {
 		review = cfg.PermissionReview.ValueString()
 	}
-	data := &providerData{Client: c, Now: time.Now, PermissionReview: review}
+	data := &providerData{Client: c, Now: c.Now, PermissionReview: review}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
@@ -244,29 +245,22 @@ func stringOrEnv(v types.String, env string) string {
 }
 
 // caCertificates is the PEM text of the CAs to trust: ca_cert_pem, or the
-// file TOKENSMITH_CA_CERT_FILE names. A path given to ca_cert_pem is
-// reported with the file() call that reads it.
+// file TOKENSMITH_CA_CERT_FILE names (caCertPEMFromEnv). A path given to
+// ca_cert_pem is answered with the file() call that reads it.
 func caCertificates(attr types.String, diags *diag.Diagnostics) string {
 	text := attr.ValueString()
-	source := "ca_cert_pem"
 	if text == "" {
-		file := os.Getenv(envCACertFile)
-		if file == "" {
-			return ""
-		}
-		b, err := os.ReadFile(file)
+		fromEnv, err := caCertPEMFromEnv()
 		if err != nil {
-			diags.AddAttributeError(path.Root("ca_cert_pem"), "Unable to Read CA Certificate File",
-				fmt.Sprintf("%s names %q, which cannot be read: %v", envCACertFile, file, err))
-			return ""
+			diags.AddAttributeError(path.Root("ca_cert_pem"), "Invalid CA Certificate File", err.Error())
 		}
-		text, source = string(b), fmt.Sprintf("%s (%s)", envCACertFile, file)
+		return fromEnv
 	}
 	if x509.NewCertPool().AppendCertsFromPEM([]byte(text)) {
 		return text
 	}
-	detail := source + " does not contain any PEM-encoded certificate."
-	if t := strings.TrimSpace(text); source == "ca_cert_pem" && !strings.ContainsAny(t, "\n") && !strings.Contains(t, "-----") {
+	detail := "ca_cert_pem does not contain any PEM-encoded certificate."
+	if t := strings.TrimSpace(text); !strings.ContainsAny(t, "\n") && !strings.Contains(t, "-----") {
 		detail = fmt.Sprintf("ca_cert_pem takes the certificates themselves, and %q looks like a path: use "+
 			"ca_cert_pem = file(%q), or set %s to the path instead.", t, t, envCACertFile)
 	}

@@ -167,38 +167,18 @@ func TestPositiveDurationValidator(t *testing.T) {
 	}
 }
 
-// ca_cert_pem given a path, and TOKENSMITH_CA_CERT_FILE naming a file that
-// is missing or holds no certificate, each fail with what to write instead.
-func TestConfigure_caCertificateSources(t *testing.T) {
-	dir := t.TempDir()
-	notPEM := filepath.Join(dir, "not.pem")
-	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
-		t.Fatal(err)
+// ca_cert_pem given a path fails with the file() call to write instead
+// (TOKENSMITH_CA_CERT_FILE is covered in ca_cert_file_test.go).
+func TestConfigure_caCertPEMGivenAPath(t *testing.T) {
+	unsetEnv(t)
+	resp := configure(t, map[string]tftypes.Value{"endpoint": str("https://tokens.example.com"), "token": str("x"),
+		"ca_cert_pem": str("tokensmith.db.ca.pem")})
+	want := `looks like a path: use ca_cert_pem = file("tokensmith.db.ca.pem"), or set ` + envCACertFile
+	if resp.Diagnostics.ErrorsCount() != 1 || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), want) {
+		t.Fatalf("want one error saying %q, got %v", want, resp.Diagnostics)
 	}
-	tests := map[string]struct {
-		attr, env, want string
-	}{
-		"path in ca_cert_pem": {attr: "tokensmith.db.ca.pem",
-			want: `looks like a path: use ca_cert_pem = file("tokensmith.db.ca.pem"), or set ` + envCACertFile},
-		"missing file":     {env: filepath.Join(dir, "missing.pem"), want: envCACertFile + ` names "` + filepath.Join(dir, "missing.pem") + `", which cannot be read`},
-		"file without PEM": {env: notPEM, want: envCACertFile + " (" + notPEM + ") does not contain any PEM-encoded certificate"},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			unsetEnv(t)
-			t.Setenv(envCACertFile, tc.env)
-			vals := map[string]tftypes.Value{"endpoint": str("https://tokens.example.com"), "token": str("x")}
-			if tc.attr != "" {
-				vals["ca_cert_pem"] = str(tc.attr)
-			}
-			resp := configure(t, vals)
-			if resp.Diagnostics.ErrorsCount() != 1 || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), tc.want) {
-				t.Fatalf("want one error saying %q, got %v", tc.want, resp.Diagnostics)
-			}
-			if resp.ResourceData != nil {
-				t.Fatal("provider data set despite an error")
-			}
-		})
+	if resp.ResourceData != nil {
+		t.Fatal("provider data set despite an error")
 	}
 }
 

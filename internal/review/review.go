@@ -24,6 +24,11 @@
 // the values inside them are compared as sets, and a statement split in two
 // or merged with another is covered by what it came from.
 //
+// Statements are compared as they take effect on our resources and actions
+// (policy's Statement.Enforced): one that names only the wider service's
+// resources or actions adds nothing and its removal widens nothing, and
+// allow with notResources ["proj/*"] is the allow on everything it is.
+//
 // Statements are compared by their patterns, not by what the catalogue
 // currently expands them to: replacing API_READ and API_WRITE with API_* is
 // reported, because API_* also grants every API_ permission added later.
@@ -129,6 +134,9 @@ func Compare(roles RolePermissions, prev, next *Grant) Widening {
 	if prev == nil || next == nil {
 		return w
 	}
+	p, n := *prev, *next
+	p.Statements, n.Statements = enforced(p.Statements), enforced(n.Statements)
+	prev, next = &p, &n
 	forRole := func(role string) []string {
 		if role == "" || roles == nil {
 			return nil

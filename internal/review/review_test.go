@@ -248,6 +248,43 @@ func TestCompare(t *testing.T) {
 			next: &Grant{Statements: []Statement{allow(list("API_READ"), "*"), {Effect: EffectAllow}}},
 		},
 		{
+			name: "statements on foreign resources or actions add nothing",
+			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "*")}},
+			next: &Grant{Statements: []Statement{allow(list("API_READ"), "*"),
+				allow(list("*"), "proj/*:env/production"),
+				allow(list("updateOn", "updateOff"), "proj/mobile:env/test;qa_*:flag/*"),
+				allow(list("updateOn"), "*")}},
+		},
+		{
+			name: "foreign values in a statement are left out",
+			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "*")}},
+			next: &Grant{Statements: []Statement{allow(list("API_READ", "updateOn", "API_WRITE"), "proj/*", "workspace/a")}},
+			want: lines("  + allow: API_WRITE on workspace/a"),
+		},
+		{
+			name: "notResources naming only foreign resources grants everything",
+			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "workspace/a")}},
+			next: &Grant{Statements: []Statement{{Effect: EffectAllow, Actions: list("*"), NotResources: list("proj/*")}}},
+			want: lines("  + allow: * on *"),
+		},
+		{
+			name: "foreign notActions exclude nothing",
+			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "*")}},
+			next: &Grant{Statements: []Statement{{Effect: EffectAllow, NotActions: list("updateOn"), Resources: list("org")}}},
+			want: lines("  + allow: * on org"),
+		},
+		{
+			name: "a foreign deny removed widens nothing",
+			prev: &Grant{Statements: []Statement{allow(list("*"), "*"), deny(list("*"), "proj/*:env/production")}},
+			next: &Grant{Statements: []Statement{allow(list("*"), "*")}},
+		},
+		{
+			name: "a deny of everything but foreign resources removed",
+			prev: &Grant{Statements: []Statement{allow(list("*"), "*"), {Effect: EffectDeny, Actions: list("API_WRITE"), NotResources: list("proj/*")}}},
+			next: &Grant{Statements: []Statement{allow(list("*"), "*")}},
+			want: lines("  - deny: API_WRITE on *"),
+		},
+		{
 			name: "everything at once, in a fixed order",
 			prev: &Grant{Role: "reader", WorkspaceIDs: list("ws-1"),
 				Statements: []Statement{deny(list("API_WRITE"), "workspace/ws-1")}},

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -28,6 +27,21 @@ type caller struct {
 }
 
 func (c *caller) isAdmin() bool { return isAdmin(c.member) }
+
+// oldSecret reports a request made with the secret a reset replaced, in its
+// grace period. It keeps working for what its token may do, so automation
+// survives a rotation, but a stolen old secret must not take the token over
+// (reset it and lock the new secret out, change or delete it) nor mint or
+// reset any token that would outlive the grace period.
+func (c *caller) oldSecret() bool { return !secret.Equal(c.token.Digest, c.digest) }
+
+// refuseOldSecret is the error for what oldSecret forbids.
+func (c *caller) refuseOldSecret(what string) error {
+	if !c.oldSecret() {
+		return nil
+	}
+	return denied(nil, "this request uses the old secret of an access token that was reset; an old secret in its grace period cannot %s: use the new secret", what)
+}
 
 // isAdmin reports whether m is an admin or an owner, who reach every
 // workspace and act on every member's tokens.
@@ -92,15 +106,6 @@ type rateLimitedError struct{ wait time.Duration }
 
 func (e *rateLimitedError) Error() string { return "rate limited" }
 
-// clientAddress is the peer address of the connection. Forwarding headers
-// are not trusted: any client can send them.
-func clientAddress(r *http.Request) string {
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
-	}
-	return r.RemoteAddr
-}
-
 // authenticate resolves the request's token. A token in the cache costs no
 // lookup; otherwise a client address that has failed authentication too
 // often is refused before the lookup, so a flood of well-formed unknown
@@ -110,7 +115,7 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	c, err := s.authenticateToken(r)
 	var e *Error
 	if err != nil && errors.As(err, &e) && e.Code == api.CodeUnauthorized {
-		s.failures.allow(clientAddress(r), s.now())
+		s.failures.allow(s.clientAddress(r), s.now())
 	}
 	return c, err
 }
@@ -127,7 +132,7 @@ func (s *Server) authenticateToken(r *http.Request) (*caller, error) {
 	now := s.now()
 	c := s.auth.get(digest)
 	if c == nil {
-		if ok, wait := s.failures.check(clientAddress(r), now); !ok {
+		if ok, wait := s.failures.check(s.clientAddress(r), now); !ok {
 			return nil, &rateLimitedError{wait: wait}
 		}
 		gen := s.auth.gen.Load()

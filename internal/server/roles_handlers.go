@@ -30,7 +30,7 @@ var rolePatchRules = patchRules{
 }
 
 func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
-	if err := validName("name", sp.Name, 256, true); err != nil {
+	if err := validName("name", sp.Name, api.MaxCustomRoleNameLength, true); err != nil {
 		return err
 	}
 	if err := validDescription("description", sp.Description); err != nil {
@@ -41,6 +41,9 @@ func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
 	}
 	if len(sp.Policy) == 0 && len(sp.BasePermissions) == 0 {
 		return invalid("policy", "a custom role needs at least one policy statement or base permission")
+	}
+	if err := noSecretInPolicy("policy", sp.Policy); err != nil {
+		return err
 	}
 	if err := policy.Validate("policy", policyStatements(sp.Policy), s.cat); err != nil {
 		return err
@@ -138,8 +141,8 @@ func (s *Server) createRole(cl *call, in api.CustomRoleCreate) (api.CustomRole, 
 	if err := cl.c.require(catalogue.CustomRoleWrite); err != nil {
 		return api.CustomRole{}, err
 	}
-	if !roleKeyPattern.MatchString(in.Key) || len(in.Key) > 256 {
-		return api.CustomRole{}, invalid("key", "key must match %s (at most 256 characters), got %q", roleKeyPattern, in.Key)
+	if !roleKeyPattern.MatchString(in.Key) || len(in.Key) > api.MaxCustomRoleKeyLength {
+		return api.CustomRole{}, invalid("key", "key must match %s (at most %d characters), got %q", roleKeyPattern, api.MaxCustomRoleKeyLength, in.Key)
 	}
 	if err := noSecret("key", in.Key); err != nil {
 		return api.CustomRole{}, err
@@ -165,7 +168,7 @@ func (s *Server) createRole(cl *call, in api.CustomRoleCreate) (api.CustomRole, 
 	} else if err != nil {
 		return api.CustomRole{}, err
 	}
-	s.audit(cl, "role.create", "role/"+r.ID, fmt.Sprintf("key=%q", r.Key))
+	s.audit(cl, "role.create", "role/"+r.ID, fmt.Sprintf("key=%q", r.Key)+notEnforcedDetail("policy", apiStatements(r.Policy)))
 	return apiRole(r, 0), nil
 }
 
@@ -198,7 +201,7 @@ func (s *Server) patchRole(cl *call, pb patchBody) (api.CustomRole, error) {
 		if pb.Comment != "" {
 			detail += fmt.Sprintf(" comment=%q", pb.Comment)
 		}
-		s.audit(cl, "role.update", "role/"+r.ID, detail)
+		s.audit(cl, "role.update", "role/"+r.ID, detail+notEnforcedDetail("policy", apiStatements(r.Policy)))
 	}
 	return s.roleOut(cl, r)
 }

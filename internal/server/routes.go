@@ -76,6 +76,9 @@ func (s *Server) routes() http.Handler {
 	handle("GET "+api.PathPermissions, auth(endpoint(s, ok, s.listPermissions)), limit, offset)
 	handle("GET "+api.PathCallerIdentity, auth(endpoint(s, ok, s.callerIdentity)))
 	handle("GET "+api.PathAuditLog, auth(endpoint(s, ok, s.listAudit)), limit, offset)
+	if s.cfg.TestClock != nil {
+		handle("POST "+api.PathTestClock, auth(endpoint(s, ok, s.setTestClock)))
+	}
 
 	// Everything else lands here. A path that exists with other methods is a
 	// 405 listing them, as a problem document like every other error.

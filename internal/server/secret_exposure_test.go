@@ -258,9 +258,9 @@ func (s *countingStore) DeleteWorkspace(ctx context.Context, orgID, id string) e
 	s.count("DeleteWorkspace")
 	return s.Store.DeleteWorkspace(ctx, orgID, id)
 }
-func (s *countingStore) TransferWorkspace(ctx context.Context, orgID, id, newOwnerID string, now time.Time) (store.Workspace, int, int, error) {
+func (s *countingStore) TransferWorkspace(ctx context.Context, orgID, id, newOwnerID string, spareRoles []string, now time.Time) (store.Workspace, int, int, error) {
 	s.count("TransferWorkspace")
-	return s.Store.TransferWorkspace(ctx, orgID, id, newOwnerID, now)
+	return s.Store.TransferWorkspace(ctx, orgID, id, newOwnerID, spareRoles, now)
 }
 func (s *countingStore) CreateCustomRole(ctx context.Context, r store.CustomRole) error {
 	s.count("CreateCustomRole")

@@ -200,8 +200,9 @@ type Store interface {
 	// the same transaction, stops every personal token of any other member
 	// from reaching the workspace: tokens listing it drop it from
 	// WorkspaceIDs (and are deleted if none remain); all-workspaces tokens
-	// get it in ExcludedWorkspaceIDs.
-	TransferWorkspace(ctx context.Context, orgID, id, newOwnerID string, now time.Time) (w Workspace, narrowed, revoked int, err error)
+	// get it in ExcludedWorkspaceIDs. Tokens of members whose role (as it
+	// is in that transaction) is one of spareRoles are left untouched.
+	TransferWorkspace(ctx context.Context, orgID, id, newOwnerID string, spareRoles []string, now time.Time) (w Workspace, narrowed, revoked int, err error)
 
 	CreateCustomRole(ctx context.Context, r CustomRole) error
 	// GetCustomRole finds a role by id or by key.

@@ -21,35 +21,12 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store/sqlite"
 )
 
-// Clock is a settable clock, safe for concurrent use.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// Clock is a settable clock, safe for concurrent use: the backend's own
+// test clock, so WithTestClockEndpoint can expose it over HTTP.
+type Clock = server.TestClock
 
 // NewClock returns a clock set to t.
-func NewClock(t time.Time) *Clock { return &Clock{now: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-// Set sets the clock to t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
+func NewClock(t time.Time) *Clock { return server.NewTestClock(t) }
 
 // Server is a running backend.
 type Server struct {
@@ -79,7 +56,14 @@ type options struct {
 	tls     bool
 	configs []func(*server.Config)
 	wrap    func(store.Store) store.Store
+	// clockEndpoint serves POST /api/v2/test/clock.
+	clockEndpoint bool
 }
+
+// WithTestClockEndpoint makes the backend run on Clock as tokensmithd
+// --test-clock does: POST /api/v2/test/clock moves it, every request logs a
+// warning and the Date header comes from it.
+func WithTestClockEndpoint() Option { return func(o *options) { o.clockEndpoint = true } }
 
 // WithTLS serves over HTTPS with a self-signed certificate (CACertPEM).
 func WithTLS() Option { return func(o *options) { o.tls = true } }
@@ -137,6 +121,9 @@ func New(t testing.TB, opts ...Option) *Server {
 		cfg.Store = o.wrap(st)
 	}
 	cfg.Now = clock.Now
+	if o.clockEndpoint {
+		cfg.TestClock = clock
+	}
 	cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	for _, f := range o.configs {
 		f(&cfg)

@@ -26,7 +26,6 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/server"
-	"github.com/tokensmith/terraform-provider-tokensmith/internal/store/sqlite"
 )
 
 func main() {
@@ -64,7 +63,9 @@ type options struct {
 	maxPerMember, maxPerOrg   int
 	rateLimit                 float64
 	authFailureLimit          float64
+	trustedProxies            proxyList
 	set                       map[string]bool // flags or variables given explicitly
+	harness                   harnessOptions
 }
 
 func envOr(name, def string, set map[string]bool, flagName string) string {
@@ -107,6 +108,12 @@ func parseFlags(args []string) (*options, error) {
 	}
 	fs.Float64Var(&o.authFailureLimit, "auth-failure-limit", afl,
 		"failed authentications per second per client address, bursts of ten times as many; 0 = unlimited (TOKENSMITH_AUTH_FAILURE_LIMIT)")
+	if err := o.harness.register(fs, o.set); err != nil {
+		return nil, err
+	}
+	if err := trustedProxiesFlag(fs, &o.trustedProxies, o.set); err != nil {
+		return nil, err
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -120,6 +127,9 @@ func parseFlags(args []string) (*options, error) {
 	if o.tlsCAOut == "" {
 		o.tlsCAOut = o.data + ".ca.pem"
 	}
+	if err := o.harness.check(o); err != nil {
+		return nil, err
+	}
 	return o, nil
 }
 
@@ -132,6 +142,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 
 	cfg := server.DefaultConfig()
 	cfg.Logger = logger
+	cfg.TestClock = o.harness.clock()
+	fx, err := o.harness.loadFixture()
+	if err != nil {
+		return err
+	}
 	var fc fileConfig
 	if o.config != "" {
 		if fc, err = readFileConfig(o.config); err != nil {
@@ -158,7 +173,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		cfg.AuthFailureBurst = int(10 * o.authFailureLimit)
 	}
 
-	pepper, err := loadPepper(fc.Pepper, o.data)
+	cfg.TrustedProxies = o.trustedProxies
+
+	pepper, err := o.pepper(fc.Pepper)
 	if err != nil {
 		return err
 	}
@@ -168,9 +185,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	cfg.Hasher = hasher
 
-	st, err := sqlite.Open(o.data)
+	st, err := o.openStore(logger, stderr)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", o.data, err)
+		return err
 	}
 	defer st.Close()
 	cfg.Store = st
@@ -197,6 +214,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer srv.Close()
+	if err := seed(ctx, fx, srv, value, created, stderr); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -224,6 +244,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	fmt.Fprintf(stderr, "tokensmithd listening on %s://%s\n", scheme, ln.Addr())
+	defer o.harness.cleanup()
+	if err := o.ready(stderr, scheme, ln.Addr(), value); err != nil {
+		return err
+	}
 
 	select {
 	case err := <-errc:
@@ -252,7 +276,7 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    server.HeaderReadLimit,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }

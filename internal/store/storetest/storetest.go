@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Workspaces", testWorkspaces},
 		{"TransferWorkspace", testTransferWorkspace},
 		{"TransferWorkspaceErrors", testTransferWorkspaceErrors},
+		{"TransferWorkspaceSparesRoles", testTransferWorkspaceSparesRoles},
 		{"CustomRoles", testCustomRoles},
 		{"DeleteCustomRoleInUse", testDeleteCustomRoleInUse},
 		{"TokenRoundTrip", testTokenRoundTrip},
