@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
@@ -72,4 +73,54 @@ func testAccTokenIDsByName(t *testing.T, ts *testserver.Server) map[string]strin
 		ids[tok.Name] = tok.ID
 	}
 	return ids
+}
+
+// Two tokens due for rotation and two custom roles in use, in one plan each:
+// the CLI prints every warning in full.
+func TestAccPlanReview_cliPrintsEveryRotationAndRoleListing(t *testing.T) {
+	ts := testserver.New(t)
+	cli := newTestAccCLI(t, ts)
+	config := func(roles bool) string {
+		var b strings.Builder
+		b.WriteString(testAccProviderConfig(ts))
+		for _, name := range []string{"alpha", "beta"} {
+			fmt.Fprintf(&b, "resource \"tokensmith_access_token\" %q {\n  name = %q\n  role = \"reader\"\n", name, name)
+			b.WriteString("  all_workspaces = true\n  expires_in_days = 10\n  rotate_before_days = 3\n}\n")
+			if roles {
+				fmt.Fprintf(&b, "resource \"tokensmith_custom_role\" %q {\n  key = %q\n  name = %q\n", name, name, name)
+				b.WriteString("  base_permissions = [\"WORKSPACE_READ\"]\n}\n")
+			}
+		}
+		return b.String()
+	}
+	cli.write(config(true))
+	cli.run("init")
+	cli.run("apply", "-auto-approve")
+	ids := testAccTokenIDsByName(t, ts)
+	c := testAccClient(t, ts)
+	for _, key := range []string{"alpha", "beta"} {
+		if _, err := c.CreateToken(context.Background(), api.TokenCreate{
+			Name: "uses " + key, CustomRoleIDs: []string{key}, AllWorkspaces: true,
+		}, client.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	ts.Clock.Advance(8 * 24 * time.Hour)
+	cli.write(config(false))
+	out, _ := cli.try("plan")
+	if strings.Contains(out, "similar warning") {
+		t.Errorf("the CLI merged warnings:\n%s", out)
+	}
+	for _, name := range []string{"alpha", "beta"} {
+		for _, want := range []string{
+			fmt.Sprintf("Warning: Access Token Due for Rotation: tokensmith_access_token %q (%s)", name, ids[name]),
+			fmt.Sprintf("Warning: Custom Role In Use: tokensmith_custom_role %q", name),
+			fmt.Sprintf("tokensmith_custom_role with key %q is used by access token(s) \"uses %s\"", name, name),
+		} {
+			if !wordsRegexp(want).MatchString(out) {
+				t.Errorf("the plan does not print %q:\n%s", want, out)
+			}
+		}
+	}
 }
