@@ -27,6 +27,10 @@ const (
 	HeaderRateLimitReset = "X-Ratelimit-Reset"
 )
 
+// QueryReplaces is the query parameter of a token create dry run that names
+// the token the new one would replace, so that the quotas count the two once.
+const QueryReplaces = "replaces"
+
 // Built-in roles a token can be granted (source 004) and that a member holds.
 // A member can additionally be an owner; a token cannot be granted "owner".
 const (

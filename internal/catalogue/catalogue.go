@@ -331,17 +331,48 @@ func (c *Catalogue) Expand(pattern string) []string {
 // hints. Names further than max(2, len(name)/2) edits away are not
 // suggested; an exact (case-insensitive) match is suggested first.
 func (c *Catalogue) Suggest(name string, n int) []string {
+	return closest(name, c.sorted, n, max(2, len([]rune(name))/2))
+}
+
+// SuggestPattern is Suggest for a pattern ("ACCES_TOKEN_*") that matches no
+// name: up to n patterns, closest first, whose prefix ends where a word of
+// some name ends ("ACCESS_TOKEN_*"). Prefixes are short and alike, so fewer
+// edits are allowed: one per four characters.
+func (c *Catalogue) SuggestPattern(pattern string, n int) []string {
+	prefix, ok := strings.CutSuffix(pattern, "*")
+	if !ok || prefix == "" {
+		return nil
+	}
+	seen := map[string]bool{}
+	var prefixes []string
+	for _, name := range c.sorted {
+		for i, r := range name {
+			if r == '_' && !seen[name[:i+1]] {
+				seen[name[:i+1]] = true
+				prefixes = append(prefixes, name[:i+1])
+			}
+		}
+	}
+	out := closest(prefix, prefixes, n, max(1, len([]rune(prefix))/4))
+	for i := range out {
+		out[i] += "*"
+	}
+	return out
+}
+
+// closest returns up to n of candidates (sorted) at most limit edits away
+// from name, closest first.
+func closest(name string, candidates []string, n, limit int) []string {
 	if n <= 0 || name == "" {
 		return nil
 	}
 	q := []rune(strings.ToUpper(name))
-	limit := max(2, len(q)/2)
 	type cand struct {
 		name string
 		d    int
 	}
 	var cands []cand
-	for _, candidate := range c.sorted {
+	for _, candidate := range candidates {
 		if d := levenshtein(q, []rune(strings.ToUpper(candidate))); d <= limit {
 			cands = append(cands, cand{candidate, d})
 		}

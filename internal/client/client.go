@@ -297,6 +297,11 @@ func (c *Client) doURL(ctx context.Context, method, target string, body any, out
 		if resp != nil {
 			resp.Body.Close()
 		}
+		// The transport's *url.Error repeats the method and the URL.
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}
@@ -355,7 +360,11 @@ func writeQuery(o WriteOptions) url.Values {
 	if !o.DryRun {
 		return nil
 	}
-	return url.Values{"dryRun": []string{"true"}}
+	q := url.Values{"dryRun": []string{"true"}}
+	if o.Replaces != "" {
+		q.Set(api.QueryReplaces, o.Replaces)
+	}
+	return q
 }
 
 func listQuery(o ListOptions) url.Values {
@@ -373,8 +382,13 @@ func listQuery(o ListOptions) url.Values {
 type ListOptions struct{ Limit, Offset int }
 
 // WriteOptions modifies a write. DryRun asks the server to run every check
-// and answer what would happen without writing anything.
-type WriteOptions struct{ DryRun bool }
+// and answer what would happen without writing anything. Replaces, for a
+// token create dry run, names the token the new one would replace, so that
+// the quotas count the two once; it is ignored without DryRun.
+type WriteOptions struct {
+	DryRun   bool
+	Replaces string
+}
 
 func requireID(kind, id string) error {
 	if id == "" {

@@ -13,8 +13,10 @@ import (
 )
 
 // Error is a non-2xx answer of the server. Problem holds the decoded problem
-// document; for answers that were not one (a proxy's error page), Problem.Code
-// is derived from the status and Problem.Detail is a short, redacted message.
+// document; for answers that were not one (a proxy's error page, or Go's
+// answer to plain HTTP sent to a TLS port), Problem.Code stays empty, as the
+// server sent none, and Problem.Detail is the body's first line, shortened
+// and redacted. The Is* predicates still classify such answers by status.
 type Error struct {
 	StatusCode int
 	Problem    api.Problem
@@ -36,7 +38,19 @@ func (e *Error) Error() string {
 	if msg == "" {
 		msg = "unexpected response"
 	}
+	if e.Problem.Code == "" {
+		return fmt.Sprintf("%s (HTTP %d)", redactText(msg, ""), e.StatusCode)
+	}
 	return fmt.Sprintf("%s (code %s, HTTP %d)", redactText(msg, ""), e.Problem.Code, e.StatusCode)
+}
+
+// Code is the problem's code, or for an answer that carried none, the code
+// its status stands for.
+func (e *Error) Code() api.Code {
+	if e.Problem.Code != "" {
+		return e.Problem.Code
+	}
+	return codeForStatus(e.StatusCode)
 }
 
 // AsError returns the *Error in err's chain.
@@ -50,7 +64,19 @@ func AsError(err error) (*Error, bool) {
 
 func hasCode(err error, code api.Code) bool {
 	e, ok := AsError(err)
-	return ok && e.Problem.Code == code
+	return ok && e.Code() == code
+}
+
+// plainHTTPToTLS is the body Go's TLS servers answer a plain HTTP request
+// with.
+const plainHTTPToTLS = "Client sent an HTTP request to an HTTPS server."
+
+// IsPlainHTTPToTLS reports the answer of a TLS server to a request sent over
+// plain HTTP: the endpoint should use https://.
+func IsPlainHTTPToTLS(err error) bool {
+	e, ok := AsError(err)
+	return ok && e.StatusCode == http.StatusBadRequest && e.Problem.Code == "" &&
+		strings.HasPrefix(e.Problem.Detail, plainHTTPToTLS)
 }
 
 // IsNotFound reports a 404 answer: the object does not exist or the caller
@@ -81,7 +107,7 @@ func IsInvalidRequest(err error) bool { return hasCode(err, api.CodeInvalidReque
 // the context's deadline.
 func IsRateLimited(err error) bool {
 	e, ok := AsError(err)
-	return ok && (e.Problem.Code == api.CodeRateLimited || e.StatusCode == http.StatusTooManyRequests)
+	return ok && (e.Code() == api.CodeRateLimited || e.StatusCode == http.StatusTooManyRequests)
 }
 
 // codeForStatus derives a code for answers that carry none, from the one
@@ -119,14 +145,14 @@ func newError(resp *http.Response, body []byte) *Error {
 			decoded = p.Detail != "" || p.Message != "" || p.Title != "" || p.Code != ""
 		}
 	}
-	if !decoded && mediaType == "text/plain" {
-		e.Problem.Detail = fallbackMessage(body)
+	if !decoded {
+		e.Problem = api.Problem{}
+		if mediaType != "text/html" {
+			e.Problem.Detail = fallbackMessage(body)
+		}
 	}
 	if e.Problem.Status == 0 {
 		e.Problem.Status = resp.StatusCode
-	}
-	if e.Problem.Code == "" {
-		e.Problem.Code = codeForStatus(resp.StatusCode)
 	}
 	if e.Problem.RequestID == "" {
 		e.Problem.RequestID = resp.Header.Get(api.HeaderRequestID)

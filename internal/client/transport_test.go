@@ -515,13 +515,17 @@ func TestNonProblemBodies(t *testing.T) {
 		want                    string
 		pred                    func(error) bool
 	}{
+		// A code the server did not send is never shown; the predicates
+		// still classify the answer by its status.
 		{"text", "text/plain; charset=utf-8", "no such thing tsm_pat_abcdef123\nsecond line", 404,
-			"no such thing tsm_pat_[REDACTED] (code not_found, HTTP 404)", IsNotFound},
+			"no such thing tsm_pat_[REDACTED] (HTTP 404)", IsNotFound},
+		{"text without a content type", "", "  upstream went away  \n", 502,
+			"upstream went away (HTTP 502)", func(err error) bool { return !IsNotFound(err) }},
 		{"html", "text/html", "<html>" + testToken + "</html>", 403,
-			"Forbidden (code permission_denied, HTTP 403)", IsPermissionDenied},
+			"Forbidden (HTTP 403)", IsPermissionDenied},
 		{"json message", "application/json", `{"message":"bad field"}`, 400,
-			"bad field (code invalid_request, HTTP 400)", IsInvalidRequest},
-		{"empty", "", "", 409, "Conflict (code conflict, HTTP 409)", IsConflict},
+			"bad field (HTTP 400)", IsInvalidRequest},
+		{"empty", "", "", 409, "Conflict (HTTP 409)", IsConflict},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
@@ -751,5 +755,44 @@ func TestServerWait(t *testing.T) {
 		if d := backoff(10*time.Millisecond, 80*time.Millisecond, attempt, nil); d < 5*time.Millisecond || d > 80*time.Millisecond {
 			t.Errorf("backoff attempt %d = %v out of bounds", attempt, d)
 		}
+	}
+}
+
+// Plain HTTP sent to a TLS server: Go's answer is kept, no code is invented,
+// and the case is recognised.
+func TestPlainHTTPToTLSServer(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("the handler must not be reached over plain HTTP")
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(Config{Endpoint: strings.Replace(srv.URL, "https://", "http://", 1), Token: testToken, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetToken(context.Background(), "t1")
+	if !IsPlainHTTPToTLS(err) || err.Error() != "Client sent an HTTP request to an HTTPS server. (HTTP 400)" {
+		t.Fatalf("got %v", err)
+	}
+	_, err = newTestClient(t, srv.URL).GetToken(context.Background(), "t1")
+	if IsPlainHTTPToTLS(err) {
+		t.Fatalf("an HTTPS request is not plain HTTP: %v", err)
+	}
+}
+
+// A transport error names the request's URL once.
+func TestTransportErrorNamesTheURLOnce(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint := "http://" + l.Addr().String()
+	l.Close()
+	c, err := New(Config{Endpoint: endpoint, Token: testToken, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetToken(context.Background(), "t1")
+	if err == nil || strings.Count(err.Error(), endpoint) != 1 || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("got %v, want the URL once and the cause", err)
 	}
 }

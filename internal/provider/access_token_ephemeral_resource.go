@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/ephemeralvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -74,7 +73,13 @@ func (r *accessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sch
 			"CI job. It is created when Terraform opens the ephemeral resource and deleted when Terraform closes " +
 			"it, and it is never written to the plan or the state. If the deletion fails, Terraform shows a " +
 			"warning and the token stops working when its `ttl` runs out. Needs Terraform 1.10 or later, or " +
-			"OpenTofu 1.11 or later.",
+			"OpenTofu 1.11 or later.\n\n" +
+			"Terraform and OpenTofu open an ephemeral resource whenever they need its value, during `plan` " +
+			"as well as during `apply`, and do not tell the provider which of the two is running. A " +
+			"`terraform apply` that plans first therefore creates and deletes two tokens, and a `plan` alone " +
+			"one: each appears in the backend's audit log (`token.create` and `token.delete`), and each " +
+			"counts against the member's token quota while it exists, so a member needs room for one " +
+			"more token than it keeps.",
 		Attributes: map[string]schema.Attribute{
 			"name_prefix": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Beginning of the token's name, at most %d characters; a unique "+
@@ -176,8 +181,8 @@ func policyStatementEphemeralAttributes() map[string]schema.Attribute {
 
 func (r *accessTokenEphemeralResource) ConfigValidators(context.Context) []ephemeral.ConfigValidator {
 	return []ephemeral.ConfigValidator{
-		ephemeralvalidator.ExactlyOneOf(tokenGrantPaths()...),
-		ephemeralvalidator.ExactlyOneOf(tokenScopePaths()...),
+		tokenGrantArguments,
+		tokenScopeArguments,
 	}
 }
 

@@ -183,7 +183,7 @@ ephemeral "tokensmith_access_token" "ci" {
 				Config: ephemeralOnly(`
   role = "reader"
 `),
-				ExpectError: regexp.MustCompile(`(?s)Missing Attribute Configuration.*workspace_ids,all_workspaces`),
+				ExpectError: regexp.MustCompile(`(?s)Missing Attribute Configuration.*None\s+of\s+workspace_ids\s+and\s+all_workspaces\s+is\s+set`),
 			},
 			{
 				Config: ephemeralOnly(`

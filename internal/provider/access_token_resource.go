@@ -200,8 +200,8 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 
 func (r *accessTokenResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.ExactlyOneOf(tokenGrantPaths()...),
-		resourcevalidator.ExactlyOneOf(tokenScopePaths()...),
+		tokenGrantArguments,
+		tokenScopeArguments,
 		resourcevalidator.Conflicting(path.MatchRoot("expires_at"), path.MatchRoot("expires_in_days")),
 	}
 }
@@ -217,6 +217,7 @@ func (r *accessTokenResource) Configure(_ context.Context, req resource.Configur
 func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	// The plan-time review (plan_review.go) runs last, on the finished plan.
 	defer r.reviewPlan(ctx, req, resp)
+	defer planAllowWidening(ctx, req, resp)
 	if req.Plan.Raw.IsNull() {
 		return
 	}
@@ -308,7 +309,27 @@ func (r *accessTokenResource) Read(ctx context.Context, req resource.ReadRequest
 			fmt.Sprintf("Could not read access token %s", state.ID.ValueString()), err, nil)
 		return
 	}
+	if state.CreatedAt.IsNull() && state.ExpiresInDays.IsNull() {
+		state.ExpiresInDays = importedLifetimeDays(t)
+	}
 	r.setState(ctx, t, state, &resp.State, resp.Identity, &resp.Diagnostics)
+}
+
+// importedLifetimeDays is expires_in_days for a token just imported (its
+// prior state holds nothing but the id): the lifetime in whole days when it
+// is one, as it is for tokens created with expires_in_days, so that a
+// configuration using expires_in_days plans no change after the import.
+// Otherwise, and for a token without expiry, it stays null.
+func importedLifetimeDays(t *api.Token) types.Int64 {
+	if t.ExpirationDate == 0 || t.CreationDate == 0 {
+		return types.Int64Null()
+	}
+	lifetime := time.Duration(t.ExpirationDate-t.CreationDate) * time.Millisecond
+	days := (lifetime + 12*time.Hour) / (24 * time.Hour)
+	if diff := lifetime - days*24*time.Hour; days < 1 || diff >= lifetimeTolerance || diff <= -lifetimeTolerance {
+		return types.Int64Null()
+	}
+	return types.Int64Value(int64(days))
 }
 
 func (r *accessTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -406,7 +427,7 @@ func accessTokenFromAPI(ctx context.Context, t *api.Token, prior accessTokenMode
 		MemberID:          types.StringValue(t.MemberID),
 		CreatedAt:         timestampValue(t.CreationDate),
 		Expired:           types.BoolValue(t.Expired),
-		AllowWidening:     prior.AllowWidening,
+		AllowWidening:     allowWideningFromPrior(prior.AllowWidening),
 	}
 	if t.Name == "" && prior.Name.IsNull() {
 		m.Name = types.StringNull()

@@ -169,11 +169,11 @@ resource "tokensmith_access_token" "test" {
 			},
 			{
 				// The secret is not in the backend any more: import leaves it
-				// null, and expires_in_days cannot be recovered.
+				// null. expires_in_days is recovered from the lifetime.
 				ResourceName:            testAccTokenAddr,
 				ImportState:             true,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"token", "expires_in_days"},
+				ImportStateVerifyIgnore: []string{"token"},
 				Check:                   resource.TestCheckNoResourceAttr(testAccTokenAddr, "token"),
 			},
 		},
@@ -297,8 +297,8 @@ func TestAccAccessToken_validation(t *testing.T) {
 	ts := testserver.New(t)
 	base := "  name = \"bad\"\n"
 	cases := map[string]testAccPlanError{
-		"two grants":                {base + "  role = \"reader\"\n  permissions = [\"WORKSPACE_READ\"]\n  all_workspaces = true\n", `(?s)Invalid Attribute Combination.*role.*permissions`},
-		"no grant":                  {base + "  all_workspaces = true\n", `(?s)Missing Attribute Configuration.*role,custom_roles,inline_role,permissions`},
+		"two grants":                {base + "  role = \"reader\"\n  permissions = [\"WORKSPACE_READ\"]\n  all_workspaces = true\n", `(?s)Invalid Attribute Combination.*role\s+and\s+permissions\s+are\s+both\s+set`},
+		"no grant":                  {base + "  all_workspaces = true\n", `(?s)Missing Attribute Configuration.*None\s+of\s+role,\s+custom_roles,\s+inline_role\s+and\s+permissions\s+is\s+set`},
 		"two expirations":           {base + "  role = \"reader\"\n  all_workspaces = true\n  expires_in_days = 3\n  expires_at = \"2099-01-01T00:00:00Z\"\n", `(?s)Invalid Attribute Combination.*expires_at.*expires_in_days`},
 		"both workspace forms":      {base + "  role = \"reader\"\n  all_workspaces = true\n  workspace_ids = [\"abc\"]\n", `(?s)Invalid Attribute Combination.*workspace_ids.*all_workspaces`},
 		"all_workspaces false":      {base + "  role = \"reader\"\n  all_workspaces = false\n", `(?s)all_workspaces.*true`},
@@ -420,8 +420,9 @@ resource "tokensmith_access_token" "test" {
 	})
 }
 
-// An imported token has no expires_in_days in state; configuring the
-// lifetime it already has must not replace it.
+// An imported token whose lifetime is a whole number of days gets that
+// expires_in_days, so the configuration it came from plans no change: not
+// after a CLI import, not with an import block.
 func TestAccAccessToken_importKeepsMatchingLifetime(t *testing.T) {
 	ts := testserver.New(t)
 	tok, err := testAccClient(t, ts).CreateToken(context.Background(), api.TokenCreate{
@@ -437,8 +438,8 @@ func TestAccAccessToken_importKeepsMatchingLifetime(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: cfg + fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", testAccTokenAddr, tok.ID),
-				// Imported and updated in place: only expires_in_days is new.
-				ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionUpdate),
+				// Imported and nothing else.
+				ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionNoop),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(testAccTokenAddr, "id", tok.ID),
 					resource.TestCheckNoResourceAttr(testAccTokenAddr, "token"),
@@ -447,4 +448,24 @@ func TestAccAccessToken_importKeepsMatchingLifetime(t *testing.T) {
 			},
 		},
 	})
+}
+
+// terraform import, then a plan of the configuration the token came from:
+// no change (the CLI's plan -detailed-exitcode exits 0).
+func TestAccAccessToken_cliImportPlansNoChange(t *testing.T) {
+	ts := testserver.New(t)
+	tok, err := testAccClient(t, ts).CreateToken(context.Background(), api.TokenCreate{
+		Name: "imported", Role: api.RoleReader, AllWorkspaces: true,
+		ExpirationDate: ts.Clock.Now().Add(30 * 24 * time.Hour).UnixMilli(),
+	}, client.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := newTestAccCLI(t, ts)
+	cli.write(testAccTokenConfig(ts, "  name = \"imported\"\n  role = \"reader\"\n  all_workspaces = true\n  expires_in_days = 30\n"))
+	cli.run("init")
+	cli.run("import", testAccTokenAddr, tok.ID)
+	if out, err := cli.try("plan", "-detailed-exitcode"); err != nil {
+		t.Fatalf("the plan after the import is not empty (%v):\n%s", err, out)
+	}
 }

@@ -78,7 +78,8 @@ func (r *accessTokenResource) planRotation(ctx context.Context, config, state ac
 		// yet, which is also what the reviewer should see.
 		plan.ExpiresAt = types.StringUnknown()
 		resp.RequiresReplace.Append(path.Root("rotate_before_days"), path.Root("expires_at"))
-		resp.Diagnostics.AddAttributeWarning(path.Root("rotate_before_days"), "Access Token Due for Rotation", msg)
+		resp.Diagnostics.AddAttributeWarning(path.Root("rotate_before_days"),
+			reviewSummary("Access Token Due for Rotation", tokenSubject(state.Name, state.ID)), msg)
 		return
 	}
 	if len(resp.RequiresReplace) > 0 || replacedByAttribute(*plan, state) {
@@ -98,7 +99,8 @@ func (r *accessTokenResource) planRotation(ctx context.Context, config, state ac
 	if grace > 0 {
 		old = fmt.Sprintf("the old secret keeps working for %s after the apply (reset_grace_period)", plan.ResetGracePeriod.ValueString())
 	}
-	resp.Diagnostics.AddAttributeWarning(path.Root("rotation_triggers"), "Access Token Secret Will Be Reset",
+	resp.Diagnostics.AddAttributeWarning(path.Root("rotation_triggers"),
+		reviewSummary("Access Token Secret Will Be Reset", tokenSubject(state.Name, state.ID)),
 		fmt.Sprintf("tokensmith_access_token %q (%s): rotation_triggers changed, so its secret will be reset in "+
 			"place: the token keeps its id and gets a new secret; %s.", state.Name.ValueString(), state.ID.ValueString(), old))
 

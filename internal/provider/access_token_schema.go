@@ -1,13 +1,20 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
@@ -70,15 +77,64 @@ func tokenAllWorkspacesValidators() []validator.Bool {
 	return []validator.Bool{boolvalidator.Equals(true)}
 }
 
-// tokenGrantPaths and tokenScopePaths are the arguments of which exactly
-// one is set.
-func tokenGrantPaths() []path.Expression {
-	return []path.Expression{
-		path.MatchRoot("role"), path.MatchRoot("custom_roles"),
-		path.MatchRoot("inline_role"), path.MatchRoot("permissions"),
-	}
+// tokenGrantArguments and tokenScopeArguments are the arguments of which
+// exactly one is set.
+var (
+	tokenGrantArguments = exactlyOneArgument{"role", "custom_roles", "inline_role", "permissions"}
+	tokenScopeArguments = exactlyOneArgument{"workspace_ids", "all_workspaces"}
+)
+
+// exactlyOneArgument validates that exactly one of the top-level arguments
+// is set. Unlike the framework's ExactlyOneOf, its error says which of them
+// are set ("role and permissions are both set"), attached to the second.
+// Unknown values may turn out null, so they are judged once known.
+type exactlyOneArgument []string
+
+func (a exactlyOneArgument) Description(context.Context) string {
+	return "exactly one of " + strings.Join(a, ", ") + " is set"
 }
 
-func tokenScopePaths() []path.Expression {
-	return []path.Expression{path.MatchRoot("workspace_ids"), path.MatchRoot("all_workspaces")}
+func (a exactlyOneArgument) MarkdownDescription(ctx context.Context) string {
+	return a.Description(ctx)
+}
+
+func (a exactlyOneArgument) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(a.validate(ctx, req.Config)...)
+}
+
+func (a exactlyOneArgument) ValidateEphemeralResource(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
+	resp.Diagnostics.Append(a.validate(ctx, req.Config)...)
+}
+
+func (a exactlyOneArgument) validate(ctx context.Context, config tfsdk.Config) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var set []string
+	unknown := false
+	for _, name := range a {
+		var v attr.Value
+		diags.Append(config.GetAttribute(ctx, path.Root(name), &v)...)
+		switch {
+		case v == nil || v.IsNull():
+		case v.IsUnknown():
+			unknown = true
+		default:
+			set = append(set, name)
+		}
+	}
+	all := strings.Join(a[:len(a)-1], ", ") + " and " + a[len(a)-1]
+	switch {
+	case diags.HasError():
+	case len(set) > 1:
+		are := "are both set"
+		if len(set) > 2 {
+			are = "are all set"
+		}
+		diags.AddAttributeError(path.Root(set[1]), "Invalid Attribute Combination",
+			fmt.Sprintf("%s and %s %s: a token takes exactly one of %s.", strings.Join(set[:len(set)-1], ", "),
+				set[len(set)-1], are, all))
+	case len(set) == 0 && !unknown:
+		diags.AddError("Missing Attribute Configuration",
+			fmt.Sprintf("None of %s is set: a token takes exactly one of them.", all))
+	}
+	return diags
 }

@@ -14,16 +14,20 @@ import (
 
 func TestConfigure_caCertFileFromEnvironment(t *testing.T) {
 	unsetEnv(t)
+	// The provider asks the backend who its credential is when it is
+	// configured, so the certificate must be the one of a backend that
+	// answers.
+	ts := testserver.New(t, testserver.WithTLS())
 	dir := t.TempDir()
 	good := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(good, []byte(testserver.New(t, testserver.WithTLS()).CACertPEM), 0o600); err != nil {
+	if err := os.WriteFile(good, []byte(ts.CACertPEM), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	bad := filepath.Join(dir, "bad.pem")
 	if err := os.WriteFile(bad, []byte("not a certificate"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	base := map[string]tftypes.Value{"endpoint": str("https://tokens.example.com"), "token": str("x")}
+	base := map[string]tftypes.Value{"endpoint": str(ts.URL), "token": str(ts.OwnerToken)}
 
 	t.Setenv(envCACertFile, good)
 	if resp := configure(t, base); resp.Diagnostics.HasError() || resp.ResourceData == nil {
@@ -49,8 +53,7 @@ func TestConfigure_caCertFileFromEnvironment(t *testing.T) {
 
 	// ca_cert_pem, when set, wins: the variable is not even read.
 	t.Setenv(envCACertFile, bad)
-	vals := map[string]tftypes.Value{"endpoint": str("https://tokens.example.com"), "token": str("x"),
-		"ca_cert_pem": str(testserver.New(t, testserver.WithTLS()).CACertPEM)}
+	vals := map[string]tftypes.Value{"endpoint": str(ts.URL), "token": str(ts.OwnerToken), "ca_cert_pem": str(ts.CACertPEM)}
 	if resp := configure(t, vals); resp.Diagnostics.HasError() {
 		t.Fatalf("ca_cert_pem set, variable ignored: %v", resp.Diagnostics)
 	}

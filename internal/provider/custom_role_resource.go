@@ -260,7 +260,7 @@ func customRoleFromAPI(ctx context.Context, role *api.CustomRole, prior customRo
 		BasePermissions:  types.StringValue(role.BasePermissions),
 		Permissions:      stringSetOrNull(role.Permissions, &diags),
 		PolicyStatements: types.SetNull(policyStatementType),
-		AllowWidening:    prior.AllowWidening,
+		AllowWidening:    allowWideningFromPrior(prior.AllowWidening),
 	}
 	if len(role.Policy) > 0 {
 		set, d := statementsFromAPI(ctx, role.Policy)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -225,9 +226,10 @@ resource "tokensmith_custom_role" "test" {
 			},
 			{
 				PreConfig: func() {
-					want := []string{`tokensmith_custom_role with key "in-use" is used by 1 access token(s). The ` +
-						`backend refuses to delete a role that tokens use, so this apply will fail unless it first ` +
-						`stops those tokens from using the role.`}
+					want := []string{fmt.Sprintf(`tokensmith_custom_role with key "in-use" is used by access `+
+						`token(s) "outside" (%s). The backend deletes a role only once no token uses it, so the `+
+						`delete is refused unless this run changes or deletes them; Terraform does that first for `+
+						`the tokens of this configuration that are destroyed or stop naming the role.`, outside.ID)}
 					if got := rec.details(tfprotov6.DiagnosticSeverityWarning, "Custom Role In Use"); !slices.Equal(got, want) {
 						t.Fatalf("plan warnings for deleting a role in use:\n got %q\nwant %q", got, want)
 					}
@@ -240,6 +242,47 @@ resource "tokensmith_custom_role" "test" {
 				Check: func(*terraform.State) error {
 					if got := rec.details(tfprotov6.DiagnosticSeverityWarning, "Custom Role In Use"); len(got) > 0 {
 						return fmt.Errorf("a role no token uses was planned for deletion with warnings %q", got)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// Destroying a custom role together with the tokens that use it works in one
+// run: the warning names those tokens and does not say the apply fails.
+func TestAccCustomRole_destroyedWithItsTokens(t *testing.T) {
+	ts := testserver.New(t)
+	rec := &planDiagnostics{}
+	cfg := testAccProviderConfig(ts) + `
+resource "tokensmith_custom_role" "test" {
+  key  = "shared"
+  name = "Shared"
+  base_permissions = ["WORKSPACE_READ"]
+}
+
+resource "tokensmith_access_token" "user" {
+  name           = "user"
+  custom_roles   = [tokensmith_custom_role.test.key]
+  all_workspaces = true
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccRecordingFactories(ts, rec),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				Config: testAccProviderConfig(ts),
+				Check: func(*terraform.State) error {
+					got := rec.details(tfprotov6.DiagnosticSeverityWarning, "Custom Role In Use")
+					if len(got) != 1 || !strings.Contains(got[0], `"user"`) ||
+						!strings.Contains(got[0], "unless this run changes or deletes them") ||
+						strings.Contains(got[0], "will fail") {
+						return fmt.Errorf("warnings for the role: %q", got)
+					}
+					if n := testAccTokenCount(t, ts); n != 1 {
+						return fmt.Errorf("%d tokens left, want only the bootstrap token", n)
 					}
 					return nil
 				},

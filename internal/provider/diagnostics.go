@@ -18,7 +18,7 @@ import (
 func addAPIError(diags *diag.Diagnostics, summary, what string, err error, fields map[string]path.Path) {
 	apiErr, ok := client.AsError(err)
 	if !ok {
-		diags.AddError(summary, fmt.Sprintf("%s: %s", what, err))
+		diags.AddError(summary, fmt.Sprintf("%s: %s", what, withSettingHint(err)))
 		return
 	}
 	p := apiErr.Problem
@@ -29,6 +29,10 @@ func addAPIError(diags *diag.Diagnostics, summary, what string, err error, field
 	if msg == "" {
 		msg = p.Title
 	}
+	attr, attached := fields[fieldRoot(p.Field)]
+	if attached {
+		msg = withoutElementIndex(msg, p.Field, attr)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s", what, msg)
 	if len(p.Missing) > 0 && !strings.Contains(msg, p.Missing[0]) {
@@ -37,18 +41,39 @@ func addAPIError(diags *diag.Diagnostics, summary, what string, err error, field
 	if p.Limit > 0 && !strings.Contains(msg, fmt.Sprint(p.Limit)) {
 		fmt.Fprintf(&b, "\n\nThe limit is %d.", p.Limit)
 	}
+	fmt.Fprintf(&b, "\n\n(HTTP %d", apiErr.StatusCode)
 	if p.Code != "" {
-		fmt.Fprintf(&b, "\n\n(HTTP %d, code %s", apiErr.StatusCode, p.Code)
-		if p.RequestID != "" {
-			fmt.Fprintf(&b, ", request %s", p.RequestID)
-		}
-		b.WriteString(")")
+		fmt.Fprintf(&b, ", code %s", p.Code)
 	}
-	if attr, ok := fields[fieldRoot(p.Field)]; ok {
+	if p.RequestID != "" {
+		fmt.Fprintf(&b, ", request %s", p.RequestID)
+	}
+	b.WriteString(")")
+	if hint := settingHint(err); hint != "" {
+		b.WriteString("\n\n" + hint)
+	}
+	if attached {
 		diags.AddAttributeError(attr, summary, b.String())
 		return
 	}
 	diags.AddError(summary, b.String())
+}
+
+// withoutElementIndex rewrites a message that starts with a field naming one
+// element of a set ("workspaceIds[0]: no workspace with id \"x\"") to name
+// the attribute instead ("workspace_ids: ..."). The index counts in the
+// request, which the provider sorts, not in the configuration, so it would
+// point at the wrong value; the message names the value itself.
+func withoutElementIndex(msg, field string, attr path.Path) string {
+	root := fieldRoot(field)
+	if root == field || !strings.HasPrefix(field[len(root):], "[") || !strings.HasSuffix(field, "]") ||
+		strings.ContainsAny(field[len(root)+1:], ".[") {
+		return msg
+	}
+	if rest, ok := strings.CutPrefix(msg, field+": "); ok {
+		return attr.String() + ": " + rest
+	}
+	return msg
 }
 
 // fieldRoot returns the top-level JSON field of a problem's field reference:

@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/review"
@@ -54,9 +57,48 @@ func allowWideningAttribute(what string) schema.BoolAttribute {
 	return schema.BoolAttribute{
 		MarkdownDescription: "Accept a change that widens the access of this " + what + " when the provider's " +
 			"`permission_review` is `" + permissionReviewError + "`: the plan then shows the widening as a " +
-			"warning instead of failing. Defaults to `false`.",
+			"warning instead of failing. Defaults to `false`. The review reads this argument from the " +
+			"configuration of each plan, never from state: once it is removed, the next widening is " +
+			"refused again. Removing it plans no update of its own; state keeps the last value until the " +
+			"resource is next updated for another reason.",
 		Optional: true,
+		Computed: true,
 	}
+}
+
+// planAllowWidening plans allow_widening: the configured value, or, when
+// the configuration leaves it out, the value in state (false for a new
+// resource), so that removing the argument plans no update. What the plan
+// carries here approves nothing: the review reads the configuration.
+func planAllowWidening(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
+		return
+	}
+	var configured types.Bool
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, allowWideningPath, &configured)...)
+	if !configured.IsNull() {
+		return
+	}
+	planned := types.BoolValue(false)
+	if !req.State.Raw.IsNull() {
+		var prior types.Bool
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, allowWideningPath, &prior)...)
+		if !prior.IsNull() && !prior.IsUnknown() {
+			planned = prior
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, allowWideningPath, planned)...)
+}
+
+var allowWideningPath = path.Root("allow_widening")
+
+// allowWideningFromPrior is allow_widening for a model read from the API:
+// the prior value, or false when there is none (a create, an import).
+func allowWideningFromPrior(prior types.Bool) types.Bool {
+	if prior.IsNull() || prior.IsUnknown() {
+		return types.BoolValue(false)
+	}
+	return prior
 }
 
 // permissionRef is one permission name or pattern of a planned grant and
@@ -86,10 +128,14 @@ func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.Modif
 
 	replace := state != nil && (len(resp.RequiresReplace) > 0 || !plan.ServiceToken.Equal(state.ServiceToken) ||
 		(!plan.DefaultAPIVersion.IsUnknown() && !plan.DefaultAPIVersion.Equal(state.DefaultAPIVersion)))
+	replaces := replacedTokenID(ctx, req, resp)
+	if replace {
+		replaces = state.ID.ValueString()
+	}
 	if fullyKnown(ctx, config.Name, config.Description, config.Role, config.CustomRoles, config.InlineRole,
 		config.Permissions, config.WorkspaceIDs, config.AllWorkspaces, config.ServiceToken,
 		config.DefaultAPIVersion, config.ExpiresAt, config.ExpiresInDays) {
-		r.dryRun(ctx, plan, state, replace, &resp.Diagnostics)
+		r.dryRun(ctx, plan, state, replaces, &resp.Diagnostics)
 	} else {
 		tflog.Debug(ctx, "dry run skipped: the planned token depends on values not known yet")
 	}
@@ -107,8 +153,54 @@ func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.Modif
 		name = state.Name
 	}
 	w := review.Compare(cat, &prev, &next)
-	resp.Diagnostics.Append(wideningDiagnostics(r.data.PermissionReview, plan.AllowWidening.ValueBool(),
-		w.Describe("tokensmith_access_token with name "+labelOf(name)))...)
+	if w.Empty() || r.data.PermissionReview == permissionReviewOff {
+		return
+	}
+	r.data.nameWorkspaces(ctx, &w)
+	resp.Diagnostics.Append(wideningDiagnostics(r.data.PermissionReview, config.AllowWidening.ValueBool(),
+		tokenSubject(state.Name, state.ID), w.Describe("tokensmith_access_token with name "+labelOf(name)))...)
+}
+
+// The CLIs print warnings that share a summary as one, followed by "(and one
+// more similar warning elsewhere)", so a review of two resources would hide
+// the second. Every review diagnostic therefore names its resource in the
+// summary: reviewSummary("Change Widens Access", tokenSubject(...)).
+func reviewSummary(headline, subject string) string {
+	return headline + ": " + subject
+}
+
+// tokenSubject names a token in a review summary by its name and id (names
+// need not be unique).
+func tokenSubject(name, id types.String) string {
+	return fmt.Sprintf("tokensmith_access_token %s (%s)", labelOf(name), id.ValueString())
+}
+
+// customRoleSubject names a custom role in a review summary by its key,
+// which is unique.
+func customRoleSubject(key types.String) string {
+	return "tokensmith_custom_role " + labelOf(key)
+}
+
+// nameWorkspaces shows each workspace a widening adds as its id followed by
+// its name, as far as the provider's credential can see it.
+func (d *providerData) nameWorkspaces(ctx context.Context, w *review.Widening) {
+	if len(w.Workspaces) == 0 {
+		return
+	}
+	list, err := d.Client.ListWorkspaces(ctx, "", client.ListOptions{})
+	if err != nil {
+		tflog.Debug(ctx, "workspace names unavailable for the review", map[string]any{"error": err.Error()})
+		return
+	}
+	names := make(map[string]string, len(list.Items))
+	for _, ws := range list.Items {
+		names[ws.ID] = ws.Name
+	}
+	for i, id := range w.Workspaces {
+		if n, ok := names[id]; ok {
+			w.Workspaces[i] = fmt.Sprintf("%s (%q)", id, n)
+		}
+	}
 }
 
 // reviewModels reads what the review of a resource with the model M works
@@ -128,17 +220,63 @@ func reviewModels[M any](ctx context.Context, d *providerData, req resource.Modi
 	return plan, config, state, !resp.Diagnostics.HasError()
 }
 
-// dryRun sends the planned create or update of a token with dryRun=true.
-func (r *accessTokenResource) dryRun(ctx context.Context, plan accessTokenModel, state *accessTokenModel, replace bool, diags *diag.Diagnostics) {
+// replacedTokenKey is the private plan data under which the plan of an
+// existing token records its id. ModifyPlan cannot see whether the CLI will
+// replace a resource (-replace, lifecycle settings), but when it does, it
+// plans the new object again as a create and hands that plan the private
+// data of the first: a create that finds the key is a replacement of that
+// token. The CLIs keep only the errors of that second plan, not its
+// warnings, so the note about create_before_destroy appears only when the
+// first plan already knows of the replacement (an attribute that forces
+// it), not for -replace.
+const replacedTokenKey = "replaces"
+
+// replacedTokenID records the token's id in the plan's private data when
+// there is a state, and returns the id of the token a create replaces ("" for
+// anything else).
+func replacedTokenID(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) string {
+	var stateID types.String
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &stateID)...)
+		if id := stateID.ValueString(); id != "" && resp.Private != nil {
+			b, _ := json.Marshal(id)
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacedTokenKey, b)...)
+		}
+		return ""
+	}
+	if req.Private == nil {
+		return ""
+	}
+	b, d := req.Private.GetKey(ctx, replacedTokenKey)
+	resp.Diagnostics.Append(d...)
+	var id string
+	if len(b) > 0 && json.Unmarshal(b, &id) == nil {
+		return id
+	}
+	return ""
+}
+
+// dryRun sends the planned create or update of a token with dryRun=true;
+// replaces is the id of the token a create replaces, if any.
+func (r *accessTokenResource) dryRun(ctx context.Context, plan accessTokenModel, state *accessTokenModel, replaces string, diags *diag.Diagnostics) {
 	owner := "access token " + labelOf(plan.Name)
-	if state == nil || replace {
+	if state == nil || replaces != "" {
 		body, d := accessTokenCreateBody(ctx, plan, r.data.Now())
 		diags.Append(d...)
 		if diags.HasError() {
 			return
 		}
-		_, err := r.data.Client.CreateToken(ctx, body, client.WriteOptions{DryRun: true})
-		reportDryRun(ctx, err, "Unable to Create Access Token", "create "+owner, tokenDryRunFields(ctx, plan), replace, diags)
+		_, err := r.data.Client.CreateToken(ctx, body, client.WriteOptions{DryRun: true, Replaces: replaces})
+		if apiErr, ok := client.AsError(err); ok && client.IsNotFound(err) && apiErr.Problem.Field == api.QueryReplaces {
+			// The token being replaced is gone already (deleted before
+			// the CLI planned its successor again): nothing to count.
+			replaces = ""
+			_, err = r.data.Client.CreateToken(ctx, body, client.WriteOptions{DryRun: true})
+		}
+		reportDryRun(ctx, err, "Unable to Create Access Token", "create "+owner, tokenDryRunFields(ctx, plan), diags)
+		if err == nil && replaces != "" {
+			r.noteReplacementAtQuota(ctx, body, plan, replaces, diags)
+		}
 		return
 	}
 	ops, d := accessTokenPatch(ctx, plan, *state)
@@ -147,7 +285,23 @@ func (r *accessTokenResource) dryRun(ctx context.Context, plan accessTokenModel,
 		return
 	}
 	_, err := r.data.Client.PatchToken(ctx, state.ID.ValueString(), ops, client.WriteOptions{DryRun: true})
-	reportDryRun(ctx, err, "Unable to Update Access Token", "update "+owner, tokenDryRunFields(ctx, plan), false, diags)
+	reportDryRun(ctx, err, "Unable to Update Access Token", "update "+owner, tokenDryRunFields(ctx, plan), diags)
+}
+
+// noteReplacementAtQuota warns when a replacement fits the quota only
+// because the old token is deleted first: the CLI's default, which the
+// provider cannot tell from create_before_destroy.
+func (r *accessTokenResource) noteReplacementAtQuota(ctx context.Context, body api.TokenCreate, plan accessTokenModel, replaces string, diags *diag.Diagnostics) {
+	_, err := r.data.Client.CreateToken(ctx, body, client.WriteOptions{DryRun: true})
+	if !client.IsQuotaExceeded(err) {
+		return
+	}
+	apiErr, _ := client.AsError(err)
+	diags.AddWarning(reviewSummary("Replacement at Token Quota", tokenSubject(plan.Name, types.StringValue(replaces))),
+		fmt.Sprintf("tokensmith_access_token with name %s is replaced while its owner is at the token quota "+
+			"(%s). The replacement fits because Terraform deletes the old token before creating the new one. "+
+			"With lifecycle { create_before_destroy = true } the new token is created first and the backend "+
+			"refuses it: that needs room for both tokens.", labelOf(plan.Name), apiErr.Problem.Detail))
 }
 
 // tokenDryRunFields is accessTokenFields, with a refusal that names no field
@@ -167,6 +321,7 @@ const escalationField = ""
 
 // ModifyPlan of a custom role is the plan-time review alone.
 func (r *customRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planAllowWidening(ctx, req, resp)
 	if req.Plan.Raw.IsNull() || resp.RequiresReplace.Contains(path.Root("key")) || keyChanges(ctx, req) {
 		r.warnIfInUse(ctx, req, resp)
 	}
@@ -204,10 +359,38 @@ func (r *customRoleResource) warnIfInUse(ctx context.Context, req resource.Modif
 	if err != nil || role.TokenCount == 0 {
 		return
 	}
-	resp.Diagnostics.AddWarning("Custom Role In Use",
-		fmt.Sprintf("tokensmith_custom_role with key %s is used by %d access token(s). The backend refuses to "+
-			"delete a role that tokens use, so this apply will fail unless it first stops those tokens from "+
-			"using the role.", labelOf(state.Key), role.TokenCount))
+	users := r.data.tokensUsingRole(ctx, role.ID)
+	var who string
+	switch {
+	case len(users) == 0:
+		who = fmt.Sprintf("%d access token(s) that the provider's credential cannot list", role.TokenCount)
+	case len(users) < role.TokenCount:
+		who = fmt.Sprintf("access tokens %s and %d more", strings.Join(users, ", "), role.TokenCount-len(users))
+	default:
+		who = "access token(s) " + strings.Join(users, ", ")
+	}
+	resp.Diagnostics.AddWarning(reviewSummary("Custom Role In Use", customRoleSubject(state.Key)),
+		fmt.Sprintf("tokensmith_custom_role with key %s is used by %s. The backend deletes a role only once "+
+			"no token uses it, so the delete is refused unless this run changes or deletes them; Terraform "+
+			"does that first for the tokens of this configuration that are destroyed or stop naming the role.",
+			labelOf(state.Key), who))
+}
+
+// tokensUsingRole lists the tokens that use a custom role as `"name" (id)`,
+// as far as the provider's credential can see them.
+func (d *providerData) tokensUsingRole(ctx context.Context, roleID string) []string {
+	list, err := d.Client.ListTokens(ctx, true, client.ListOptions{})
+	if err != nil {
+		tflog.Debug(ctx, "tokens using a custom role unavailable", map[string]any{"error": err.Error()})
+		return nil
+	}
+	var out []string
+	for _, t := range list.Items {
+		if slices.Contains(t.CustomRoleIDs, roleID) {
+			out = append(out, fmt.Sprintf("%q (%s)", t.Name, t.ID))
+		}
+	}
+	return out
 }
 
 // reviewPlan runs the plan-time checks for a custom role.
@@ -259,7 +442,8 @@ func (r *customRoleResource) reviewPlan(ctx context.Context, req resource.Modify
 	if tokenCount != nil {
 		detail = w.DescribeCustomRole(addr, *tokenCount)
 	}
-	resp.Diagnostics.Append(wideningDiagnostics(r.data.PermissionReview, plan.AllowWidening.ValueBool(), detail)...)
+	resp.Diagnostics.Append(wideningDiagnostics(r.data.PermissionReview, config.AllowWidening.ValueBool(),
+		customRoleSubject(state.Key), detail)...)
 }
 
 // dryRun sends the planned create or update of a custom role with
@@ -274,7 +458,7 @@ func (r *customRoleResource) dryRun(ctx context.Context, plan customRoleModel, s
 			return nil
 		}
 		_, err := r.data.Client.CreateCustomRole(ctx, body, client.WriteOptions{DryRun: true})
-		reportDryRun(ctx, err, "Unable to Create Custom Role", "create "+owner, customRoleFields, false, diags)
+		reportDryRun(ctx, err, "Unable to Create Custom Role", "create "+owner, customRoleFields, diags)
 		return nil
 	}
 	ops, d := customRolePatch(ctx, plan, *state)
@@ -283,7 +467,7 @@ func (r *customRoleResource) dryRun(ctx context.Context, plan customRoleModel, s
 		return nil
 	}
 	role, err := r.data.Client.PatchCustomRole(ctx, customRoleRef(*state), ops, client.WriteOptions{DryRun: true})
-	reportDryRun(ctx, err, "Unable to Update Custom Role", "update "+owner, customRoleFields, false, diags)
+	reportDryRun(ctx, err, "Unable to Update Custom Role", "update "+owner, customRoleFields, diags)
 	if err != nil {
 		return nil
 	}
@@ -291,25 +475,21 @@ func (r *customRoleResource) dryRun(ctx context.Context, plan customRoleModel, s
 }
 
 // reportDryRun turns a refused dry run into the error the apply would end
-// with. Two refusals are not reported because the plan cannot tell yet:
+// with. One refusal is not reported because the plan cannot tell yet:
 // custom roles a token names that do not exist (the same apply may create
-// them), and the quota when a token is replaced (the old token, which still
-// counts, is normally deleted before the new one is created).
-func reportDryRun(ctx context.Context, err error, summary, action string, fields map[string]path.Path, replacing bool, diags *diag.Diagnostics) {
+// them). A replacement's dry run names the token it replaces, so its quota
+// refusal is real.
+func reportDryRun(ctx context.Context, err error, summary, action string, fields map[string]path.Path, diags *diag.Diagnostics) {
 	if err == nil {
 		return
 	}
 	apiErr, ok := client.AsError(err)
 	if !ok {
-		diags.AddError(summary, fmt.Sprintf("The dry run to %s during plan failed: %s", action, err))
+		diags.AddError(summary, fmt.Sprintf("The dry run to %s during plan failed: %s", action, withSettingHint(err)))
 		return
 	}
 	if fieldRoot(apiErr.Problem.Field) == "customRoleIds" && (client.IsInvalidRequest(err) || client.IsNotFound(err)) {
 		tflog.Debug(ctx, "dry run refused for a custom role not known yet; not reported", map[string]any{"field": apiErr.Problem.Field})
-		return
-	}
-	if replacing && client.IsQuotaExceeded(err) {
-		tflog.Debug(ctx, "dry run refused on quota while replacing; not reported")
 		return
 	}
 	if len(apiErr.Problem.Missing) == 0 && apiErr.Problem.Field == "" {
@@ -318,16 +498,19 @@ func reportDryRun(ctx context.Context, err error, summary, action string, fields
 	addAPIError(diags, summary, fmt.Sprintf("The backend refuses to %s (checked with a dry run)", action), err, fields)
 }
 
-// wideningDiagnostics is what the plan says about a widening described by
-// detail ("" for none) under the provider's permission_review mode.
-func wideningDiagnostics(mode string, allowWidening bool, detail string) diag.Diagnostics {
+// wideningDiagnostics is what the plan says about a widening of subject
+// described by detail ("" for none) under the provider's permission_review
+// mode. allowWidening is the resource's allow_widening as configured: never
+// a value carried over from state, so that removing it stops approving.
+func wideningDiagnostics(mode string, allowWidening bool, subject, detail string) diag.Diagnostics {
 	var diags diag.Diagnostics
+	summary := reviewSummary(review.Summary, subject)
 	switch {
 	case detail == "" || mode == permissionReviewOff:
 	case mode == permissionReviewError && !allowWidening:
-		diags.AddError(review.Summary, detail+"\n\n"+wideningRefusedHint)
+		diags.AddError(summary, detail+"\n\n"+wideningRefusedHint)
 	default:
-		diags.AddWarning(review.Summary, detail)
+		diags.AddWarning(summary, detail)
 	}
 	return diags
 }
@@ -372,6 +555,9 @@ func (c *permissionCatalogue) problem(ref permissionRef) string {
 			"actions and not_actions of policy statements).", ref.field)
 	case isPattern:
 		if len(c.names.Expand(ref.name)) == 0 {
+			if s := review.SuggestPattern(c.names, ref.name); s != "" {
+				return "matches no permission of the backend's catalogue; " + s
+			}
 			return "matches no permission of the backend's catalogue."
 		}
 		return ""

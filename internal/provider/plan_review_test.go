@@ -37,15 +37,18 @@ func (p *planDiagnostics) reset() {
 	p.diags = nil
 }
 
-// details returns the distinct details of the diagnostics with the summary
-// and severity given, in the order first seen. The CLI plans a resource
-// again during apply, so the same diagnostic usually arrives twice.
-func (p *planDiagnostics) details(severity tfprotov6.DiagnosticSeverity, summary string) []string {
+// details returns the distinct details of the diagnostics with the headline
+// and severity given, in the order first seen. Review summaries are the
+// headline followed by the resource (reviewSummary); either matches. The CLI
+// plans a resource again during apply, so the same diagnostic usually
+// arrives twice.
+func (p *planDiagnostics) details(severity tfprotov6.DiagnosticSeverity, headline string) []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out []string
 	for _, d := range p.diags {
-		if d.Severity == severity && d.Summary == summary && !slices.Contains(out, d.Detail) {
+		if d.Severity == severity && (d.Summary == headline || strings.HasPrefix(d.Summary, headline+": ")) &&
+			!slices.Contains(out, d.Detail) {
 			out = append(out, d.Detail)
 		}
 	}
@@ -258,7 +261,7 @@ func TestAccPlanReview_tokenGrantKinds(t *testing.T) {
 				ConfigPlanChecks: expectAction(testAccTokenAddr, plancheck.ResourceActionUpdate),
 				Check: checkRecorded(rec, tfprotov6.DiagnosticSeverityWarning, "tokensmith_access_token with name \"ci\" widens access:\n"+
 					"  + custom roles: release\n"+
-					"  + workspaces: "+platform.ID),
+					"  + workspaces: "+platform.ID+` ("platform")`),
 			},
 			{
 				// Removing a custom role and a workspace narrows: nothing said.

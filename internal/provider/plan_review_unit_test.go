@@ -30,8 +30,9 @@ func testCatalogue(t *testing.T) *permissionCatalogue {
 
 func TestWideningDiagnostics(t *testing.T) {
 	const detail = "tokensmith_access_token with name \"ci\" widens access:\n  + permissions: MEMBER_WRITE"
-	warning := diag.NewWarningDiagnostic("Change Widens Access", detail)
-	refusal := diag.NewErrorDiagnostic("Change Widens Access", detail+"\n\n"+
+	const subject = `tokensmith_access_token "ci" (tok-1)`
+	warning := diag.NewWarningDiagnostic(`Change Widens Access: tokensmith_access_token "ci" (tok-1)`, detail)
+	refusal := diag.NewErrorDiagnostic(`Change Widens Access: tokensmith_access_token "ci" (tok-1)`, detail+"\n\n"+
 		`The provider's permission_review is "error": a change that widens access is applied only when `+
 		`the resource sets allow_widening = true.`)
 	tests := []struct {
@@ -51,7 +52,7 @@ func TestWideningDiagnostics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := wideningDiagnostics(tt.mode, tt.allow, tt.detail)
+			got := wideningDiagnostics(tt.mode, tt.allow, subject, tt.detail)
 			if !got.Equal(tt.want) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
@@ -78,6 +79,7 @@ func TestPermissionCatalogue_problem(t *testing.T) {
 		{action("API_*"), ""},
 		{action("*"), ""},
 		{action("NOPE_*"), "matches no permission of the backend's catalogue."},
+		{action("ACCES_TOKEN_*"), `matches no permission of the backend's catalogue; did you mean "ACCESS_TOKEN_*"?`},
 		{action("API_*_READ"), `is not a permission name or pattern: "*" may only end a pattern.`},
 		{action("API_RAED"), `is not a permission of the backend's catalogue; did you mean "API_READ" or "API_WRITE"?`},
 		{action("updateOn"), ""},

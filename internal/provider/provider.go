@@ -6,15 +6,18 @@ package provider
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -104,8 +107,9 @@ func (p *tokensmithProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"ca_cert_pem": schema.StringAttribute{
 				MarkdownDescription: "PEM-encoded CA certificates to trust in addition to the system pool, " +
-					"for backends whose certificate is issued by a private CA. When unset, the file named by the `" +
-					envCACertFile + "` environment variable is read, if it is set.",
+					"for backends whose certificate is issued by a private CA: the certificates themselves, " +
+					"for example `file(\"tokensmith.db.ca.pem\")`, not a path. When unset, the file named by " +
+					"the `" + envCACertFile + "` environment variable is read, if it is set.",
 				Optional: true,
 			},
 			"max_retries": schema.Int64Attribute{
@@ -166,16 +170,9 @@ func (p *tokensmithProvider) Configure(ctx context.Context, req provider.Configu
 				"provider configuration or the "+envToken+" environment variable.")
 	}
 
-	caCertPEM := cfg.CACertPEM.ValueString()
-	if caCertPEM == "" {
-		var err error
-		if caCertPEM, err = caCertPEMFromEnv(); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Invalid CA Certificate File", err.Error())
-		}
-	}
-	if caCertPEM != "" && !x509.NewCertPool().AppendCertsFromPEM([]byte(caCertPEM)) {
-		resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Invalid CA Certificate",
-			"ca_cert_pem does not contain any PEM-encoded certificate.")
+	caCertPEM := caCertificates(cfg.CACertPEM, &resp.Diagnostics)
+	if warning := plainHTTPWarning(endpoint); warning != "" && token != "" {
+		resp.Diagnostics.AddAttributeWarning(path.Root("endpoint"), "Credential Sent Over Plain HTTP", warning)
 	}
 
 	maxRetries := int64(defaultMaxRetries)
@@ -212,6 +209,9 @@ func (p *tokensmithProvider) Configure(ctx context.Context, req provider.Configu
 		resp.Diagnostics.AddError("Unable to Create Tokensmith API Client", err.Error())
 		return
 	}
+	if !checkConnection(ctx, c, endpoint, &resp.Diagnostics) {
+		return
+	}
 
 	review := permissionReviewModes[0]
 	if !cfg.PermissionReview.IsNull() {
@@ -242,4 +242,54 @@ func stringOrEnv(v types.String, env string) string {
 		return s
 	}
 	return os.Getenv(env)
+}
+
+// caCertificates is the PEM text of the CAs to trust: ca_cert_pem, or the
+// file TOKENSMITH_CA_CERT_FILE names (caCertPEMFromEnv). A path given to
+// ca_cert_pem is answered with the file() call that reads it.
+func caCertificates(attr types.String, diags *diag.Diagnostics) string {
+	text := attr.ValueString()
+	if text == "" {
+		fromEnv, err := caCertPEMFromEnv()
+		if err != nil {
+			diags.AddAttributeError(path.Root("ca_cert_pem"), "Invalid CA Certificate File", err.Error())
+		}
+		return fromEnv
+	}
+	if x509.NewCertPool().AppendCertsFromPEM([]byte(text)) {
+		return text
+	}
+	detail := "ca_cert_pem does not contain any PEM-encoded certificate."
+	if t := strings.TrimSpace(text); !strings.ContainsAny(t, "\n") && !strings.Contains(t, "-----") {
+		detail = fmt.Sprintf("ca_cert_pem takes the certificates themselves, and %q looks like a path: use "+
+			"ca_cert_pem = file(%q), or set %s to the path instead.", t, t, envCACertFile)
+	}
+	diags.AddAttributeError(path.Root("ca_cert_pem"), "Invalid CA Certificate", detail)
+	return ""
+}
+
+// checkConnection asks the backend who the provider's credential is, once
+// per configuration, so that an unreachable endpoint, an untrusted
+// certificate or a refused credential is reported once, naming the setting
+// to check, instead of by every resource and data source.
+func checkConnection(ctx context.Context, c *client.Client, endpoint string, diags *diag.Diagnostics) bool {
+	_, err := c.CallerIdentity(ctx)
+	if err == nil {
+		return true
+	}
+	var unknownCA x509.UnknownAuthorityError
+	switch {
+	case client.IsUnauthorized(err):
+		// Not attached to the token attribute: the CLI would print its line
+		// of the configuration, which may hold the secret.
+		diags.AddError("Tokensmith Credential Refused",
+			fmt.Sprintf("The backend at %s refused the provider's credential: %s", endpoint, withSettingHint(err)))
+	case errors.As(err, &unknownCA):
+		diags.AddAttributeError(path.Root("ca_cert_pem"), "Unable to Reach Tokensmith",
+			fmt.Sprintf("Could not reach the backend at %s: %s", endpoint, withSettingHint(err)))
+	default:
+		diags.AddAttributeError(path.Root("endpoint"), "Unable to Reach Tokensmith",
+			fmt.Sprintf("Could not reach the backend at %s: %s", endpoint, withSettingHint(err)))
+	}
+	return false
 }

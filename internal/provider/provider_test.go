@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,6 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/testserver"
 )
 
 // configure runs the provider's Configure with the given attribute values;
@@ -94,8 +98,14 @@ func TestConfigure_missingEndpointAndToken(t *testing.T) {
 }
 
 func TestConfigure_environmentFallback(t *testing.T) {
-	t.Setenv(envEndpoint, "https://tokens.example.com")
-	t.Setenv(envToken, "from-env")
+	ts := testserver.New(t, testserver.WithTLS())
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, []byte(ts.CACertPEM), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(envEndpoint, ts.URL)
+	t.Setenv(envToken, ts.OwnerToken)
+	t.Setenv(envCACertFile, caFile)
 	resp := configure(t, nil)
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("unexpected diagnostics: %v", resp.Diagnostics)
@@ -153,6 +163,39 @@ func TestPositiveDurationValidator(t *testing.T) {
 		positiveDuration.ValidateString(context.Background(), validator.StringRequest{ConfigValue: v}, &resp)
 		if resp.Diagnostics.HasError() {
 			t.Errorf("%v rejected: %v", v, resp.Diagnostics)
+		}
+	}
+}
+
+// ca_cert_pem given a path fails with the file() call to write instead
+// (TOKENSMITH_CA_CERT_FILE is covered in ca_cert_file_test.go).
+func TestConfigure_caCertPEMGivenAPath(t *testing.T) {
+	unsetEnv(t)
+	resp := configure(t, map[string]tftypes.Value{"endpoint": str("https://tokens.example.com"), "token": str("x"),
+		"ca_cert_pem": str("tokensmith.db.ca.pem")})
+	want := `looks like a path: use ca_cert_pem = file("tokensmith.db.ca.pem"), or set ` + envCACertFile
+	if resp.Diagnostics.ErrorsCount() != 1 || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), want) {
+		t.Fatalf("want one error saying %q, got %v", want, resp.Diagnostics)
+	}
+	if resp.ResourceData != nil {
+		t.Fatal("provider data set despite an error")
+	}
+}
+
+func TestPlainHTTPWarning(t *testing.T) {
+	for endpoint, warns := range map[string]bool{
+		"http://127.0.0.1:8080":        false,
+		"http://[::1]:8080":            false,
+		"http://localhost:8080":        false,
+		"http://api.localhost":         false,
+		"https://tokens.example.com":   false,
+		"http://tokens.example.com":    true,
+		"http://10.0.0.5:8080":         true,
+		"http://0.0.0.0:8080":          true,
+		"http://localhost.example.com": true,
+	} {
+		if got := plainHTTPWarning(endpoint) != ""; got != warns {
+			t.Errorf("%s: warns = %v, want %v", endpoint, got, warns)
 		}
 	}
 }

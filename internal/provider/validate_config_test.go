@@ -131,11 +131,15 @@ func TestValidateConfig_accessToken(t *testing.T) {
 		names   []string
 	}{
 		{"two grants", with(map[string]any{"permissions": []string{"WORKSPACE_READ"}}),
-			"Invalid Attribute Combination", []string{"role", "permissions"}},
+			"Invalid Attribute Combination", []string{"role and permissions are both set"}},
+		{"three grants", with(map[string]any{"permissions": []string{"WORKSPACE_READ"}, "custom_roles": []string{"r"}}),
+			"Invalid Attribute Combination", []string{"role, custom_roles and permissions are all set"}},
+		{"no grant", with(map[string]any{"role": nil}),
+			"Missing Attribute Configuration", []string{"None of role, custom_roles, inline_role and permissions is set"}},
 		{"two expirations", with(map[string]any{"expires_at": "2099-01-01T00:00:00Z"}),
 			"Invalid Attribute Combination", []string{"expires_at", "expires_in_days"}},
 		{"both workspace forms", with(map[string]any{"workspace_ids": []string{"w1"}}),
-			"Invalid Attribute Combination", []string{"workspace_ids", "all_workspaces"}},
+			"Invalid Attribute Combination", []string{"workspace_ids and all_workspaces are both set"}},
 		{"malformed custom role key", with(map[string]any{"role": nil, "custom_roles": []string{"-bad key"}}),
 			"Invalid Attribute Value Match", []string{"custom role key"}},
 	}

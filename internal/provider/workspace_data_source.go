@@ -119,8 +119,7 @@ func (d *workspaceDataSource) Read(ctx context.Context, req datasource.ReadReque
 			}
 		}
 		if ws == nil {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Workspace Not Found",
-				fmt.Sprintf("No workspace is named %q.", name))
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Workspace Not Found", workspaceNotVisible(name))
 			return
 		}
 	}
@@ -142,4 +141,16 @@ func workspaceFromAPI(ws *api.Workspace) (workspaceModel, diag.Diagnostics) {
 		LastModified: timestampValue(ws.LastModified),
 	}
 	return m, diags
+}
+
+// workspaceNotVisible explains a name lookup that found nothing. The backend
+// answers the same whether no such workspace exists or the credential may
+// not see it, on purpose, so the detail covers both.
+func workspaceNotVisible(name string) string {
+	return fmt.Sprintf("No workspace named %q is visible to the provider's credential. The backend does not say "+
+		"whether a workspace exists to a credential that may not see it. A workspace is visible to its members "+
+		"and to admins and owners of the organisation, through a token whose workspace scope includes it. Check "+
+		"the name, or add the credential's member to the workspace (or scope the token to it or to all "+
+		"workspaces), or use an admin's token; the tokensmith_workspaces data source lists what the "+
+		"credential can see.", name)
 }

@@ -24,7 +24,7 @@ func TestAccWorkspaceDataSource(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      testAccProviderConfig(ts) + `data "tokensmith_workspace" "x" { name = "nowhere" }`,
-				ExpectError: regexp.MustCompile(`(?s)Workspace Not Found.*No workspace is named "nowhere"`),
+				ExpectError: regexp.MustCompile(`(?s)Workspace Not Found.*No\s+workspace\s+named\s+"nowhere"\s+is\s+visible\s+to\s+the\s+provider's\s+credential`),
 			},
 			{
 				Config:      testAccProviderConfig(ts) + `data "tokensmith_workspace" "x" { id = "000000000000000000000000" }`,

@@ -16,7 +16,19 @@ func Suggest(cat *catalogue.Catalogue, name string) string {
 	if cat == nil {
 		return ""
 	}
-	names := cat.Suggest(name, maxSuggestions)
+	return didYouMean(cat.Suggest(name, maxSuggestions))
+}
+
+// SuggestPattern is Suggest for a pattern that matches no permission:
+// `did you mean "ACCESS_TOKEN_*"?`, or "".
+func SuggestPattern(cat *catalogue.Catalogue, pattern string) string {
+	if cat == nil {
+		return ""
+	}
+	return didYouMean(cat.SuggestPattern(pattern, maxSuggestions))
+}
+
+func didYouMean(names []string) string {
 	if len(names) == 0 {
 		return ""
 	}

@@ -163,7 +163,10 @@
 // does not take are refused the same way. `?dryRun=true` is accepted on
 // token create, update and reset and on custom role create and update, runs
 // every check and writes nothing (not even an idempotency record); anywhere
-// else it is refused rather than ignored. A known path called with another
+// else it is refused rather than ignored. A token create dry run may name
+// the token it would replace with `?replaces=<token id>` (a token the caller
+// could delete): the quotas then count the two once, as a delete followed by
+// a create does; a real create refuses the parameter. A known path called with another
 // method is a 405 with an Allow header. Every error is an
 // application/problem+json document; no error detail and no log line ever
 // holds a token-like value, even one the client sent in the wrong place.

@@ -48,7 +48,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET "+api.PathOpenAPI, http.HandlerFunc(s.openAPIDocument))
 
 	handle("GET "+api.PathTokens, auth(endpoint(s, ok, s.listTokens)), "showAll", limit, offset)
-	handle("POST "+api.PathTokens, auth(dryRunEndpoint(s, created, s.createToken)))
+	handle("POST "+api.PathTokens, auth(dryRunEndpoint(s, created, s.createToken)), api.QueryReplaces)
 	handle("DELETE "+api.PathTokens, auth(endpoint(s, deleted, s.deleteMemberTokens)), "memberId")
 	handle("GET "+api.PathTokens+"/{id}", auth(endpoint(s, ok, s.getToken)))
 	handle("PATCH "+api.PathTokens+"/{id}", auth(dryRunEndpoint(s, ok, s.patchToken)))

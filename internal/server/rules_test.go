@@ -429,3 +429,39 @@ func TestSecretsNeverStored(t *testing.T) {
 		}
 	}
 }
+
+// A dry run that names the token it replaces counts the two against the
+// quotas once; the name is checked like a delete of that token, and a real
+// create refuses it.
+func TestQuotaDryRunReplaces(t *testing.T) {
+	ts := testserver.New(t, testserver.WithConfig(func(cfg *server.Config) {
+		cfg.Quota = store.Quota{PerMember: 2, PerOrg: 100}
+	}))
+	c := newClient(t, ts, ts.OwnerToken) // the bootstrap token counts
+	old := c.createToken(api.TokenCreate{Name: "a", Role: "reader"})
+	body := api.TokenCreate{Name: "a", Role: "reader"}
+	c.fail(http.StatusConflict, api.CodeQuotaExceeded, "POST", api.PathTokens+"?dryRun=true", body)
+	c.must(http.StatusOK, "POST", api.PathTokens+"?dryRun=true&replaces="+old.ID, body)
+
+	p := c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "POST", api.PathTokens+"?replaces="+old.ID, body)
+	if p.Field != "replaces" || !strings.Contains(p.Detail, "dryRun=true") {
+		t.Fatalf("real create with replaces: %+v", p)
+	}
+	p = c.fail(http.StatusNotFound, api.CodeNotFound, "POST", api.PathTokens+"?dryRun=true&replaces=nope", body)
+	if p.Field != "replaces" || !strings.Contains(p.Detail, "nope") {
+		t.Fatalf("unknown token: %+v", p)
+	}
+
+	// A member may not name a token it could not delete (the owner's).
+	_, tok := memberWithToken(t, c, "w@example.com", "writer", "writer")
+	p = c.with(tok.Token).fail(http.StatusForbidden, api.CodePermissionDenied, "POST", api.PathTokens+"?dryRun=true&replaces="+old.ID, body)
+	if p.Field != "replaces" {
+		t.Fatalf("other member's token: %+v", p)
+	}
+
+	var list api.List[api.Token]
+	c.must(http.StatusOK, "GET", api.PathTokens+"?showAll=true", nil).into(t, &list)
+	if list.TotalCount != 3 {
+		t.Fatalf("tokens %d, want 3 (nothing written or deleted)", list.TotalCount)
+	}
+}

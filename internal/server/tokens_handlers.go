@@ -359,12 +359,19 @@ func (c *caller) mayActOnTokensOf(owner store.Member) error {
 	return nil
 }
 
-func (s *Server) checkQuota(cl *call, memberID string) error {
+// checkQuota checks the quotas a new token of the member would count
+// against. replaced, when not nil, is a token the new one replaces (a dry run
+// that names it with ?replaces=): it is deleted before the new one is
+// created, so it is not counted.
+func (s *Server) checkQuota(cl *call, memberID string, replaced *store.Token) error {
 	q := s.cfg.Quota
 	if q.PerMember > 0 {
 		_, n, err := s.store.ListTokens(cl.ctx, store.TokenFilter{OrgID: s.orgID, MemberID: memberID, Limit: 1})
 		if err != nil {
 			return err
+		}
+		if replaced != nil && replaced.MemberID == memberID {
+			n--
 		}
 		if n >= q.PerMember {
 			return &store.QuotaError{Scope: "member", Limit: q.PerMember}
@@ -374,6 +381,9 @@ func (s *Server) checkQuota(cl *call, memberID string) error {
 		_, n, err := s.store.ListTokens(cl.ctx, store.TokenFilter{OrgID: s.orgID, Limit: 1})
 		if err != nil {
 			return err
+		}
+		if replaced != nil {
+			n--
 		}
 		if n >= q.PerOrg {
 			return &store.QuotaError{Scope: "organization", Limit: q.PerOrg}
@@ -442,8 +452,12 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 	if err := s.checkGrant(cl, t, owner, workspaces); err != nil {
 		return api.Token{}, err
 	}
+	replaced, err := s.replacedToken(cl)
+	if err != nil {
+		return api.Token{}, err
+	}
 	if cl.dryRun {
-		if err := s.checkQuota(cl, owner.ID); err != nil {
+		if err := s.checkQuota(cl, owner.ID, replaced); err != nil {
 			return api.Token{}, err
 		}
 		t.ID = ""
@@ -461,6 +475,31 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 		notEnforcedDetail("inlineRole", apiStatements(t.InlineRole)))
 	cl.secret = true
 	return s.apiToken(t, owner, value, cl.now), nil
+}
+
+// replacedToken reads ?replaces=<token id> of a token create: the token the
+// created one would replace (Terraform's destroy-then-create), so that a dry
+// run counts the two against the quotas once. It is accepted only with
+// ?dryRun=true, changes nothing but that count, and must name a token the
+// caller could delete.
+func (s *Server) replacedToken(cl *call) (*store.Token, error) {
+	id := cl.r.URL.Query().Get(api.QueryReplaces)
+	if id == "" {
+		return nil, nil
+	}
+	if !cl.dryRun {
+		return nil, invalid(api.QueryReplaces, "%s is accepted only with dryRun=true: a create never deletes the token it replaces", api.QueryReplaces)
+	}
+	t, _, err := s.loadToken(cl, id, catalogue.AccessTokenWrite)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Field == "" {
+			e.Field = api.QueryReplaces
+			e.Detail = api.QueryReplaces + ": " + e.Detail
+		}
+		return nil, err
+	}
+	return &t, nil
 }
 
 func (s *Server) getToken(cl *call, _ noBody) (api.Token, error) {

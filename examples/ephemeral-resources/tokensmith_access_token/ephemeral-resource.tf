@@ -21,6 +21,10 @@ provider "tokensmith" {
   alias    = "deploy"
   endpoint = "https://tokens.example.com"
   token    = ephemeral.tokensmith_access_token.deploy.token
+
+  # The same CA as the default configuration of the provider, when the
+  # backend's certificate is issued by a private CA (or TOKENSMITH_CA_CERT_FILE).
+  ca_cert_pem = file("${path.module}/tokensmith-ca.pem")
 }
 
 data "tokensmith_caller_identity" "deploy" {

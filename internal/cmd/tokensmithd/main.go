@@ -30,6 +30,9 @@ import (
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h printed the usage; asking for it is not a failure
+		}
 		fmt.Fprintln(os.Stderr, "tokensmithd:", err)
 		os.Exit(1)
 	}
