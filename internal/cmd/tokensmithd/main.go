@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -310,7 +311,8 @@ func applyFileConfig(cfg *server.Config, fc fileConfig) error {
 }
 
 // loadPepper takes the pepper from the config file, then TOKENSMITH_PEPPER
-// (base64), then <data>.pepper, creating that file (mode 0600) on first start.
+// (base64), then <data>.pepper, creating that file (mode 0600, written
+// atomically so a crash cannot leave it empty) on first start.
 // An existing pepper file must not be readable by group or others, and a new
 // pepper is made only for a new database: for an existing one it would
 // silently invalidate every token, the owner's included.
@@ -330,14 +332,7 @@ func loadPepper(fromFile, dataPath string) ([]byte, error) {
 	}
 	path := dataPath + ".pepper"
 	if fi, err := os.Stat(path); err == nil {
-		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-			return nil, fmt.Errorf("pepper file %s has mode %04o: it must be readable by its owner only (chmod 600 %s)", path, perm, path)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		return decode(path, string(bytes.TrimSpace(b)))
+		return readPepperFile(path, fi)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
@@ -348,17 +343,37 @@ func loadPepper(fromFile, dataPath string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("create pepper file: %w", err)
+	err = writeFileAtomic(path, []byte(base64.StdEncoding.EncodeToString(p)+"\n"), 0o600, false)
+	if errors.Is(err, os.ErrExist) {
+		// Another process created it first: use theirs.
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		return readPepperFile(path, fi)
 	}
-	_, err = f.WriteString(base64.StdEncoding.EncodeToString(p) + "\n")
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
-		_ = os.Remove(path)
-		return nil, fmt.Errorf("write pepper file: %w", err)
+		return nil, fmt.Errorf("write pepper file %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// readPepperFile reads an existing pepper file, refusing one that others
+// may read or that does not hold a whole pepper (a file cut short by a
+// crash of an older version, or edited by hand).
+func readPepperFile(path string, fi os.FileInfo) ([]byte, error) {
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("pepper file %s has mode %04o: it must be readable by its owner only (chmod 600 %s)", path, perm, path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := base64.StdEncoding.DecodeString(string(bytes.TrimSpace(b)))
+	if err != nil || len(p) < secret.PepperLength {
+		return nil, fmt.Errorf("pepper file %s is empty or damaged (%d bytes; it must hold at least %d base64-encoded random bytes): "+
+			"restore it from a backup, or set TOKENSMITH_PEPPER; if the database %s holds nothing yet, delete both files to start afresh",
+			path, len(b), secret.PepperLength, strings.TrimSuffix(path, ".pepper"))
 	}
 	return p, nil
 }
