@@ -62,6 +62,7 @@ type options struct {
 	maxPerMember, maxPerOrg   int
 	rateLimit                 float64
 	authFailureLimit          float64
+	drainTimeout              time.Duration
 	set                       map[string]bool // flags or variables given explicitly
 }
 
@@ -105,6 +106,12 @@ func parseFlags(args []string) (*options, error) {
 	}
 	fs.Float64Var(&o.authFailureLimit, "auth-failure-limit", afl,
 		"failed authentications per second per client address, bursts of ten times as many; 0 = unlimited (TOKENSMITH_AUTH_FAILURE_LIMIT)")
+	dt, err := time.ParseDuration(envOr("TOKENSMITH_DRAIN_TIMEOUT", "30s", o.set, "drain-timeout"))
+	if err != nil {
+		return nil, fmt.Errorf("TOKENSMITH_DRAIN_TIMEOUT: %w", err)
+	}
+	fs.DurationVar(&o.drainTimeout, "drain-timeout", dt,
+		"on SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are closed (TOKENSMITH_DRAIN_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -200,7 +207,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hs := newHTTPServer(srv, logger)
+	tracked := trackInFlight(srv)
+	hs := newHTTPServer(tracked, logger)
 	scheme := "http"
 	switch {
 	case o.tlsCert != "":
@@ -229,9 +237,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stderr, "tokensmithd: shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil {
+	if err := drain(hs, tracked, o.drainTimeout, logger); err != nil {
 		return err
 	}
 	if err := srv.Close(); err != nil {
