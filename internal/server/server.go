@@ -104,6 +104,10 @@ type Server struct {
 	// failures limits failed authentications per client address.
 	failures *rateLimiter
 
+	// idempotentRunning holds the idempotency records of the requests
+	// running in this process.
+	idempotentRunning sync.Map
+
 	closeOnce sync.Once
 	stop      chan struct{}
 	done      chan struct{}
