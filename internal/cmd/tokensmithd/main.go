@@ -15,11 +15,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -74,48 +74,60 @@ func envOr(name, def string, set map[string]bool, flagName string) string {
 	return def
 }
 
+// typedFlags are the flags whose values must parse: each takes its
+// environment variable through the flag's own parser, so a variable that
+// does not parse stops startup naming it instead of falling back to a
+// default.
+var typedFlags = []struct{ name, env, want string }{
+	{"tls-self-signed", "TOKENSMITH_TLS_SELF_SIGNED", "true or false"},
+	{"max-tokens-per-member", "TOKENSMITH_MAX_TOKENS_PER_MEMBER", "a whole number, 0 for no limit"},
+	{"max-tokens-per-org", "TOKENSMITH_MAX_TOKENS_PER_ORG", "a whole number, 0 for no limit"},
+	{"rate-limit", "TOKENSMITH_RATE_LIMIT", "a number, 0 for no limit"},
+	{"auth-failure-limit", "TOKENSMITH_AUTH_FAILURE_LIMIT", "a number, 0 for no limit"},
+	{"drain-timeout", "TOKENSMITH_DRAIN_TIMEOUT", "a duration such as 30s"},
+}
+
 func parseFlags(args []string) (*options, error) {
 	o := &options{set: map[string]bool{}}
 	fs := flag.NewFlagSet("tokensmithd", flag.ContinueOnError)
-	num := func(env string, def int, name string) int {
-		v := envOr(env, strconv.Itoa(def), o.set, name)
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return def
-		}
-		return n
-	}
 	fs.StringVar(&o.listen, "listen", envOr("TOKENSMITH_LISTEN", "127.0.0.1:8080", o.set, "listen"), "address to listen on (TOKENSMITH_LISTEN)")
 	fs.StringVar(&o.data, "data", envOr("TOKENSMITH_DATA", "./tokensmith.db", o.set, "data"), "SQLite database path (TOKENSMITH_DATA)")
 	fs.StringVar(&o.config, "config", envOr("TOKENSMITH_CONFIG", "", o.set, "config"), "JSON config file: catalogue, quotas, expiration, rate limits, pepper (TOKENSMITH_CONFIG)")
 	fs.StringVar(&o.tlsCert, "tls-cert", envOr("TOKENSMITH_TLS_CERT", "", o.set, "tls-cert"), "TLS certificate PEM file (TOKENSMITH_TLS_CERT)")
 	fs.StringVar(&o.tlsKey, "tls-key", envOr("TOKENSMITH_TLS_KEY", "", o.set, "tls-key"), "TLS key PEM file (TOKENSMITH_TLS_KEY)")
-	selfSigned, _ := strconv.ParseBool(envOr("TOKENSMITH_TLS_SELF_SIGNED", "false", o.set, "tls-self-signed"))
-	fs.BoolVar(&o.tlsSelfSigned, "tls-self-signed", selfSigned, "serve HTTPS with a generated certificate (TOKENSMITH_TLS_SELF_SIGNED)")
+	fs.BoolVar(&o.tlsSelfSigned, "tls-self-signed", false,
+		"serve HTTPS with a certificate generated on first start and kept (key in <data>.tls-key.pem) until it nears expiry (TOKENSMITH_TLS_SELF_SIGNED)")
 	fs.StringVar(&o.tlsCAOut, "tls-ca-out", envOr("TOKENSMITH_TLS_CA_OUT", "", o.set, "tls-ca-out"), "where --tls-self-signed writes the certificate PEM (default <data>.ca.pem) (TOKENSMITH_TLS_CA_OUT)")
-	fs.IntVar(&o.maxPerMember, "max-tokens-per-member", num("TOKENSMITH_MAX_TOKENS_PER_MEMBER", server.DefaultQuotaPerMember, "max-tokens-per-member"), "token quota per member, 0 = unlimited (TOKENSMITH_MAX_TOKENS_PER_MEMBER)")
-	fs.IntVar(&o.maxPerOrg, "max-tokens-per-org", num("TOKENSMITH_MAX_TOKENS_PER_ORG", server.DefaultQuotaPerOrg, "max-tokens-per-org"), "token quota per organisation, 0 = unlimited (TOKENSMITH_MAX_TOKENS_PER_ORG)")
-	rl, err := strconv.ParseFloat(envOr("TOKENSMITH_RATE_LIMIT", strconv.Itoa(server.DefaultRateLimit), o.set, "rate-limit"), 64)
-	if err != nil {
-		return nil, fmt.Errorf("TOKENSMITH_RATE_LIMIT: %w", err)
-	}
-	fs.Float64Var(&o.rateLimit, "rate-limit", rl, "requests per second per token, 0 = unlimited (TOKENSMITH_RATE_LIMIT)")
-	afl, err := strconv.ParseFloat(envOr("TOKENSMITH_AUTH_FAILURE_LIMIT", strconv.Itoa(server.DefaultAuthFailureLimit), o.set, "auth-failure-limit"), 64)
-	if err != nil {
-		return nil, fmt.Errorf("TOKENSMITH_AUTH_FAILURE_LIMIT: %w", err)
-	}
-	fs.Float64Var(&o.authFailureLimit, "auth-failure-limit", afl,
+	fs.IntVar(&o.maxPerMember, "max-tokens-per-member", server.DefaultQuotaPerMember, "token quota per member, 0 = unlimited (TOKENSMITH_MAX_TOKENS_PER_MEMBER)")
+	fs.IntVar(&o.maxPerOrg, "max-tokens-per-org", server.DefaultQuotaPerOrg, "token quota per organisation, 0 = unlimited (TOKENSMITH_MAX_TOKENS_PER_ORG)")
+	fs.Float64Var(&o.rateLimit, "rate-limit", server.DefaultRateLimit,
+		"requests per second per token, bursts of twice as many; 0 = unlimited (TOKENSMITH_RATE_LIMIT)")
+	fs.Float64Var(&o.authFailureLimit, "auth-failure-limit", server.DefaultAuthFailureLimit,
 		"failed authentications per second per client address, bursts of ten times as many; 0 = unlimited (TOKENSMITH_AUTH_FAILURE_LIMIT)")
-	dt, err := time.ParseDuration(envOr("TOKENSMITH_DRAIN_TIMEOUT", "30s", o.set, "drain-timeout"))
-	if err != nil {
-		return nil, fmt.Errorf("TOKENSMITH_DRAIN_TIMEOUT: %w", err)
-	}
-	fs.DurationVar(&o.drainTimeout, "drain-timeout", dt,
+	fs.DurationVar(&o.drainTimeout, "drain-timeout", 30*time.Second,
 		"on SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are closed (TOKENSMITH_DRAIN_TIMEOUT)")
+	// Variables first, so a flag on the command line overrides them; a
+	// variable that does not parse is refused even then.
+	for _, tf := range typedFlags {
+		v, ok := os.LookupEnv(tf.env)
+		if !ok || v == "" {
+			continue
+		}
+		if err := fs.Set(tf.name, v); err != nil {
+			return nil, fmt.Errorf("%s=%q: not a valid value for --%s: want %s", tf.env, v, tf.name, tf.want)
+		}
+		o.set[tf.name] = true
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (flags only; see -h)", fs.Arg(0))
+	}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	if err := o.checkLimits(); err != nil {
+		return nil, err
+	}
 	if (o.tlsCert == "") != (o.tlsKey == "") {
 		return nil, errors.New("--tls-cert and --tls-key go together")
 	}
@@ -128,6 +140,37 @@ func parseFlags(args []string) (*options, error) {
 	return o, nil
 }
 
+// checkLimits refuses limits no configuration means: a negative quota or
+// rate would otherwise turn the limit off, as 0 does on purpose.
+func (o *options) checkLimits() error {
+	for _, l := range []struct {
+		name string
+		v    float64
+	}{
+		{"max-tokens-per-member", float64(o.maxPerMember)},
+		{"max-tokens-per-org", float64(o.maxPerOrg)},
+		{"rate-limit", o.rateLimit},
+		{"auth-failure-limit", o.authFailureLimit},
+	} {
+		if l.v < 0 || math.IsNaN(l.v) || math.IsInf(l.v, 0) {
+			return fmt.Errorf("--%s (%s) must be 0 (no limit) or a positive number, not %v", l.name, envOf(l.name), l.v)
+		}
+	}
+	if o.drainTimeout <= 0 {
+		return fmt.Errorf("--drain-timeout (%s) must be positive, not %v", envOf("drain-timeout"), o.drainTimeout)
+	}
+	return nil
+}
+
+func envOf(flagName string) string {
+	for _, tf := range typedFlags {
+		if tf.name == flagName {
+			return tf.env
+		}
+	}
+	return ""
+}
+
 func run(ctx context.Context, args []string, stderr io.Writer) error {
 	o, err := parseFlags(args)
 	if err != nil {
@@ -135,33 +178,17 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	cfg := server.DefaultConfig()
-	cfg.Logger = logger
 	var fc fileConfig
 	if o.config != "" {
 		if fc, err = readFileConfig(o.config); err != nil {
 			return err
 		}
-		if err := applyFileConfig(&cfg, fc); err != nil {
-			return fmt.Errorf("config %s: %w", o.config, err)
-		}
 	}
-	if o.set["max-tokens-per-member"] || fc.Quotas == nil || fc.Quotas.PerMember == nil {
-		cfg.Quota.PerMember = o.maxPerMember
+	cfg, err := serverConfig(o, fc)
+	if err != nil {
+		return err
 	}
-	if o.set["max-tokens-per-org"] || fc.Quotas == nil || fc.Quotas.PerOrg == nil {
-		cfg.Quota.PerOrg = o.maxPerOrg
-	}
-	if o.set["rate-limit"] || fc.RateLimit == nil || fc.RateLimit.PerSecond == nil {
-		cfg.RateLimit = o.rateLimit
-		if fc.RateLimit == nil || fc.RateLimit.Burst == nil {
-			cfg.RateBurst = int(2 * o.rateLimit)
-		}
-	}
-	if o.set["auth-failure-limit"] {
-		cfg.AuthFailureLimit = o.authFailureLimit
-		cfg.AuthFailureBurst = int(10 * o.authFailureLimit)
-	}
+	cfg.Logger = logger
 
 	pepper, err := loadPepper(fc.Pepper, o.data)
 	if err != nil {
@@ -261,6 +288,46 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 	}
 }
 
+// serverConfig is the server's configuration from the defaults, the config
+// file and the flags or variables given, in rising order of precedence. A
+// rate limit's burst is the one the config file gives with it, or else
+// twice the rate in force (at least 1).
+func serverConfig(o *options, fc fileConfig) (server.Config, error) {
+	cfg := server.DefaultConfig()
+	if o.config != "" {
+		if err := applyFileConfig(&cfg, fc); err != nil {
+			return cfg, fmt.Errorf("config %s: %w", o.config, err)
+		}
+	}
+	if o.set["max-tokens-per-member"] || fc.Quotas == nil || fc.Quotas.PerMember == nil {
+		cfg.Quota.PerMember = o.maxPerMember
+	}
+	if o.set["max-tokens-per-org"] || fc.Quotas == nil || fc.Quotas.PerOrg == nil {
+		cfg.Quota.PerOrg = o.maxPerOrg
+	}
+	fileRate := fc.RateLimit != nil && fc.RateLimit.PerSecond != nil
+	if o.set["rate-limit"] || !fileRate {
+		cfg.RateLimit = o.rateLimit
+	}
+	if fc.RateLimit == nil || fc.RateLimit.Burst == nil {
+		cfg.RateBurst = burstOf(cfg.RateLimit, 2)
+	}
+	if o.set["auth-failure-limit"] {
+		cfg.AuthFailureLimit = o.authFailureLimit
+		cfg.AuthFailureBurst = burstOf(o.authFailureLimit, 10)
+	}
+	return cfg, nil
+}
+
+// burstOf is the burst of a rate limit: factor times the rate, at least 1,
+// or 0 when the rate (0) means no limit.
+func burstOf(rate, factor float64) int {
+	if rate <= 0 {
+		return 0
+	}
+	return max(1, int(math.Ceil(factor*rate)))
+}
+
 // readFileConfig decodes the config file strictly: a misspelt key would
 // otherwise leave a quota or the expiration policy silently at its default.
 func readFileConfig(path string) (fileConfig, error) {
@@ -299,17 +366,29 @@ func applyFileConfig(cfg *server.Config, fc fileConfig) error {
 	}
 	if fc.Quotas != nil {
 		if fc.Quotas.PerMember != nil {
+			if *fc.Quotas.PerMember < 0 {
+				return errors.New("quotas.perMember must be 0 (no limit) or a positive number")
+			}
 			cfg.Quota.PerMember = *fc.Quotas.PerMember
 		}
 		if fc.Quotas.PerOrg != nil {
+			if *fc.Quotas.PerOrg < 0 {
+				return errors.New("quotas.perOrg must be 0 (no limit) or a positive number")
+			}
 			cfg.Quota.PerOrg = *fc.Quotas.PerOrg
 		}
 	}
 	if fc.RateLimit != nil {
 		if fc.RateLimit.PerSecond != nil {
+			if *fc.RateLimit.PerSecond < 0 {
+				return errors.New("rateLimit.perSecond must be 0 (no limit) or a positive number")
+			}
 			cfg.RateLimit = *fc.RateLimit.PerSecond
 		}
 		if fc.RateLimit.Burst != nil {
+			if *fc.RateLimit.Burst < 1 {
+				return errors.New("rateLimit.burst must be at least 1")
+			}
 			cfg.RateBurst = *fc.RateLimit.Burst
 		}
 	}
