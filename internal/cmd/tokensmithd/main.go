@@ -243,9 +243,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		ln, err = tlsListener(ln, o.tlsCert, o.tlsKey)
 	case o.tlsSelfSigned:
 		scheme = "https"
-		ln, err = selfSignedListener(ln, o.listen, o.tlsCAOut)
-		if err == nil {
+		var made bool
+		ln, made, err = selfSignedListener(ln, o.listen, o.tlsCAOut, o.data+".tls-key.pem")
+		if err == nil && made {
 			fmt.Fprintf(stderr, "tokensmithd: certificate written to %s\n", o.tlsCAOut)
+		} else if err == nil {
+			fmt.Fprintf(stderr, "tokensmithd: certificate kept in %s\n", o.tlsCAOut)
 		}
 	}
 	if err != nil {
