@@ -11,10 +11,15 @@ import (
 // TOKENSMITH_TEST_CRASH_POINT, after saying so on stderr, so a test can kill
 // it there with SIGKILL. Release builds have no such point.
 func init() {
-	if os.Getenv("TOKENSMITH_TEST_CRASH_POINT") == "idempotent-effect" {
-		afterIdempotentEffect = func() {
-			fmt.Fprintln(os.Stderr, "tokensmithd: reached crash point idempotent-effect")
-			select {}
-		}
+	point := os.Getenv("TOKENSMITH_TEST_CRASH_POINT")
+	stop := func() {
+		fmt.Fprintln(os.Stderr, "tokensmithd: reached crash point "+point)
+		select {}
+	}
+	switch point {
+	case "idempotent-effect":
+		afterIdempotentEffect = stop
+	case "bootstrap-commit":
+		afterBootstrapCommit = stop
 	}
 }

@@ -3,6 +3,10 @@
 //
 // Every flag has an environment variable; a flag given on the command line
 // wins over the variable, which wins over the config file.
+//
+// "tokensmithd bootstrap-token" (with the same --data, --config and
+// variables) issues a new owner token for whoever holds the data directory
+// and prints it on stdout.
 package main
 
 import (
@@ -172,6 +176,9 @@ func envOf(flagName string) string {
 }
 
 func run(ctx context.Context, args []string, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == bootstrapTokenCommand {
+		return issueOwnerToken(ctx, args[1:], os.Stdout, stderr)
+	}
 	o, err := parseFlags(args)
 	if err != nil {
 		return err
@@ -207,21 +214,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	defer st.Close()
 	cfg.Store = st
 
-	given := os.Getenv("TOKENSMITH_BOOTSTRAP_TOKEN")
-	value, created, err := server.Bootstrap(ctx, st, hasher, time.Now(), given)
-	if err != nil {
+	if err := bootstrap(ctx, st, hasher, os.Getenv("TOKENSMITH_BOOTSTRAP_TOKEN"), stderr); err != nil {
 		return err
-	}
-	if created {
-		fmt.Fprintf(stderr, "tokensmithd: created the organisation, owner %s and workspace %q\n", server.BootstrapOwnerEmail, server.BootstrapWorkspaceName)
-		if value == given {
-			fmt.Fprintln(stderr, "tokensmithd: the owner access token is the value of TOKENSMITH_BOOTSTRAP_TOKEN")
-		} else {
-			if given != "" {
-				fmt.Fprintln(stderr, "tokensmithd: TOKENSMITH_BOOTSTRAP_TOKEN is not a well-formed token; generated one instead")
-			}
-			fmt.Fprintf(stderr, "tokensmithd: owner access token (shown once): %s\n", value)
-		}
 	}
 
 	srv, err := server.New(cfg)
