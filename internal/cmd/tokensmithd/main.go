@@ -94,6 +94,10 @@ var typedFlags = []struct{ name, env, want string }{
 func parseFlags(args []string) (*options, error) {
 	o := &options{set: map[string]bool{}}
 	fs := flag.NewFlagSet("tokensmithd", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: tokensmithd [flags]\n       tokensmithd %s [flags]   issue a new owner token, printed on stdout\n\nflags:\n", bootstrapTokenCommand)
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&o.listen, "listen", envOr("TOKENSMITH_LISTEN", "127.0.0.1:8080", o.set, "listen"), "address to listen on (TOKENSMITH_LISTEN)")
 	fs.StringVar(&o.data, "data", envOr("TOKENSMITH_DATA", "./tokensmith.db", o.set, "data"), "SQLite database path (TOKENSMITH_DATA)")
 	fs.StringVar(&o.config, "config", envOr("TOKENSMITH_CONFIG", "", o.set, "config"), "JSON config file: catalogue, quotas, expiration, rate limits, pepper (TOKENSMITH_CONFIG)")
