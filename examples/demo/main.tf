@@ -34,10 +34,10 @@ data "tokensmith_workspace" "platform" {
 # What a deployment pipeline may do: read workspaces, and manage tokens in
 # the platform workspace only.
 resource "tokensmith_custom_role" "deployer" {
-  key              = "deployer"
-  name             = "Deployer"
-  description      = "Reads workspaces; manages tokens in the platform workspace"
-  base_permissions = ["WORKSPACE_READ"]
+  key         = "deployer"
+  name        = "Deployer"
+  description = "Reads workspaces; manages tokens in the platform workspace"
+  permissions = ["WORKSPACE_READ"]
 
   policy_statements = [
     {

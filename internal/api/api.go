@@ -42,6 +42,20 @@ var TokenRoles = []string{RoleReader, RoleWriter, RoleAdmin}
 // MemberRoles are the values the `role` field of a member accepts, weakest first.
 var MemberRoles = []string{RoleReader, RoleWriter, RoleAdmin, RoleOwner}
 
+// Base permissions of a custom role (the wider service's basePermissions):
+// what a member holding the role may do outside its policy statements.
+// reader grants every catalogue permission whose name ends in _READ, bounded
+// like every grant by the holder's member role; no_access grants nothing and
+// is what a role created without basePermissions gets.
+const (
+	BasePermissionsReader   = "reader"
+	BasePermissionsNoAccess = "no_access"
+)
+
+// BasePermissions are the values the `basePermissions` field of a custom
+// role accepts.
+var BasePermissions = []string{BasePermissionsNoAccess, BasePermissionsReader}
+
 // CustomRoleKeyPattern is the regular expression a custom role's key matches.
 const CustomRoleKeyPattern = `^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`
 
@@ -111,6 +125,12 @@ type Token struct {
 	AllWorkspaces  bool     `json:"allWorkspaces"`
 	ExpirationDate int64    `json:"expirationDate,omitempty"`
 	Expired        bool     `json:"expired"`
+	// NotEnforced lists the 0-based indexes in InlineRole of the statements
+	// that have no effect on this backend, because every resource or every
+	// action they name is the wider service's ("proj/*:env/production",
+	// "updateOn"); such statements are stored and returned exactly as sent.
+	// Absent when every statement takes effect.
+	NotEnforced []int `json:"notEnforced,omitempty"`
 }
 
 // TokenCreate is the body of POST /api/v2/tokens.
@@ -159,8 +179,8 @@ type PatchWithComment struct {
 }
 
 // CustomRole is a custom role as the API returns it. `_id`, `_links`, `key`,
-// `name` and `policy` are always present; statements and their arrays keep
-// the order in which they were sent.
+// `name` and `policy` are always present, and so is `basePermissions`;
+// statements and their arrays keep the order in which they were sent.
 type CustomRole struct {
 	ID              string      `json:"_id"`
 	Links           Links       `json:"_links"`
@@ -168,21 +188,35 @@ type CustomRole struct {
 	Name            string      `json:"name"`
 	Description     string      `json:"description,omitempty"`
 	Policy          []Statement `json:"policy"`
-	BasePermissions []string    `json:"basePermissions,omitempty"`
+	BasePermissions string      `json:"basePermissions"`
 
 	// Extensions.
-	CreationDate int64 `json:"creationDate,omitempty"`
-	LastModified int64 `json:"lastModified,omitempty"`
-	TokenCount   int   `json:"tokenCount"`
+	// Permissions are catalogue permission names the role grants on every
+	// resource, like a token's permissions.
+	Permissions  []string `json:"permissions,omitempty"`
+	CreationDate int64    `json:"creationDate,omitempty"`
+	LastModified int64    `json:"lastModified,omitempty"`
+	TokenCount   int      `json:"tokenCount"`
+	// NotEnforced lists the 0-based indexes in Policy of the statements that
+	// have no effect on this backend, as for Token.NotEnforced.
+	NotEnforced []int `json:"notEnforced,omitempty"`
 }
 
-// CustomRoleCreate is the body of POST /api/v2/roles.
+// CustomRoleCreate is the body of POST /api/v2/roles. BasePermissions
+// defaults to no_access.
 type CustomRoleCreate struct {
 	Key             string      `json:"key"`
 	Name            string      `json:"name"`
 	Description     string      `json:"description,omitempty"`
 	Policy          []Statement `json:"policy"`
-	BasePermissions []string    `json:"basePermissions,omitempty"`
+	BasePermissions string      `json:"basePermissions,omitempty"`
+
+	// Extensions.
+	Permissions []string `json:"permissions,omitempty"`
+
+	// Fields of the wider service that tokensmithd accepts and ignores, so
+	// its clients work unchanged.
+	ResourceCategory string `json:"resourceCategory,omitempty"`
 }
 
 // Workspace is a workspace of the organisation.

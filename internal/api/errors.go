@@ -18,6 +18,8 @@ const (
 	CodeQuotaExceeded    Code = "quota_exceeded"
 	CodeRateLimited      Code = "rate_limited"
 	CodeTooLarge         Code = "request_too_large"
+	// CodeHeadersTooLarge: the request line and headers exceed the limit.
+	CodeHeadersTooLarge  Code = "request_headers_too_large"
 	CodeIdempotencyReuse Code = "idempotency_key_reused"
 	CodeInProgress       Code = "request_in_progress"
 	CodeInternal         Code = "internal"
@@ -39,6 +41,7 @@ var Status = map[Code]int{
 	CodeQuotaExceeded:    http.StatusConflict, // not 429: retrying cannot help
 	CodeRateLimited:      http.StatusTooManyRequests,
 	CodeTooLarge:         http.StatusRequestEntityTooLarge,
+	CodeHeadersTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
 	CodeIdempotencyReuse: http.StatusUnprocessableEntity,
 	CodeInProgress:       http.StatusConflict,
 	CodeInternal:         http.StatusInternalServerError,

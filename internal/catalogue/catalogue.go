@@ -234,7 +234,7 @@ func (c *Catalogue) add(p Permission) {
 // memberRoles applies the cumulative mapping described in the package doc.
 func memberRoles(name string, catalogueRoles []string) []string {
 	has := func(r string) bool { return slices.Contains(catalogueRoles, r) }
-	reader := has(BasicUser) && (strings.HasSuffix(name, "_READ") || name == AccessTokenWrite)
+	reader := has(BasicUser) && (IsRead(name) || name == AccessTokenWrite)
 	writer := reader || has(BasicUser)
 	admin := writer || has(Admin)
 	owner := admin || has(GlobalAdmin)
@@ -273,6 +273,22 @@ func (c *Catalogue) Lookup(name string) (Permission, bool) {
 		return Permission{}, false
 	}
 	return clonePermission(c.perms[i]), true
+}
+
+// IsRead reports whether a permission only reads: its name ends in _READ.
+func IsRead(name string) bool { return strings.HasSuffix(name, "_READ") }
+
+// ReadPermissions returns the sorted names of every read permission: what a
+// custom role with the base permissions "reader" grants, before the holder's
+// member role bounds it.
+func (c *Catalogue) ReadPermissions() []string {
+	var out []string
+	for _, n := range c.sorted {
+		if IsRead(n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Names returns every permission name, sorted.

@@ -397,3 +397,19 @@ func BenchmarkSuggest(b *testing.B) {
 		c.Suggest("ENVIROMENT_READ", 3)
 	}
 }
+
+// ReadPermissions is every _READ name, including those a reader member does
+// not hold (USER_READ, AUDIT_LOG_READ): the member role bounds it later.
+func TestReadPermissions(t *testing.T) {
+	c := Default()
+	got := c.ReadPermissions()
+	var want []string
+	for _, n := range c.Names() {
+		if strings.HasSuffix(n, "_READ") {
+			want = append(want, n)
+		}
+	}
+	if !slices.Equal(got, want) || !slices.Contains(got, "USER_READ") || slices.Contains(got, AccessTokenWrite) {
+		t.Fatalf("ReadPermissions() = %v, want %v", got, want)
+	}
+}

@@ -77,6 +77,8 @@ type Client struct {
 	token     string
 	userAgent string
 	retry     *retryablehttp.Client
+	// clock is shared by the copies WithToken makes: one server, one clock.
+	clock *serverClock
 }
 
 // New validates cfg and returns a Client.
@@ -149,7 +151,7 @@ func New(cfg Config) (*Client, error) {
 	if ua == "" {
 		ua = DefaultUserAgent
 	}
-	return &Client{base: base, token: cfg.Token, userAgent: ua, retry: rc}, nil
+	return &Client{base: base, token: cfg.Token, userAgent: ua, retry: rc, clock: &serverClock{}}, nil
 }
 
 // WithToken returns a Client with the same settings that authenticates with
@@ -301,6 +303,7 @@ func (c *Client) doURL(ctx context.Context, method, target string, body any, out
 		return fmt.Errorf("client: %s %s: %w", method, redactURL(req.URL), err)
 	}
 	defer resp.Body.Close()
+	c.clock.observe(resp.Header.Get("Date"), time.Now())
 
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {

@@ -77,7 +77,8 @@ func (c *Client) workspaceMember(ctx context.Context, method, wsID, memberID str
 }
 
 // TransferWorkspace makes another member the owner of a workspace. Personal
-// tokens of other members lose the workspace; the result counts them.
+// tokens of other members lose the workspace, except those of members ranked
+// above the caller; the result counts them.
 func (c *Client) TransferWorkspace(ctx context.Context, id, newOwnerID string) (*api.WorkspaceTransferResult, error) {
 	if err := requireID("workspace", id); err != nil {
 		return nil, err

@@ -24,25 +24,29 @@
 //
 // An action pattern is a catalogue permission name (API_READ), "*" (every
 // action) or a prefix ending in "*" (API_*). Matching is case-sensitive.
+// Actions shaped like catalogue names (upper case letters, digits and "_")
+// are ours and must exist in the catalogue; any other action ("updateOn")
+// is foreign: accepted and kept as sent, it matches none of our actions.
 //
-// # Resource grammar
+// # Resources
 //
-// A resource, the thing a request acts on, is
+// A resource, the thing a request acts on, is "org" or "workspace/<id>":
+// workspace-scoped operations act on their workspace, everything else on
+// the organisation. Statements name resources with specifiers; the grammar
+// and how our resources fit it are described in specifier.go. "*" matches
+// every resource including "org"; "org" matches only "org"; "workspace/*"
+// matches every workspace but not "org"; "workspace/abc*" the workspaces
+// whose id starts with "abc"; "workspace/abc" exactly one. Matching is
+// case-sensitive.
 //
-//	resource = "org" | kind "/" id
-//	kind     = "workspace" | "token" | "role" | "member"
-//	id       = 1*( ALPHA / DIGIT / "_" / "." / "-" / ":" )
+// # Statements with no effect here
 //
-// Workspace-scoped operations act on "workspace/<id>"; everything else on
-// "org". A resource specifier in a statement is
-//
-//	specifier = "*" | "org" | kind "/" pattern
-//	pattern   = "*" | id | id "*"
-//
-// "*" matches every resource including "org"; "org" matches only "org";
-// "workspace/*" matches every workspace but not "org"; "workspace/abc*"
-// matches the workspaces whose id starts with "abc"; "workspace/abc" matches
-// exactly one. Matching is case-sensitive.
+// A foreign action or specifier matches nothing of ours, so in actions or
+// resources it contributes nothing and in notActions or notResources it
+// excludes nothing: {allow, actions: [*], notResources: [proj/*]} applies to
+// every resource of ours, exactly like resources: [*]. Enforced gives each
+// statement as it takes effect; a statement left with nothing to match has
+// no effect here and is reported by NotEnforced.
 package policy
 
 import (
@@ -59,16 +63,8 @@ const (
 // ResourceOrg is the organisation-wide resource.
 const ResourceOrg = "org"
 
-// Resource kinds.
-const (
-	KindWorkspace = "workspace"
-	KindToken     = "token"
-	KindRole      = "role"
-	KindMember    = "member"
-)
-
-// ResourceKinds lists the kinds a resource may have.
-var ResourceKinds = []string{KindWorkspace, KindToken, KindRole, KindMember}
+// KindWorkspace is the kind of a workspace resource, "workspace/<id>".
+const KindWorkspace = "workspace"
 
 // Workspace returns the resource "workspace/<id>".
 func Workspace(id string) string { return KindWorkspace + "/" + id }
@@ -141,24 +137,6 @@ func matchWildcard(pattern, v string) bool {
 		return strings.HasPrefix(v, prefix)
 	}
 	return pattern == v
-}
-
-func matchResource(spec, resource string) bool {
-	if spec == "*" {
-		return true
-	}
-	if spec == ResourceOrg || resource == ResourceOrg {
-		return spec == resource
-	}
-	specKind, specPattern, ok := strings.Cut(spec, "/")
-	if !ok {
-		return false
-	}
-	kind, id, ok := strings.Cut(resource, "/")
-	if !ok || kind != specKind || id == "" {
-		return false
-	}
-	return matchWildcard(specPattern, id)
 }
 
 // AllowAll returns one allow statement granting actions on every resource.

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
@@ -72,8 +71,8 @@ func Validate(field string, stmts []Statement, cat *catalogue.Catalogue) error {
 			resourceField, resources = "notResources", s.NotResources
 		}
 		for j, r := range resources {
-			if msg := checkSpecifier(r); msg != "" {
-				return &FieldError{Field: fmt.Sprintf("%s.%s[%d]", sf, resourceField, j), Message: msg}
+			if msg := CheckSpecifier(r); msg != "" {
+				return &FieldError{Field: fmt.Sprintf("%s.%s[%d]", sf, resourceField, j), Message: fmt.Sprintf("invalid resource %q: %s", r, msg)}
 			}
 		}
 	}
@@ -100,6 +99,9 @@ func checkAction(a string, cat *catalogue.Catalogue) string {
 	if i := strings.IndexByte(a, '*'); i >= 0 && i != len(a)-1 {
 		return fmt.Sprintf("%q: \"*\" is allowed only at the end", a)
 	}
+	if !IsOwnAction(a) {
+		return CheckForeignAction(a, cat)
+	}
 	if cat == nil {
 		return ""
 	}
@@ -116,37 +118,30 @@ func checkAction(a string, cat *catalogue.Catalogue) string {
 	return msg
 }
 
-const specifierRule = `want "*", "org" or "<kind>/<id>", "<kind>/*", "<kind>/<prefix>*" with kind workspace, token, role or member`
-
-func checkSpecifier(r string) string {
-	if r == "*" || r == ResourceOrg {
-		return ""
-	}
-	kind, pattern, ok := strings.Cut(r, "/")
-	if !ok {
-		return fmt.Sprintf("invalid resource %q: %s", r, specifierRule)
-	}
-	if !slices.Contains(ResourceKinds, kind) {
-		return fmt.Sprintf("invalid resource %q: unknown kind %q (want workspace, token, role or member)", r, kind)
-	}
-	id := strings.TrimSuffix(pattern, "*")
-	if pattern == "*" {
-		return ""
-	}
-	if id == "" || !validID(id) {
-		return fmt.Sprintf("invalid resource %q: %s; ids use letters, digits, \"_\", \".\", \"-\" and \":\"", r, specifierRule)
-	}
-	return ""
-}
-
-func validID(id string) bool {
-	for i := 0; i < len(id); i++ {
-		c := id[i]
+// CheckForeignAction returns why a foreign action (see IsOwnAction) is
+// refused, or "" when it is accepted. An action of the wider service's
+// policy language ("updateOn") is a letter, then letters, digits, "_", "-",
+// "." or ":", optionally ending in "*". A catalogue name written in another
+// case ("api_read") is refused as the typo it almost certainly is; a nil
+// catalogue skips that check.
+func CheckForeignAction(a string, cat *catalogue.Catalogue) string {
+	name := strings.TrimSuffix(a, "*")
+	for i := 0; i < len(name); i++ {
+		c := name[i]
 		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '.', c == '-', c == ':':
-		default:
-			return false
+		case isAlpha(c):
+		case i == 0:
+			return fmt.Sprintf("%q: at character 1: expected a letter", a)
+		case !isDigit(c) && c != '_' && c != '-' && c != '.' && c != ':':
+			return fmt.Sprintf(`%q: at character %d: expected a letter, digit, "_", "-", ".", ":" or a final "*"`, a, i+1)
 		}
 	}
-	return true
+	if cat == nil {
+		return ""
+	}
+	upper := strings.ToUpper(a)
+	if cat.Expand(upper) != nil {
+		return fmt.Sprintf("unknown permission %q (did you mean %q?)", a, upper)
+	}
+	return ""
 }

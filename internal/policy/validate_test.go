@@ -11,8 +11,14 @@ import (
 func TestValidateAccepts(t *testing.T) {
 	cat := catalogue.Default()
 	stmts := []Statement{
-		{Effect: "allow", Actions: acts("API_READ", "PLAN_*", "*"), Resources: acts("*", "org", "workspace/*", "workspace/0123456789abcdef01234567", "workspace/prod-*", "token/t.1", "role/my_role", "member/m:1")},
+		{Effect: "allow", Actions: acts("API_READ", "PLAN_*", "*"), Resources: acts("*", "org", "workspace/*", "workspace/0123456789abcdef01234567", "workspace/prod-*", "token/t.1", "role/my_role", "member/m-1")},
 		{Effect: "deny", NotActions: acts("ACCESS_TOKEN_READ"), NotResources: acts("workspace/w1")},
+		// The wider service's policies: foreign kinds and actions, nesting,
+		// tags, wildcards anywhere in a name, placeholders.
+		{Effect: "deny", Actions: acts("*"), Resources: acts("proj/*:env/production")},
+		{Effect: "allow", Actions: acts("updateOn", "updateOff"), Resources: acts("proj/mobile:env/test;qa_*:flag/*")},
+		{Effect: "allow", Actions: acts("update*", "createFlag"), Resources: acts("proj/${roleAttribute/devProjects}:env/staging", "acct", "proj/*-beta:env/*;a,b*", "code-reference-repository/*")},
+		{Effect: "allow", Actions: acts("*"), NotResources: acts("proj/*")},
 	}
 	if err := Validate("inlineRole", stmts, cat); err != nil {
 		t.Fatal(err)
@@ -52,14 +58,27 @@ func TestValidateRejects(t *testing.T) {
 		{"empty action", with(func(s *Statement) { s.Actions = acts("") }), "inlineRole[1].actions[0]", "must not be empty"},
 		{"prefix matching nothing", with(func(s *Statement) { s.Actions = acts("NOPE_*") }), "inlineRole[1].actions[0]", `"NOPE_*" matches no permission`},
 		{"inner star", with(func(s *Statement) { s.Actions = acts("API_*_READ") }), "inlineRole[1].actions[0]", `"*" is allowed only at the end`},
-		{"bare word resource", with(func(s *Statement) { s.Resources = acts("workspace") }), "inlineRole[1].resources[0]", `invalid resource "workspace"`},
-		{"unknown kind", with(func(s *Statement) { s.Resources = acts("*", "project/x") }), "inlineRole[1].resources[1]", `unknown kind "project"`},
+		{"bare word resource", with(func(s *Statement) { s.Resources = acts("workspace") }), "inlineRole[1].resources[0]", `invalid resource "workspace": at character 10: expected "/" and a workspace id`},
+		{"lower-case catalogue prefix", with(func(s *Statement) { s.Actions = acts("api_*") }), "inlineRole[1].actions[0]", `unknown permission "api_*" (did you mean "API_*"?)`},
+		{"foreign action starting with a digit", with(func(s *Statement) { s.Actions = acts("1update") }), "inlineRole[1].actions[0]", `"1update": at character 1: expected a letter`},
+		{"foreign action with a space", with(func(s *Statement) { s.Actions = acts("update On") }), "inlineRole[1].actions[0]", `"update On": at character 7: expected a letter, digit`},
+		{"empty segment", with(func(s *Statement) { s.Resources = acts("*", "proj/*::env/x") }), "inlineRole[1].resources[1]", `invalid resource "proj/*::env/x": at character 8: expected a resource kind`},
+		{"empty tag", with(func(s *Statement) { s.NotResources, s.Resources = acts("proj/*;a,"), nil }), "inlineRole[1].notResources[0]", `at character 10: expected a tag (letters, digits, "_", ".", "-" or "*"), found the end of the specifier`},
+		{"unclosed placeholder", with(func(s *Statement) { s.Resources = acts("proj/${roleAttribute/x:env/y") }), "inlineRole[1].resources[0]", `at character 23: expected "}" closing the placeholder, found ":"`},
+		{"other placeholder", with(func(s *Statement) { s.Resources = acts("proj/${member/x}") }), "inlineRole[1].resources[0]", `at character 6: expected "${roleAttribute/<attribute>}"`},
+		{"nested in a workspace", with(func(s *Statement) { s.Resources = acts("workspace/*:token/*") }), "inlineRole[1].resources[0]", `at character 12: expected the end of the specifier, found ":"; nothing is nested in "workspace"`},
+		{"workspace tags", with(func(s *Statement) { s.Resources = acts("workspace/w1;prod") }), "inlineRole[1].resources[0]", `at character 13: expected ":" or the end of the specifier, found ";"; workspaces carry no tags`},
+		{"workspace placeholder", with(func(s *Statement) { s.Resources = acts("workspace/${roleAttribute/ws}") }), "inlineRole[1].resources[0]", `at character 11: expected a workspace id character, found "$"`},
+		{"org with a name", with(func(s *Statement) { s.Resources = acts("org/acme") }), "inlineRole[1].resources[0]", `at character 4: expected the end of "org", found "/"`},
+		{"nested in org", with(func(s *Statement) { s.Resources = acts("org:member/*") }), "inlineRole[1].resources[0]", `nothing is nested in "org"`},
+		{"Workspace capitalised", with(func(s *Statement) { s.Resources = acts("Workspace/*") }), "inlineRole[1].resources[0]", `kinds are case-sensitive: did you mean "workspace"?`},
+		{"non-ASCII character", with(func(s *Statement) { s.Resources = acts("proj/café") }), "inlineRole[1].resources[0]", `at character 9: expected ":" before the next segment, or the end of the specifier, found "é"`},
 		{"empty id", with(func(s *Statement) { s.Resources = acts("workspace/") }), "inlineRole[1].resources[0]", `invalid resource "workspace/"`},
 		{"inner star resource", with(func(s *Statement) { s.Resources = acts("workspace/a*b") }), "inlineRole[1].resources[0]", `invalid resource "workspace/a*b"`},
 		{"double star resource", with(func(s *Statement) { s.Resources = acts("workspace/**") }), "inlineRole[1].resources[0]", `invalid resource`},
 		{"nested path", with(func(s *Statement) { s.Resources = acts("workspace/a/b") }), "inlineRole[1].resources[0]", `invalid resource`},
-		{"star kind", with(func(s *Statement) { s.Resources = acts("*/w1") }), "inlineRole[1].resources[0]", `unknown kind "*"`},
-		{"Org capitalised", with(func(s *Statement) { s.NotResources, s.Resources = acts("Org"), nil }), "inlineRole[1].notResources[0]", `invalid resource "Org"`},
+		{"star kind", with(func(s *Statement) { s.Resources = acts("*/w1") }), "inlineRole[1].resources[0]", `at character 1: expected a resource kind (a letter, then letters, digits, "-" or "_"), found "*"`},
+		{"Org capitalised", with(func(s *Statement) { s.NotResources, s.Resources = acts("Org"), nil }), "inlineRole[1].notResources[0]", `invalid resource "Org": at character 1: expected "org", found "O"; kinds are case-sensitive`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

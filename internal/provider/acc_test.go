@@ -152,7 +152,7 @@ provider "tokensmith" {
 resource "tokensmith_custom_role" "test" {
   key              = "unknown-config"
   name             = "Unknown configuration"
-  base_permissions = ["WORKSPACE_READ"]
+  permissions = ["WORKSPACE_READ"]
 }
 `, ts.URL, ts.OwnerToken),
 			Check: resource.ComposeAggregateTestCheckFunc(

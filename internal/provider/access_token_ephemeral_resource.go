@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
 )
 
@@ -67,7 +68,7 @@ func (r *accessTokenEphemeralResource) Metadata(_ context.Context, req ephemeral
 
 func (r *accessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
 	docs := newTokenArgumentDocs("", "every workspace")
-	maxPrefix := maxTokenNameLength - 2*ephemeralNameSuffixBytes
+	maxPrefix := api.MaxTokenNameLength - 2*ephemeralNameSuffixBytes
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A short-lived access token for the duration of one Terraform run, for example a " +
 			"CI job. It is created when Terraform opens the ephemeral resource and deleted when Terraform closes " +
@@ -79,12 +80,12 @@ func (r *accessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sch
 				MarkdownDescription: fmt.Sprintf("Beginning of the token's name, at most %d characters; a unique "+
 					"suffix of %d characters is appended.", maxPrefix, 2*ephemeralNameSuffixBytes),
 				Required:   true,
-				Validators: tokenNameValidators(maxPrefix),
+				Validators: nameValidators(maxPrefix),
 			},
 			"description": schema.StringAttribute{
 				MarkdownDescription: docs.Description,
 				Optional:            true,
-				Validators:          tokenDescriptionValidators(),
+				Validators:          descriptionValidators(),
 			},
 			"role": schema.StringAttribute{
 				MarkdownDescription: docs.Role,

@@ -87,14 +87,14 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Name of the token, 1 to %d characters without control characters.", maxTokenNameLength),
+				MarkdownDescription: fmt.Sprintf("Name of the token, 1 to %d characters without control characters.", api.MaxTokenNameLength),
 				Required:            true,
-				Validators:          tokenNameValidators(maxTokenNameLength),
+				Validators:          nameValidators(api.MaxTokenNameLength),
 			},
 			"description": schema.StringAttribute{
 				MarkdownDescription: docs.Description,
 				Optional:            true,
-				Validators:          tokenDescriptionValidators(),
+				Validators:          descriptionValidators(),
 			},
 			"role": schema.StringAttribute{
 				MarkdownDescription: docs.Role,

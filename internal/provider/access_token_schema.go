@@ -1,20 +1,21 @@
 package provider
 
 import (
+	"fmt"
+
 	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 // The managed and the ephemeral tokensmith_access_token take the same
 // description, grant and workspace scope. The framework has one schema type
 // per kind of type, so each builds its own attributes; what they say and
 // what they accept comes from here, so that the two cannot drift apart.
-
-// maxTokenNameLength is the backend's limit on token names.
-const maxTokenNameLength = 64
 
 // tokenArgumentDocs are the descriptions of the shared arguments.
 type tokenArgumentDocs struct {
@@ -34,7 +35,7 @@ func newTokenArgumentDocs(onChange, allWorkspaces string) tokenArgumentDocs {
 	grantNote += "."
 	scopeNote += "."
 	return tokenArgumentDocs{
-		Description: "Description of the token, at most 1,000 characters.",
+		Description: fmt.Sprintf("Description of the token, at most %d characters.", api.MaxDescriptionLength),
 		Role: "Built-in role the token is granted: " + oneOfMarkdown(tokenRoles) +
 			". Each grants exactly the permissions of the member role of the same name." + grantNote,
 		CustomRoles: "Keys of the custom roles the token is granted." + grantNote,
@@ -46,19 +47,6 @@ func newTokenArgumentDocs(onChange, allWorkspaces string) tokenArgumentDocs {
 		AllWorkspaces: "When `true`, the token may act in " + allWorkspaces + "." + scopeNote,
 		ServiceToken:  "Whether the token is a service token rather than a personal token. Defaults to `false`.",
 	}
-}
-
-// tokenNameValidators accept names of 1 to max characters without control
-// characters.
-func tokenNameValidators(max int) []validator.String {
-	return []validator.String{
-		stringvalidator.LengthBetween(1, max),
-		stringvalidator.RegexMatches(noControlCharacters, "must not contain control characters"),
-	}
-}
-
-func tokenDescriptionValidators() []validator.String {
-	return []validator.String{stringvalidator.LengthAtMost(1000)}
 }
 
 func tokenRoleValidators() []validator.String {

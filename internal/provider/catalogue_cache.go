@@ -24,6 +24,12 @@ func (c *permissionCatalogue) ForRole(role string) []string {
 	return c.roles[role]
 }
 
+// ReadPermissions makes permissionCatalogue a review.RolePermissions: what
+// a custom role's base permissions reader grant.
+func (c *permissionCatalogue) ReadPermissions() []string {
+	return c.names.ReadPermissions()
+}
+
 // catalogueCache holds the catalogue of one configured provider. A failed
 // fetch is not cached, so a transient error costs one check rather than
 // every check of the run.

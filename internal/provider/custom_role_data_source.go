@@ -28,7 +28,8 @@ type customRoleDataModel struct {
 	Key              types.String `tfsdk:"key"`
 	Name             types.String `tfsdk:"name"`
 	Description      types.String `tfsdk:"description"`
-	BasePermissions  types.Set    `tfsdk:"base_permissions"`
+	BasePermissions  types.String `tfsdk:"base_permissions"`
+	Permissions      types.Set    `tfsdk:"permissions"`
 	PolicyStatements types.Set    `tfsdk:"policy_statements"`
 	TokenCount       types.Int64  `tfsdk:"token_count"`
 }
@@ -41,11 +42,13 @@ func (d *customRoleDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up a custom role by its key.",
 		Attributes: map[string]schema.Attribute{
-			"key":              schema.StringAttribute{MarkdownDescription: "Key of the role.", Required: true},
-			"id":               computedString("Identifier of the role."),
-			"name":             computedString("Name of the role."),
-			"description":      computedString("Description of the role."),
-			"base_permissions": computedStringSet("Catalogue permission names the role grants on every resource."),
+			"key":         schema.StringAttribute{MarkdownDescription: "Key of the role.", Required: true},
+			"id":          computedString("Identifier of the role."),
+			"name":        computedString("Name of the role."),
+			"description": computedString("Description of the role."),
+			"base_permissions": computedString("What a holder of the role may do outside its policy statements and " +
+				"permissions: " + oneOfMarkdown(basePermissions) + "."),
+			"permissions": computedStringSet("Catalogue permission names the role grants on every resource."),
 			"policy_statements": schema.SetNestedAttribute{
 				MarkdownDescription: "Policy statements of the role.",
 				Computed:            true,
@@ -83,7 +86,8 @@ func (d *customRoleDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		Key:              types.StringValue(role.Key),
 		Name:             types.StringValue(role.Name),
 		Description:      types.StringValue(role.Description),
-		BasePermissions:  stringSet(role.BasePermissions, &resp.Diagnostics),
+		BasePermissions:  types.StringValue(role.BasePermissions),
+		Permissions:      stringSet(role.Permissions, &resp.Diagnostics),
 		PolicyStatements: policy,
 		TokenCount:       types.Int64Value(int64(role.TokenCount)),
 	}

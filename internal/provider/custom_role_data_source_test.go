@@ -16,8 +16,8 @@ func TestAccCustomRoleDataSource(t *testing.T) {
 	ts := testserver.New(t)
 	role, err := testAccClient(t, ts).CreateCustomRole(context.Background(), api.CustomRoleCreate{
 		Key: "auditor", Name: "Auditor", Description: "Reads the audit log",
-		BasePermissions: []string{"AUDIT_LOG_READ"},
-		Policy:          []api.Statement{{Effect: api.EffectAllow, Actions: []string{"WORKSPACE_READ"}, Resources: []string{"workspace/*"}}},
+		Permissions: []string{"AUDIT_LOG_READ"}, BasePermissions: api.BasePermissionsReader,
+		Policy: []api.Statement{{Effect: api.EffectAllow, Actions: []string{"WORKSPACE_READ"}, Resources: []string{"workspace/*"}}},
 	}, client.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +32,8 @@ func TestAccCustomRoleDataSource(t *testing.T) {
 					resource.TestCheckResourceAttr(addr, "id", role.ID),
 					resource.TestCheckResourceAttr(addr, "name", "Auditor"),
 					resource.TestCheckResourceAttr(addr, "description", "Reads the audit log"),
-					resource.TestCheckTypeSetElemAttr(addr, "base_permissions.*", "AUDIT_LOG_READ"),
+					resource.TestCheckTypeSetElemAttr(addr, "permissions.*", "AUDIT_LOG_READ"),
+					resource.TestCheckResourceAttr(addr, "base_permissions", "reader"),
 					resource.TestCheckResourceAttr(addr, "policy_statements.#", "1"),
 					resource.TestCheckResourceAttr(addr, "policy_statements.0.effect", "allow"),
 					resource.TestCheckResourceAttr(addr, "token_count", "0"),

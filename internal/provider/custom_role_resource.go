@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -21,8 +22,9 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*customRoleResource)(nil)
-	_ resource.ResourceWithImportState = (*customRoleResource)(nil)
+	_ resource.ResourceWithConfigure    = (*customRoleResource)(nil)
+	_ resource.ResourceWithImportState  = (*customRoleResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*customRoleResource)(nil)
 )
 
 // NewCustomRoleResource is the constructor of tokensmith_custom_role.
@@ -39,7 +41,8 @@ type customRoleModel struct {
 	Key              types.String `tfsdk:"key"`
 	Name             types.String `tfsdk:"name"`
 	Description      types.String `tfsdk:"description"`
-	BasePermissions  types.Set    `tfsdk:"base_permissions"`
+	BasePermissions  types.String `tfsdk:"base_permissions"`
+	Permissions      types.Set    `tfsdk:"permissions"`
 	PolicyStatements types.Set    `tfsdk:"policy_statements"`
 	AllowWidening    types.Bool   `tfsdk:"allow_widening"`
 }
@@ -49,8 +52,13 @@ var customRoleFields = map[string]path.Path{
 	"name":            path.Root("name"),
 	"description":     path.Root("description"),
 	"basePermissions": path.Root("base_permissions"),
+	"permissions":     path.Root("permissions"),
 	"policy":          path.Root("policy_statements"),
 }
+
+// customRoleSchemaVersion is the version of the resource's schema; version 0
+// had base_permissions as the set now called permissions.
+const customRoleSchemaVersion = 1
 
 func (r *customRoleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_custom_role"
@@ -58,6 +66,7 @@ func (r *customRoleResource) Metadata(_ context.Context, req resource.MetadataRe
 
 func (r *customRoleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: customRoleSchemaVersion,
 		MarkdownDescription: "A custom role: a named set of permissions and policy statements that access " +
 			"tokens can be granted through their `custom_roles` attribute.",
 		Attributes: map[string]schema.Attribute{
@@ -74,22 +83,35 @@ func (r *customRoleResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Validators: []validator.String{
 					stringvalidator.RegexMatches(customRoleKeyRegexp,
 						"must start with a letter or digit and contain only letters, digits, '_', '.' and '-'"),
+					stringvalidator.LengthAtMost(api.MaxCustomRoleKeyLength),
 				},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Human-readable name of the role.",
+				MarkdownDescription: fmt.Sprintf("Human-readable name of the role, 1 to %d characters without control characters.", api.MaxCustomRoleNameLength),
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          nameValidators(api.MaxCustomRoleNameLength),
 			},
 			"description": schema.StringAttribute{
-				MarkdownDescription: "Description of the role.",
+				MarkdownDescription: fmt.Sprintf("Description of the role, at most %d characters.", api.MaxDescriptionLength),
 				Optional:            true,
+				Validators:          descriptionValidators(),
 			},
-			"base_permissions": schema.SetAttribute{
-				MarkdownDescription: "Catalogue permission names the role grants on every resource.",
-				ElementType:         types.StringType,
-				Optional:            true,
-				Validators:          []validator.Set{setvalidator.SizeAtLeast(1)},
+			"base_permissions": schema.StringAttribute{
+				MarkdownDescription: "What a holder of the role may do outside its policy statements and permissions: " +
+					oneOfMarkdown(basePermissions) + ". `" + api.BasePermissionsReader + "` grants every read " +
+					"permission of the catalogue (names ending in `_READ`) that the holder's member role holds; `" +
+					api.BasePermissionsNoAccess + "` (the default) grants nothing.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(api.BasePermissionsNoAccess),
+				Validators: []validator.String{stringvalidator.OneOf(basePermissions...)},
+			},
+			"permissions": schema.SetAttribute{
+				MarkdownDescription: "Catalogue permission names the role grants on every resource. Before version " +
+					"1 of this resource's schema this list was called `base_permissions`.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators:  []validator.Set{setvalidator.SizeAtLeast(1)},
 			},
 			"policy_statements": schema.SetNestedAttribute{
 				MarkdownDescription: "Policy statements of the role. The order of statements and of their " +
@@ -220,7 +242,8 @@ func customRoleCreateBody(ctx context.Context, plan customRoleModel) (api.Custom
 		Name:            plan.Name.ValueString(),
 		Description:     plan.Description.ValueString(),
 		Policy:          policy,
-		BasePermissions: stringsFromSet(ctx, plan.BasePermissions, &diags),
+		BasePermissions: plan.BasePermissions.ValueString(),
+		Permissions:     stringsFromSet(ctx, plan.Permissions, &diags),
 	}, diags
 }
 
@@ -234,7 +257,8 @@ func customRoleFromAPI(ctx context.Context, role *api.CustomRole, prior customRo
 		Key:              types.StringValue(role.Key),
 		Name:             types.StringValue(role.Name),
 		Description:      optionalString(role.Description, prior.Description),
-		BasePermissions:  stringSetOrNull(role.BasePermissions, &diags),
+		BasePermissions:  types.StringValue(role.BasePermissions),
+		Permissions:      stringSetOrNull(role.Permissions, &diags),
 		PolicyStatements: types.SetNull(policyStatementType),
 		AllowWidening:    prior.AllowWidening,
 	}
@@ -258,11 +282,14 @@ func customRolePatch(ctx context.Context, plan, state customRoleModel) ([]api.Pa
 		ops = append(ops, api.PatchOperation{Op: "replace", Path: "/description", Value: plan.Description.ValueString()})
 	}
 	if !plan.BasePermissions.Equal(state.BasePermissions) {
-		perms := stringsFromSet(ctx, plan.BasePermissions, &diags)
+		ops = append(ops, api.PatchOperation{Op: "replace", Path: "/basePermissions", Value: plan.BasePermissions.ValueString()})
+	}
+	if !plan.Permissions.Equal(state.Permissions) {
+		perms := stringsFromSet(ctx, plan.Permissions, &diags)
 		if perms == nil {
 			perms = []string{}
 		}
-		ops = append(ops, api.PatchOperation{Op: "replace", Path: "/basePermissions", Value: perms})
+		ops = append(ops, api.PatchOperation{Op: "replace", Path: "/permissions", Value: perms})
 	}
 	if !plan.PolicyStatements.Equal(state.PolicyStatements) {
 		policy, d := statementsToAPI(ctx, plan.PolicyStatements)

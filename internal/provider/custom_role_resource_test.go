@@ -37,7 +37,7 @@ func TestAccCustomRole_lifecycle(t *testing.T) {
   key              = "release.manager"
   name             = "Release manager"
   description      = "Ships things"
-  base_permissions = ["WORKSPACE_READ", "ACCESS_TOKEN_READ"]
+  permissions = ["WORKSPACE_READ", "ACCESS_TOKEN_READ"]
   policy_statements = [
     {
       effect    = "allow"
@@ -56,7 +56,7 @@ func TestAccCustomRole_lifecycle(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(testAccRoleAddr, "key", "release.manager"),
 					resource.TestCheckResourceAttr(testAccRoleAddr, "policy_statements.#", "2"),
-					resource.TestCheckResourceAttr(testAccRoleAddr, "base_permissions.#", "2"),
+					resource.TestCheckResourceAttr(testAccRoleAddr, "permissions.#", "2"),
 					resource.TestCheckResourceAttrSet(testAccRoleAddr, "id"),
 				),
 			},
@@ -66,7 +66,7 @@ func TestAccCustomRole_lifecycle(t *testing.T) {
   key              = "release.manager"
   name             = "Release manager"
   description      = "Ships things"
-  base_permissions = ["ACCESS_TOKEN_READ", "WORKSPACE_READ"]
+  permissions = ["ACCESS_TOKEN_READ", "WORKSPACE_READ"]
   policy_statements = [
     {
       effect        = "deny"
@@ -99,7 +99,8 @@ func TestAccCustomRole_lifecycle(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(testAccRoleAddr, "name", "Release captain"),
 					resource.TestCheckNoResourceAttr(testAccRoleAddr, "description"),
-					resource.TestCheckNoResourceAttr(testAccRoleAddr, "base_permissions"),
+					resource.TestCheckNoResourceAttr(testAccRoleAddr, "permissions"),
+					resource.TestCheckResourceAttr(testAccRoleAddr, "base_permissions", "no_access"),
 					resource.TestCheckResourceAttr(testAccRoleAddr, "policy_statements.#", "1"),
 					resource.TestCheckTypeSetElemAttr(testAccRoleAddr, "policy_statements.0.not_actions.*", "MEMBER_WRITE"),
 				),
@@ -118,7 +119,7 @@ func TestAccCustomRole_keyChangeReplaces(t *testing.T) {
 	ts := testserver.New(t)
 	differentID := statecheck.CompareValue(compare.ValuesDiffer())
 	cfg := func(key string) string {
-		return testAccRoleConfig(ts, "  key = \""+key+"\"\n  name = \"Reader\"\n  base_permissions = [\"WORKSPACE_READ\"]\n")
+		return testAccRoleConfig(ts, "  key = \""+key+"\"\n  name = \"Reader\"\n  permissions = [\"WORKSPACE_READ\"]\n")
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFactories(ts),
@@ -139,7 +140,7 @@ func TestAccCustomRole_keyChangeReplaces(t *testing.T) {
 func TestAccCustomRole_deletedOutsideTerraform(t *testing.T) {
 	ts := testserver.New(t)
 	c := testAccClient(t, ts)
-	cfg := testAccRoleConfig(ts, "  key = \"gone\"\n  name = \"Gone\"\n  base_permissions = [\"WORKSPACE_READ\"]\n")
+	cfg := testAccRoleConfig(ts, "  key = \"gone\"\n  name = \"Gone\"\n  permissions = [\"WORKSPACE_READ\"]\n")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFactories(ts),
 		Steps: []resource.TestStep{
@@ -185,8 +186,8 @@ func TestAccCustomRole_unknownPermission(t *testing.T) {
 		ProtoV6ProviderFactories: testAccFactories(ts),
 		Steps: []resource.TestStep{{
 			// Found during plan, against the catalogue (plan_review.go).
-			Config:      testAccRoleConfig(ts, "  key = \"typo\"\n  name = \"Typo\"\n  base_permissions = [\"WORKSPACE_RAED\"]\n"),
-			ExpectError: regexp.MustCompile(`(?s)Unknown Permission.*base_permissions.*"WORKSPACE_RAED".*"typo".*did\s+you\s+mean\s+"WORKSPACE_READ"`),
+			Config:      testAccRoleConfig(ts, "  key = \"typo\"\n  name = \"Typo\"\n  permissions = [\"WORKSPACE_RAED\"]\n"),
+			ExpectError: regexp.MustCompile(`(?s)Unknown Permission.*permissions.*"WORKSPACE_RAED".*"typo".*did\s+you\s+mean\s+"WORKSPACE_READ"`),
 		}},
 	})
 }
@@ -200,7 +201,7 @@ func TestAccCustomRole_inUse(t *testing.T) {
 resource "tokensmith_custom_role" "test" {
   key  = "in-use"
   name = "In use"
-  base_permissions = ["WORKSPACE_READ"]
+  permissions = ["WORKSPACE_READ"]
 }
 `
 	var outside *api.Token

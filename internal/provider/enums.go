@@ -11,6 +11,7 @@ import (
 // documentation are built from the same list and cannot disagree.
 var (
 	tokenRoles       = api.TokenRoles
+	basePermissions  = api.BasePermissions
 	statementEffects = []string{api.EffectAllow, api.EffectDeny}
 	// permissionReviewModes are the values of the provider's
 	// permission_review; the first is the default.

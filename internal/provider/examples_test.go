@@ -45,7 +45,7 @@ func TestAccExamples(t *testing.T) {
 		"data-sources/tokensmith_custom_role/data-source.tf": {
 			arrange: func(t *testing.T, ts *testserver.Server) config.Variables {
 				_, err := testAccClient(t, ts).CreateCustomRole(context.Background(), api.CustomRoleCreate{
-					Key: "auditor", Name: "Auditor", BasePermissions: []string{"AUDIT_LOG_READ"}, Policy: []api.Statement{},
+					Key: "auditor", Name: "Auditor", Permissions: []string{"AUDIT_LOG_READ"}, Policy: []api.Statement{},
 				}, client.WriteOptions{})
 				if err != nil {
 					t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/review"
 )
 
@@ -76,6 +77,7 @@ func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	owner := "access token " + labelOf(plan.Name)
+	warnNotEnforced(ctx, plan.InlineRole, "inline_role", owner, &resp.Diagnostics)
 
 	cat := r.data.checkPermissionNames(ctx, owner, tokenPermissionRefs(ctx, plan), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -215,6 +217,7 @@ func (r *customRoleResource) reviewPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	owner := "custom role " + labelOf(plan.Key)
+	warnNotEnforced(ctx, plan.PolicyStatements, "policy_statements", owner, &resp.Diagnostics)
 
 	cat := r.data.checkPermissionNames(ctx, owner, customRolePermissionRefs(ctx, plan), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -226,7 +229,7 @@ func (r *customRoleResource) reviewPlan(ctx context.Context, req resource.Modify
 	// starts doing so is reviewed as gaining a custom role.
 	replace := state != nil && !plan.Key.Equal(state.Key)
 	var tokenCount *int
-	if fullyKnown(ctx, config.Key, config.Name, config.Description, config.BasePermissions, config.PolicyStatements) {
+	if fullyKnown(ctx, config.Key, config.Name, config.Description, config.BasePermissions, config.Permissions, config.PolicyStatements) {
 		tokenCount = r.dryRun(ctx, plan, state, replace, &resp.Diagnostics)
 	} else {
 		tflog.Debug(ctx, "dry run skipped: the planned custom role depends on values not known yet")
@@ -358,6 +361,12 @@ func (c *permissionCatalogue) problem(ref permissionRef) string {
 	switch {
 	case strings.Contains(prefix, "*"):
 		return `is not a permission name or pattern: "*" may only end a pattern.`
+	case ref.patterns && !policy.IsOwnAction(ref.name):
+		// An action of the wider service: stored as sent, matches nothing here.
+		if msg := policy.CheckForeignAction(ref.name, c.names); msg != "" {
+			return "is refused by the backend: " + msg + "."
+		}
+		return ""
 	case isPattern && !ref.patterns:
 		return fmt.Sprintf("is a pattern; %s takes exact permission names (patterns are accepted in the "+
 			"actions and not_actions of policy statements).", ref.field)
@@ -386,10 +395,10 @@ func tokenPermissionRefs(ctx context.Context, m accessTokenModel) []permissionRe
 }
 
 func customRolePermissionRefs(ctx context.Context, m customRoleModel) []permissionRef {
-	names, _ := knownStrings(m.BasePermissions)
+	names, _ := knownStrings(m.Permissions)
 	refs := make([]permissionRef, 0, len(names))
 	for _, n := range names {
-		refs = append(refs, permissionRef{attr: path.Root("base_permissions"), field: "base_permissions", name: n})
+		refs = append(refs, permissionRef{attr: path.Root("permissions"), field: "permissions", name: n})
 	}
 	return append(refs, statementPermissionRefs(ctx, m.PolicyStatements, "policy_statements")...)
 }
@@ -449,10 +458,11 @@ func tokenReviewGrant(ctx context.Context, m accessTokenModel) (g review.Grant, 
 
 // customRoleReviewGrant is tokenReviewGrant for a custom role.
 func customRoleReviewGrant(ctx context.Context, m customRoleModel) (g review.Grant, complete bool) {
-	var okBase, okStmts bool
-	g.BasePermissions, okBase = knownStrings(m.BasePermissions)
+	var okPerms, okStmts bool
+	g.BasePermissions = m.BasePermissions.ValueString()
+	g.Permissions, okPerms = knownStrings(m.Permissions)
 	g.Statements, okStmts = reviewStatements(ctx, m.PolicyStatements)
-	return g, okBase && okStmts
+	return g, !m.BasePermissions.IsUnknown() && okPerms && okStmts
 }
 
 // reviewStatements converts the wholly known statements of a set; complete

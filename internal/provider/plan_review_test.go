@@ -212,7 +212,7 @@ func TestAccPlanReview_tokenGrantKinds(t *testing.T) {
 	}
 	for _, key := range []string{"ops", "release"} {
 		_, err := c.CreateCustomRole(context.Background(), api.CustomRoleCreate{
-			Key: key, Name: key, BasePermissions: []string{"WORKSPACE_READ"}, Policy: []api.Statement{},
+			Key: key, Name: key, Permissions: []string{"WORKSPACE_READ"}, Policy: []api.Statement{},
 		}, client.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -278,7 +278,7 @@ func TestAccPlanReview_customRoleWidening(t *testing.T) {
 	role := func(extra string) string {
 		return "resource \"tokensmith_custom_role\" \"test\" {\n  key = \"deployer\"\n  name = \"Deployer\"\n" + extra + "}\n"
 	}
-	const wider = `  base_permissions = ["WORKSPACE_READ", "MEMBER_READ"]
+	const wider = `  permissions = ["WORKSPACE_READ", "MEMBER_READ"]
   policy_statements = [
     { effect = "allow", actions = ["ACCESS_TOKEN_READ"], resources = ["workspace/*"] },
   ]
@@ -292,7 +292,7 @@ func TestAccPlanReview_customRoleWidening(t *testing.T) {
 		ProtoV6ProviderFactories: testAccRecordingFactories(ts, rec),
 		Steps: []resource.TestStep{
 			{
-				Config: testAccReviewProviderConfig(ts, "error") + role("  base_permissions = [\"WORKSPACE_READ\"]\n"),
+				Config: testAccReviewProviderConfig(ts, "error") + role("  permissions = [\"WORKSPACE_READ\"]\n"),
 			},
 			{
 				PreConfig: func() {
@@ -324,7 +324,7 @@ func TestAccPlanReview_customRoleWidening(t *testing.T) {
 						t.Fatalf("delete token outside Terraform: %v", err)
 					}
 				},
-				Config: testAccReviewProviderConfig(ts, "error") + role("  base_permissions = [\"WORKSPACE_READ\"]\n"),
+				Config: testAccReviewProviderConfig(ts, "error") + role("  permissions = [\"WORKSPACE_READ\"]\n"),
 				Check:  checkRecorded(rec, tfprotov6.DiagnosticSeverityWarning),
 			},
 		},
@@ -429,7 +429,7 @@ resource "tokensmith_access_token" "computed" {
 resource "tokensmith_custom_role" "new" {
   key              = "new-role"
   name             = "New role"
-  base_permissions = ["WORKSPACE_READ"]
+  permissions = ["WORKSPACE_READ"]
 }
 
 resource "tokensmith_access_token" "with_new_role" {
@@ -494,7 +494,7 @@ func TestAccPlanReview_updateRefusedAtPlan(t *testing.T) {
 func TestAccPlanReview_customRoleKeyTaken(t *testing.T) {
 	ts := testserver.New(t)
 	_, err := testAccClient(t, ts).CreateCustomRole(context.Background(), api.CustomRoleCreate{
-		Key: "taken", Name: "Taken", BasePermissions: []string{"WORKSPACE_READ"}, Policy: []api.Statement{},
+		Key: "taken", Name: "Taken", Permissions: []string{"WORKSPACE_READ"}, Policy: []api.Statement{},
 	}, client.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -502,7 +502,7 @@ func TestAccPlanReview_customRoleKeyTaken(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccFactories(ts),
 		Steps: []resource.TestStep{{
-			Config:   testAccRoleConfig(ts, "  key = \"taken\"\n  name = \"Again\"\n  base_permissions = [\"WORKSPACE_READ\"]\n"),
+			Config:   testAccRoleConfig(ts, "  key = \"taken\"\n  name = \"Again\"\n  permissions = [\"WORKSPACE_READ\"]\n"),
 			PlanOnly: true,
 			ExpectError: regexp.MustCompile(`(?s)Unable to Create Custom Role.*key.*` +
 				wordsRegexp(`The backend refuses to create custom role "taken" (checked with a dry run): a custom role with key "taken" already exists`).String()),

@@ -80,6 +80,11 @@ func TestPermissionCatalogue_problem(t *testing.T) {
 		{action("NOPE_*"), "matches no permission of the backend's catalogue."},
 		{action("API_*_READ"), `is not a permission name or pattern: "*" may only end a pattern.`},
 		{action("API_RAED"), `is not a permission of the backend's catalogue; did you mean "API_READ" or "API_WRITE"?`},
+		{action("updateOn"), ""},
+		{action("update*"), ""},
+		{perms("updateOn"), "is not a permission of the backend's catalogue (the tokensmith_permissions data source lists them)."},
+		{action("api_read"), `is refused by the backend: unknown permission "api_read" (did you mean "API_READ"?).`},
+		{action("update On"), `is refused by the backend: "update On": at character 7: expected a letter, digit, "_", "-", ".", ":" or a final "*".`},
 	}
 	for _, tt := range tests {
 		if got := cat.problem(tt.ref); got != tt.want {

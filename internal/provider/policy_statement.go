@@ -43,13 +43,15 @@ const (
 	statementEffectDoc = "Whether the statement allows or denies what it matches: " +
 		"%s. A deny wins over every allow, whatever the order of statements."
 	statementActionsDoc = "Permission names the statement applies to: catalogue names, `*`, or a prefix " +
-		"ending in `*` such as `ACCESS_TOKEN_*`. Exactly one of `actions` and `not_actions` is set."
+		"ending in `*` such as `ACCESS_TOKEN_*`. Actions of the wider service's policy language " +
+		"(`updateOn`) are kept as written and match no permission here. Exactly one of `actions` and " +
+		"`not_actions` is set."
 	statementNotActionsDoc = "The statement applies to every permission except these. " +
 		"Exactly one of `actions` and `not_actions` is set."
-	statementResourcesDoc = "Resource specifiers the statement applies to: `*`, `org`, or " +
-		"`<kind>/<pattern>` with kind `workspace`, `token`, `role` or `member` and pattern `*`, an id, " +
-		"or a prefix ending in `*` (for example `workspace/*`). Exactly one of `resources` and " +
-		"`not_resources` is set."
+	statementResourcesDoc = "Resource specifiers the statement applies to: `*`, `org`, `workspace/*`, " +
+		"`workspace/<id>` or `workspace/<prefix>*`. Specifiers of the wider service's resources " +
+		"(`proj/*:env/production`) are kept as written and match nothing here; see the policy " +
+		"statements guide. Exactly one of `resources` and `not_resources` is set."
 	statementNotResourcesDoc = "The statement applies to every resource except these. " +
 		"Exactly one of `resources` and `not_resources` is set."
 )

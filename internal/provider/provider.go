@@ -62,7 +62,9 @@ type tokensmithProviderModel struct {
 
 // providerData is what resources, data sources and ephemeral resources
 // receive in their Configure. Now is the clock all time-based plan logic
-// uses, so tests can replace it. PermissionReview is one of
+// uses: the backend's, as its answers' Date header tells (client.Now), so
+// expiry and rotation are judged by the clock the backend judges them by;
+// tests can replace it. PermissionReview is one of
 // permissionReviewModes.
 type providerData struct {
 	Client           *client.Client
@@ -102,7 +104,8 @@ func (p *tokensmithProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"ca_cert_pem": schema.StringAttribute{
 				MarkdownDescription: "PEM-encoded CA certificates to trust in addition to the system pool, " +
-					"for backends whose certificate is issued by a private CA.",
+					"for backends whose certificate is issued by a private CA. When unset, the file named by the `" +
+					envCACertFile + "` environment variable is read, if it is set.",
 				Optional: true,
 			},
 			"max_retries": schema.Int64Attribute{
@@ -164,6 +167,12 @@ func (p *tokensmithProvider) Configure(ctx context.Context, req provider.Configu
 	}
 
 	caCertPEM := cfg.CACertPEM.ValueString()
+	if caCertPEM == "" {
+		var err error
+		if caCertPEM, err = caCertPEMFromEnv(); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Invalid CA Certificate File", err.Error())
+		}
+	}
 	if caCertPEM != "" && !x509.NewCertPool().AppendCertsFromPEM([]byte(caCertPEM)) {
 		resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Invalid CA Certificate",
 			"ca_cert_pem does not contain any PEM-encoded certificate.")
@@ -208,7 +217,7 @@ func (p *tokensmithProvider) Configure(ctx context.Context, req provider.Configu
 	if !cfg.PermissionReview.IsNull() {
 		review = cfg.PermissionReview.ValueString()
 	}
-	data := &providerData{Client: c, Now: time.Now, PermissionReview: review}
+	data := &providerData{Client: c, Now: c.Now, PermissionReview: review}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

@@ -48,6 +48,7 @@ func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 func unsetEnv(t *testing.T) {
 	t.Setenv(envEndpoint, "")
 	t.Setenv(envToken, "")
+	t.Setenv(envCACertFile, "")
 }
 
 func TestConfigure_unknownValuesLeaveProviderUnconfigured(t *testing.T) {

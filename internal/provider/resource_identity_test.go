@@ -88,7 +88,7 @@ func TestAccCustomRole_identity(t *testing.T) {
 resource "tokensmith_custom_role" "test" {
   key              = "auditor"
   name             = "Auditor"
-  base_permissions = ["AUDIT_LOG_READ"]
+  permissions = ["AUDIT_LOG_READ"]
 }
 `
 	resource.ParallelTest(t, resource.TestCase{
@@ -114,7 +114,7 @@ resource "tokensmith_custom_role" "test" {
 func TestAccCustomRole_importByIdentity(t *testing.T) {
 	ts := testserver.New(t)
 	role, err := testAccClient(t, ts).CreateCustomRole(context.Background(), api.CustomRoleCreate{
-		Key: "deployer", Name: "Deployer", BasePermissions: []string{"WORKSPACE_READ"}, Policy: []api.Statement{},
+		Key: "deployer", Name: "Deployer", Permissions: []string{"WORKSPACE_READ"}, Policy: []api.Statement{},
 	}, client.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +128,7 @@ func TestAccCustomRole_importByIdentity(t *testing.T) {
 resource "tokensmith_custom_role" "test" {
   key              = "deployer"
   name             = "Deployer"
-  base_permissions = ["WORKSPACE_READ"]
+  permissions = ["WORKSPACE_READ"]
 }
 
 import {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 // `terraform validate` asks the provider to validate each block without a
@@ -182,5 +184,45 @@ func TestValidateConfig_customRole(t *testing.T) {
 		if err := expectValidationError(diags, "Invalid Attribute Value Match", "key", "must start with a letter or digit"); err != nil {
 			t.Errorf("key %q: %v", key, err)
 		}
+	}
+}
+
+// Custom role names and descriptions are checked against the backend's
+// limits (package api) while validating, with no backend to ask, counting
+// characters as the backend does.
+func TestValidateConfig_customRoleLengths(t *testing.T) {
+	valid := map[string]any{"key": "k", "name": strings.Repeat("é", api.MaxCustomRoleNameLength), "description": strings.Repeat("ü", api.MaxDescriptionLength)}
+	if diags := validateConfig(t, "resource", "tokensmith_custom_role", valid); len(diags) > 0 {
+		t.Fatalf("names and descriptions at the limit are refused: %s", describeDiagnostics(diags))
+	}
+	for _, tt := range []struct {
+		attrs   map[string]any
+		summary string
+		names   []string
+	}{
+		{map[string]any{"key": "k", "name": strings.Repeat("n", api.MaxCustomRoleNameLength+1)}, "Invalid Attribute Value Length", []string{"name", "257"}},
+		{map[string]any{"key": "k", "name": ""}, "Invalid Attribute Value Length", []string{"name"}},
+		{map[string]any{"key": "k", "name": "n", "description": strings.Repeat("d", api.MaxDescriptionLength+1)}, "Invalid Attribute Value Length", []string{"description", "1001"}},
+		{map[string]any{"key": "k", "name": "tab\there"}, "Invalid Attribute Value Match", []string{"name", "control characters"}},
+		{map[string]any{"key": strings.Repeat("k", api.MaxCustomRoleKeyLength+1), "name": "n"}, "Invalid Attribute Value Length", []string{"key"}},
+	} {
+		if err := expectValidationError(validateConfig(t, "resource", "tokensmith_custom_role", tt.attrs), tt.summary, tt.names...); err != nil {
+			t.Errorf("%v: %v", tt.names, err)
+		}
+	}
+}
+
+// A token name is as long as the backend counts it: 64 characters of "é"
+// (128 bytes) are a valid name, 65 are not.
+func TestValidateConfig_accessTokenNameCountsCharacters(t *testing.T) {
+	attrs := func(name string) map[string]any {
+		return map[string]any{"name": name, "role": "reader", "all_workspaces": true}
+	}
+	if diags := validateConfig(t, "resource", "tokensmith_access_token", attrs(strings.Repeat("é", api.MaxTokenNameLength))); len(diags) > 0 {
+		t.Fatalf("a name of %d characters is refused: %s", api.MaxTokenNameLength, describeDiagnostics(diags))
+	}
+	diags := validateConfig(t, "resource", "tokensmith_access_token", attrs(strings.Repeat("é", api.MaxTokenNameLength+1)))
+	if err := expectValidationError(diags, "Invalid Attribute Value Length", "name"); err != nil {
+		t.Error(err)
 	}
 }

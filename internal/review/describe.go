@@ -35,6 +35,13 @@ func (w Widening) Describe(resourceAddress string) string {
 		}
 		line("+", "role", text)
 	}
+	if r := w.Base; r != nil {
+		text := r.From + " -> " + r.To
+		if len(r.Adds) > 0 {
+			text += " (adds " + strings.Join(r.Adds, ", ") + ")"
+		}
+		line("+", "base permissions", text)
+	}
 	if len(w.Permissions) > 0 {
 		line("+", "permissions", strings.Join(w.Permissions, ", "))
 	}

@@ -7,8 +7,11 @@
 // Compare looks at the grant before and after an update and reports only
 // what the new grant allows that the old one did not:
 //
-//   - permissions granted by name (a token's permissions, a custom role's
-//     base permissions) that the old grant did not hold;
+//   - permissions granted by name (a token's or a custom role's
+//     permissions) that the old grant did not hold;
+//   - a custom role's base permissions raised from no_access to reader,
+//     whatever reads it already held: reader also grants read permissions
+//     added to the catalogue later;
 //   - a built-in role raised (reader < writer < admin), with the permissions
 //     the higher role adds according to the catalogue;
 //   - custom roles added to a token (their content is reviewed on the role);
@@ -23,6 +26,11 @@
 // reported, and neither is a rewrite that grants the same: statements and
 // the values inside them are compared as sets, and a statement split in two
 // or merged with another is covered by what it came from.
+//
+// Statements are compared as they take effect on our resources and actions
+// (policy's Statement.Enforced): one that names only the wider service's
+// resources or actions adds nothing and its removal widens nothing, and
+// allow with notResources ["proj/*"] is the allow on everything it is.
 //
 // Statements are compared by their patterns, not by what the catalogue
 // currently expands them to: replacing API_READ and API_WRITE with API_* is
@@ -49,6 +57,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 )
 
@@ -73,21 +82,24 @@ const (
 // Grant is what a token or a custom role grants. A token fills exactly one
 // of Role, CustomRoles, Permissions and Statements (its inline role) and one
 // of WorkspaceIDs and AllWorkspaces. A custom role fills Statements (its
-// policy) and BasePermissions and leaves the scope empty.
+// policy), Permissions and BasePermissions and leaves the scope empty.
 type Grant struct {
-	Role            string
-	CustomRoles     []string
-	Permissions     []string
-	Statements      []Statement
-	BasePermissions []string
-	WorkspaceIDs    []string
-	AllWorkspaces   bool
+	Role          string
+	CustomRoles   []string
+	Permissions   []string
+	Statements    []Statement
+	WorkspaceIDs  []string
+	AllWorkspaces bool
+	// BasePermissions is a custom role's reader or no_access; empty counts
+	// as no_access.
+	BasePermissions string
 }
 
-// RolePermissions lists the permissions a built-in role grants.
-// *catalogue.Catalogue implements it.
+// RolePermissions lists the permissions a built-in role grants and those
+// base permissions reader grants. *catalogue.Catalogue implements it.
 type RolePermissions interface {
 	ForRole(role string) []string
+	ReadPermissions() []string
 }
 
 // RoleRaise is a built-in role replaced by a stronger one, or a role granted
@@ -102,6 +114,7 @@ type RoleRaise struct {
 // sorted; the zero value means nothing is widened.
 type Widening struct {
 	Role          *RoleRaise
+	Base          *RoleRaise
 	Permissions   []string
 	CustomRoles   []string
 	AllowsAdded   []Statement
@@ -112,7 +125,7 @@ type Widening struct {
 
 // Empty reports whether nothing is widened.
 func (w Widening) Empty() bool {
-	return w.Role == nil && len(w.Permissions) == 0 && len(w.CustomRoles) == 0 &&
+	return w.Role == nil && w.Base == nil && len(w.Permissions) == 0 && len(w.CustomRoles) == 0 &&
 		len(w.AllowsAdded) == 0 && len(w.DeniesRemoved) == 0 && len(w.Workspaces) == 0 && !w.AllWorkspaces
 }
 
@@ -129,6 +142,9 @@ func Compare(roles RolePermissions, prev, next *Grant) Widening {
 	if prev == nil || next == nil {
 		return w
 	}
+	p, n := *prev, *next
+	p.Statements, n.Statements = enforced(p.Statements), enforced(n.Statements)
+	prev, next = &p, &n
 	forRole := func(role string) []string {
 		if role == "" || roles == nil {
 			return nil
@@ -136,8 +152,14 @@ func Compare(roles RolePermissions, prev, next *Grant) Widening {
 		return roles.ForRole(role)
 	}
 
-	prevAllows := allowStatements(*prev, forRole(prev.Role))
-	nextAllows := allowStatements(*next, forRole(next.Role))
+	reads := func(g *Grant) []string {
+		if g.BasePermissions != api.BasePermissionsReader || roles == nil {
+			return nil
+		}
+		return roles.ReadPermissions()
+	}
+	prevAllows := allowStatements(*prev, union(forRole(prev.Role), reads(prev)))
+	nextAllows := allowStatements(*next, union(forRole(next.Role), reads(next)))
 	held := func(permission string) bool {
 		return covered(part{values: []string{permission}}, anyResource, prevAllows)
 	}
@@ -152,7 +174,14 @@ func Compare(roles RolePermissions, prev, next *Grant) Widening {
 			w.Role = &raise
 		}
 	}
-	w.Permissions = missing(union(next.Permissions, next.BasePermissions), held)
+	if next.BasePermissions == api.BasePermissionsReader && prev.BasePermissions != api.BasePermissionsReader {
+		from := prev.BasePermissions
+		if from == "" {
+			from = api.BasePermissionsNoAccess
+		}
+		w.Base = &RoleRaise{From: from, To: api.BasePermissionsReader, Adds: missing(reads(next), held)}
+	}
+	w.Permissions = missing(union(next.Permissions), held)
 	w.CustomRoles = missing(union(next.CustomRoles), func(k string) bool { return slices.Contains(prev.CustomRoles, k) })
 
 	for _, s := range next.Statements {
@@ -195,7 +224,7 @@ func Compare(roles RolePermissions, prev, next *Grant) Widening {
 // holds by name (its role's included) as one more allow on every resource.
 func allowStatements(g Grant, rolePermissions []string) []Statement {
 	out := statementsWithEffect(g.Statements, EffectAllow)
-	if named := union(rolePermissions, g.Permissions, g.BasePermissions); len(named) > 0 {
+	if named := union(rolePermissions, g.Permissions); len(named) > 0 {
 		out = append(out, Statement{Effect: EffectAllow, Actions: named, Resources: []string{"*"}})
 	}
 	return out

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -248,6 +249,43 @@ func TestCompare(t *testing.T) {
 			next: &Grant{Statements: []Statement{allow(list("API_READ"), "*"), {Effect: EffectAllow}}},
 		},
 		{
+			name: "statements on foreign resources or actions add nothing",
+			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "*")}},
+			next: &Grant{Statements: []Statement{allow(list("API_READ"), "*"),
+				allow(list("*"), "proj/*:env/production"),
+				allow(list("updateOn", "updateOff"), "proj/mobile:env/test;qa_*:flag/*"),
+				allow(list("updateOn"), "*")}},
+		},
+		{
+			name: "foreign values in a statement are left out",
+			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "*")}},
+			next: &Grant{Statements: []Statement{allow(list("API_READ", "updateOn", "API_WRITE"), "proj/*", "workspace/a")}},
+			want: lines("  + allow: API_WRITE on workspace/a"),
+		},
+		{
+			name: "notResources naming only foreign resources grants everything",
+			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "workspace/a")}},
+			next: &Grant{Statements: []Statement{{Effect: EffectAllow, Actions: list("*"), NotResources: list("proj/*")}}},
+			want: lines("  + allow: * on *"),
+		},
+		{
+			name: "foreign notActions exclude nothing",
+			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "*")}},
+			next: &Grant{Statements: []Statement{{Effect: EffectAllow, NotActions: list("updateOn"), Resources: list("org")}}},
+			want: lines("  + allow: * on org"),
+		},
+		{
+			name: "a foreign deny removed widens nothing",
+			prev: &Grant{Statements: []Statement{allow(list("*"), "*"), deny(list("*"), "proj/*:env/production")}},
+			next: &Grant{Statements: []Statement{allow(list("*"), "*")}},
+		},
+		{
+			name: "a deny of everything but foreign resources removed",
+			prev: &Grant{Statements: []Statement{allow(list("*"), "*"), {Effect: EffectDeny, Actions: list("API_WRITE"), NotResources: list("proj/*")}}},
+			next: &Grant{Statements: []Statement{allow(list("*"), "*")}},
+			want: lines("  - deny: API_WRITE on *"),
+		},
+		{
 			name: "everything at once, in a fixed order",
 			prev: &Grant{Role: "reader", WorkspaceIDs: list("ws-1"),
 				Statements: []Statement{deny(list("API_WRITE"), "workspace/ws-1")}},
@@ -280,11 +318,11 @@ func TestCompare(t *testing.T) {
 func TestCompareCustomRole(t *testing.T) {
 	cat := catalogue.Default()
 	prev := &Grant{
-		BasePermissions: list("API_READ"),
-		Statements:      []Statement{allow(list("PLAN_READ"), "workspace/*")},
+		Permissions: list("API_READ"),
+		Statements:  []Statement{allow(list("PLAN_READ"), "workspace/*")},
 	}
 	next := &Grant{
-		BasePermissions: list("API_READ", "JOBS_WRITE"),
+		Permissions: list("API_READ", "JOBS_WRITE"),
 		Statements: []Statement{
 			allow(list("PLAN_READ"), "workspace/*"),
 			allow(list("ENVIRONMENT_WRITE"), "workspace/prod"),
@@ -359,5 +397,36 @@ func TestSuggest(t *testing.T) {
 		if got := Suggest(tt.cat, tt.name); got != tt.want {
 			t.Errorf("Suggest(%q) = %q, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// Raising a role's base permissions to reader widens it even when every read
+// it adds today is already held, because reader also covers reads added to
+// the catalogue later; going back to no_access widens nothing.
+func TestCompareCustomRoleBasePermissions(t *testing.T) {
+	cat := catalogue.Default()
+	prev := &Grant{BasePermissions: "no_access", Permissions: list("API_READ")}
+	next := &Grant{BasePermissions: "reader", Permissions: list("API_READ")}
+	w := Compare(cat, prev, next)
+	if w.Base == nil || w.Base.From != "no_access" || w.Base.To != "reader" || slices.Contains(w.Base.Adds, "API_READ") ||
+		!slices.Contains(w.Base.Adds, "JOBS_READ") || slices.Contains(w.Base.Adds, "API_WRITE") {
+		t.Fatalf("no_access -> reader: %+v", w.Base)
+	}
+	got := w.DescribeCustomRole("tokensmith_custom_role.r", 0)
+	if !strings.Contains(got, "\n  + base permissions: no_access -> reader (adds ") {
+		t.Errorf("description %q", got)
+	}
+	if w := Compare(cat, &Grant{}, next); w.Base == nil || w.Base.From != "no_access" {
+		t.Errorf("unset -> reader: %+v", w.Base)
+	}
+	if w := Compare(cat, next, prev); !w.Empty() {
+		t.Errorf("reader -> no_access widens: %+v", w)
+	}
+	if w := Compare(cat, next, next); !w.Empty() {
+		t.Errorf("reader -> reader widens: %+v", w)
+	}
+	// A permission that reader already covered is not reported again.
+	if w := Compare(cat, &Grant{BasePermissions: "reader"}, &Grant{BasePermissions: "reader", Permissions: list("JOBS_READ")}); !w.Empty() {
+		t.Errorf("adding a read to a reader role widens: %+v", w)
 	}
 }

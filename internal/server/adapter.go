@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
@@ -140,7 +141,14 @@ func (s *Server) errorBody(r *http.Request, err error) (int, []byte, bool) {
 // decodeStrict decodes JSON, turning type errors into 400s naming the field
 // and refusing fields the API does not define, so a typo in an optional
 // field is reported instead of silently ignored.
+//
+// Two things encoding/json lets through are refused too: invalid UTF-8,
+// which it would store as U+FFFD, and field names that match only when case
+// is ignored ("NAME"), which strict clients of the same API would reject.
 func decodeStrict(body []byte, v any) error {
+	if !utf8.Valid(body) {
+		return invalidUTF8(body)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -168,6 +176,9 @@ func decodeStrict(body []byte, v any) error {
 	if dec.More() {
 		return invalid("", "malformed JSON: trailing data after the body")
 	}
+	if e := unknownFieldError(body, reflect.TypeOf(v)); e != nil {
+		return e
+	}
 	return nil
 }
 
@@ -179,6 +190,12 @@ func unknownFieldError(body []byte, t reflect.Type) *Error {
 		return nil
 	}
 	if path, allowed, ok := findUnknown(doc, t, ""); ok {
+		key := path[strings.LastIndexAny(path, ".]")+1:]
+		for _, a := range allowed {
+			if strings.EqualFold(a, key) {
+				return invalid(path, "%s is not a field of this request: field names are case-sensitive (did you mean %s?)", path, a)
+			}
+		}
 		return invalid(path, "%s is not a field of this request; allowed here: %s", path, strings.Join(allowed, ", "))
 	}
 	return nil
@@ -186,8 +203,8 @@ func unknownFieldError(body []byte, t reflect.Type) *Error {
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
-// findUnknown walks doc alongside t with encoding/json's rules (exact tag
-// name first, then case-insensitive).
+// findUnknown walks doc alongside t and reports the first key that is not
+// exactly the name of a field.
 func findUnknown(doc any, t reflect.Type, path string) (string, []string, bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -209,14 +226,6 @@ func findUnknown(doc any, t reflect.Type, path string) (string, []string, bool) 
 			names := slices.Sorted(maps.Keys(fields))
 			for _, k := range slices.Sorted(maps.Keys(n)) {
 				ft, ok := fields[k]
-				if !ok {
-					for name, f := range fields {
-						if strings.EqualFold(name, k) {
-							ft, ok = f, true
-							break
-						}
-					}
-				}
 				if !ok {
 					return join(path, k), names, true
 				}

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -28,6 +27,21 @@ type caller struct {
 }
 
 func (c *caller) isAdmin() bool { return isAdmin(c.member) }
+
+// oldSecret reports a request made with the secret a reset replaced, in its
+// grace period. It keeps working for what its token may do, so automation
+// survives a rotation, but a stolen old secret must not take the token over
+// (reset it and lock the new secret out, change or delete it) nor mint or
+// reset any token that would outlive the grace period.
+func (c *caller) oldSecret() bool { return !secret.Equal(c.token.Digest, c.digest) }
+
+// refuseOldSecret is the error for what oldSecret forbids.
+func (c *caller) refuseOldSecret(what string) error {
+	if !c.oldSecret() {
+		return nil
+	}
+	return denied(nil, "this request uses the old secret of an access token that was reset; an old secret in its grace period cannot %s: use the new secret", what)
+}
 
 // isAdmin reports whether m is an admin or an owner, who reach every
 // workspace and act on every member's tokens.
@@ -92,15 +106,6 @@ type rateLimitedError struct{ wait time.Duration }
 
 func (e *rateLimitedError) Error() string { return "rate limited" }
 
-// clientAddress is the peer address of the connection. Forwarding headers
-// are not trusted: any client can send them.
-func clientAddress(r *http.Request) string {
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
-	}
-	return r.RemoteAddr
-}
-
 // authenticate resolves the request's token. A token in the cache costs no
 // lookup; otherwise a client address that has failed authentication too
 // often is refused before the lookup, so a flood of well-formed unknown
@@ -110,7 +115,7 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	c, err := s.authenticateToken(r)
 	var e *Error
 	if err != nil && errors.As(err, &e) && e.Code == api.CodeUnauthorized {
-		s.failures.allow(clientAddress(r), s.now())
+		s.failures.allow(s.clientAddress(r), s.now())
 	}
 	return c, err
 }
@@ -127,7 +132,7 @@ func (s *Server) authenticateToken(r *http.Request) (*caller, error) {
 	now := s.now()
 	c := s.auth.get(digest)
 	if c == nil {
-		if ok, wait := s.failures.check(clientAddress(r), now); !ok {
+		if ok, wait := s.failures.check(s.clientAddress(r), now); !ok {
 			return nil, &rateLimitedError{wait: wait}
 		}
 		gen := s.auth.gen.Load()
@@ -166,15 +171,17 @@ func (s *Server) resolveCaller(ctx context.Context, digest []byte) (*caller, err
 	} else if err != nil {
 		return nil, err
 	}
-	grant, err := s.grantPolicy(ctx, tok)
+	grant, err := s.grantPolicy(ctx, tok, m.Role)
 	if err != nil {
 		return nil, err
 	}
 	return &caller{token: tok, member: m, digest: digest, subject: s.subjectFor(tok, m, grant)}, nil
 }
 
-// grantPolicy is what a token's grant allows, ignoring scope and owner.
-func (s *Server) grantPolicy(ctx context.Context, t store.Token) (policy.Policy, error) {
+// grantPolicy is what a token's grant allows, ignoring scope; memberRole is
+// the role of the token's owner, which bounds a custom role's base
+// permissions.
+func (s *Server) grantPolicy(ctx context.Context, t store.Token, memberRole string) (policy.Policy, error) {
 	switch {
 	case t.Role != "":
 		return policy.AllowAll(s.cat.ForRole(t.Role)), nil
@@ -191,17 +198,32 @@ func (s *Server) grantPolicy(ctx context.Context, t store.Token) (policy.Policy,
 			} else if err != nil {
 				return nil, err
 			}
-			p = append(p, rolePolicy(r)...)
+			p = append(p, s.rolePolicy(r, memberRole)...)
 		}
 		return p, nil
 	}
 	return policy.Policy{}, nil
 }
 
-func rolePolicy(r store.CustomRole) policy.Policy {
+// rolePolicy is what a custom role allows a holder whose member role is
+// memberRole: its statements, its permissions and, when its base
+// permissions are reader, every read permission that member role holds.
+func (s *Server) rolePolicy(r store.CustomRole, memberRole string) policy.Policy {
 	p := toPolicy(r.Policy)
-	if len(r.BasePermissions) > 0 {
-		p = append(p, policy.AllowAll(r.BasePermissions)...)
+	if len(r.Permissions) > 0 {
+		p = append(p, policy.AllowAll(r.Permissions)...)
+	}
+	if r.BasePermissions == api.BasePermissionsReader {
+		held := s.cat.ForRole(memberRole)
+		var reads []string
+		for _, n := range s.cat.ReadPermissions() {
+			if slices.Contains(held, n) {
+				reads = append(reads, n)
+			}
+		}
+		if len(reads) > 0 {
+			p = append(p, policy.AllowAll(reads)...)
+		}
 	}
 	return p
 }

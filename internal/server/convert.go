@@ -83,6 +83,7 @@ func (s *Server) apiToken(t store.Token, m store.Member, value string, now time.
 	}
 	if len(t.InlineRole) > 0 {
 		out.InlineRole = apiStatements(t.InlineRole)
+		out.NotEnforced = notEnforced(out.InlineRole)
 	}
 	if value != "" {
 		out.Token = value
@@ -104,9 +105,10 @@ func (s *Server) apiToken(t store.Token, m store.Member, value string, now time.
 func apiRole(r store.CustomRole, tokenCount int) api.CustomRole {
 	out := api.CustomRole{
 		ID: r.ID, Key: r.Key, Name: r.Name, Description: r.Description,
-		Policy: apiStatements(r.Policy), BasePermissions: r.BasePermissions,
+		Policy: apiStatements(r.Policy), BasePermissions: r.BasePermissions, Permissions: r.Permissions,
 		CreationDate: ms(r.CreatedAt), LastModified: ms(r.UpdatedAt), TokenCount: tokenCount,
 	}
+	out.NotEnforced = notEnforced(out.Policy)
 	if r.ID != "" {
 		out.Links = selfLinks(api.PathRoles, r.ID)
 	} else {

@@ -40,20 +40,26 @@
 //
 // Every request is evaluated on one resource: workspace-scoped operations on
 // "workspace/<id>", everything else on "org". Statements name resources with
-// specifiers: "*", "org", or "<kind>/<pattern>" with kind workspace, token,
-// role or member and pattern "*", an exact id or a prefix ending in "*"
-// ("workspace/*", "workspace/0f3a*"). The full grammar, with actions ("*",
-// a catalogue name or a trailing-"*" prefix) and notActions/notResources,
-// is in the documentation of package policy.
+// the specifier grammar of the wider service whose API this is
+// ("proj/*:env/production", "proj/mobile:env/test;qa_*:flag/*"); ours are
+// "*", "org" and "workspace/<id, * or prefix*>". Specifiers and actions of
+// other kinds ("proj/...", "updateOn") are accepted and returned exactly as
+// sent but match nothing here; tokens and custom roles list the statements
+// left without effect in notEnforced, and the audit records of their writes
+// name them. The full grammar, with actions ("*", a catalogue name or a
+// trailing-"*" prefix) and notActions/notResources, is in the documentation
+// of package policy.
 //
 // # Evaluation
 //
 // Default deny; an explicit deny anywhere wins over every allow; statement
 // order never matters. A request is allowed only when every policy of its
 // subject allows the action on the resource:
-//   - the token's grant (built-in role, custom roles with their base
-//     permissions, inline role, or permissions), custom roles read as they
-//     are now;
+//   - the token's grant (built-in role, custom roles with their statements
+//     and permissions, inline role, or permissions), custom roles read as
+//     they are now; a custom role whose basePermissions is reader also
+//     grants every read permission (name ending in _READ) the owner
+//     member's role holds, no_access nothing more;
 //   - the owner member's current role, read on every request, so demoting
 //     or removing a member narrows their tokens on the very next request;
 //   - the token's workspace scope, which allows everything on "org" and on
@@ -100,10 +106,32 @@
 // of owner: a token listing the workspace drops it from workspaceIds and is
 // revoked (deleted) when no workspace is left; an all-workspaces token keeps
 // its other workspaces and excludes this one from then on. Service tokens
-// act for the organisation and are not touched. The answer counts the
-// tokens narrowed and revoked.
+// act for the organisation and are not touched. Nobody acts on a member
+// above them, so the transfer also leaves alone the tokens of members whose
+// role ranks above the caller's (an admin's transfer never cuts an owner
+// off); such a member may transfer the workspace themselves to apply the
+// rule to their own tokens. The answer counts the tokens narrowed and
+// revoked.
+//
+// # Changes
+//
+// PATCH takes an RFC 6902 JSON Patch (or {"patch": [...], "comment": ""}
+// for roles) with the operations add, remove, replace and test, applied by
+// a maintained RFC 6902 implementation: replace and remove need an existing
+// member, add creates one, array indices are never negative, and a failed
+// test is a 409. Only the fields listed as patchable may be addressed; a
+// field fixed at creation is refused by name. The patch applies entirely
+// or not at all.
 //
 // # Tokens
+//
+// A reset may give the old secret a grace period (expiry). Until then the
+// old secret works for everything its token may do, so automation using it
+// survives the rotation, with two exceptions that stop a stolen old secret
+// from taking the token over: it cannot reset, change or delete its own
+// token (nor delete all its member's tokens), and it cannot create or reset
+// any token. Those are refused (403) naming the rule; the new secret may do
+// them.
 //
 // defaultApiVersion is fixed at creation; a token created without one gets
 // DefaultAPIVersion (20240415). Expiration, kind (serviceToken) and owner
@@ -116,15 +144,22 @@
 // # Request rules
 //
 // Lists in a body are capped with a 400 naming the field: 50 customRoleIds,
-// 1,000 permissions, workspaceIds, basePermissions or memberIds, 1,000 patch
+// 1,000 permissions, workspaceIds or memberIds, 1,000 patch
 // operations, and 100 statements of at most 100 entries per list (package
-// policy). Names refuse control characters and bidirectional override and
-// isolate characters; descriptions refuse control characters other than
-// line breaks and tabs. offset is at most 2^31.
+// policy). Names refuse control characters, bidirectional override and
+// isolate characters and other invisible ones (zero-width and other format
+// characters, line and paragraph separators); descriptions refuse control
+// characters other than line breaks and tabs. offset is at most 2^31.
 //
 // Request bodies are decoded strictly: a field the API does not define is a
 // 400 naming it with its path ("inlineRole[0].efect") and the fields allowed
-// there, as is a value of the wrong JSON type. Query parameters an endpoint
+// there, as is a value of the wrong JSON type. Field names are
+// case-sensitive ("NAME" is refused, naming "name"), and a string that is
+// not valid UTF-8 is refused naming its field rather than stored with
+// replacement characters. Fields of the wider service that tokensmithd does
+// not model are accepted and ignored where the API document lists them
+// (resourceCategory on roles). The API document, internal/api/openapi.yaml,
+// is served at GET /api/v2/openapi.json without a token. Query parameters an endpoint
 // does not take are refused the same way. `?dryRun=true` is accepted on
 // token create, update and reset and on custom role create and update, runs
 // every check and writes nothing (not even an idempotency record); anywhere
@@ -133,19 +168,47 @@
 // application/problem+json document; no error detail and no log line ever
 // holds a token-like value, even one the client sent in the wrong place.
 //
+// That includes errors about the request as a whole: a body over
+// MaxBodyBytes (413), a request line and headers over MaxHeaderBytes (431,
+// code request_headers_too_large), an unknown path (404). A few are
+// produced by net/http before any handler runs and cannot be problem
+// documents; they are plain text, and clients should go by the status:
+//   - headers beyond HeaderReadLimit (256 KiB), which the HTTP server does not
+//     read (431 Request Header Fields Too Large);
+//   - a malformed request line or header, or an HTTP/1.1 request without
+//     Host (400 Bad Request);
+//   - an unsupported Transfer-Encoding (501 Not Implemented) or an Expect
+//     other than 100-continue (417 Expectation Failed);
+//   - a plain HTTP request to a TLS port (400, "Client sent an HTTP request
+//     to an HTTPS server");
+//   - and over HTTP/2, protocol errors, which reset the stream or the
+//     connection without a response body.
+//
+// A request that does not arrive within the server's timeouts gets no
+// answer at all: the connection is closed.
+//
 // # Authentication and rate limits
 //
 // Authentication results are cached by digest; every write made through the
 // server invalidates the cache, which assumes the server is its store's only
 // writer. Requests are rate limited per token (every form of the
 // Authorization header and an old secret in its grace period share the
-// token's bucket). Failed authentications are limited per client address
-// (the connection's peer; forwarding headers are not trusted): once an
-// address exhausts Config.AuthFailureBurst it gets 429 with Retry-After,
-// without a store lookup, for any token not already in the cache, refilled
-// at Config.AuthFailureLimit per second. Behind a reverse proxy every client
-// shares the proxy's address, so a flood there delays new sessions of
-// others too; tokens already authenticated keep working.
+// token's bucket). Failed authentications are limited per client address:
+// once an address exhausts Config.AuthFailureBurst it gets 429 with
+// Retry-After, without a store lookup, for any token not already in the
+// cache, refilled at Config.AuthFailureLimit per second. The client address
+// is the connection's peer, unless the peer is in Config.TrustedProxies
+// (--trusted-proxies): then X-Forwarded-For is read from right to left,
+// skipping trusted proxies only, and the first other address is the
+// client's; what a client writes further left is never believed. Without
+// trusted proxies, forwarding headers are ignored and every client behind a
+// reverse proxy shares the proxy's bucket; tokens already authenticated
+// keep working.
+//
+// Both limiters remember at most 100,000 keys in least-recently-used order
+// and forget a key once its bucket has refilled; when full they forget the
+// least recently used key, never all of them, so a flood of new keys cannot
+// reset a bucket that is still in use.
 //
 // # Idempotency
 //

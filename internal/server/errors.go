@@ -54,6 +54,7 @@ var titles = map[api.Code]string{
 	api.CodeQuotaExceeded:    "Quota Exceeded",
 	api.CodeRateLimited:      "Rate Limited",
 	api.CodeTooLarge:         "Request Too Large",
+	api.CodeHeadersTooLarge:  "Request Headers Too Large",
 	api.CodeIdempotencyReuse: "Idempotency Key Reused",
 	api.CodeInProgress:       "Request In Progress",
 	api.CodeInternal:         "Internal Error",

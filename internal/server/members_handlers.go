@@ -27,17 +27,22 @@ var memberPatchRules = patchRules{
 
 func roleRank(role string) int { return slices.Index(api.MemberRoles, role) }
 
+// rolesAbove lists the member roles ranked above the caller's.
+func (c *caller) rolesAbove() []string {
+	return api.MemberRoles[roleRank(c.member.Role)+1:]
+}
+
 func validMember(sp memberSpec) error {
-	if len(sp.Email) > 254 || strings.Count(sp.Email, "@") != 1 || strings.HasPrefix(sp.Email, "@") || strings.HasSuffix(sp.Email, "@") || strings.IndexFunc(sp.Email, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || isBidiControl(r) }) >= 0 {
+	if len(sp.Email) > 254 || strings.Count(sp.Email, "@") != 1 || strings.HasPrefix(sp.Email, "@") || strings.HasSuffix(sp.Email, "@") || strings.IndexFunc(sp.Email, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || isInvisible(r) }) >= 0 {
 		return invalid("email", "email must be an address like name@example.com")
 	}
 	if err := noSecret("email", sp.Email); err != nil {
 		return err
 	}
-	if err := validName("firstName", sp.FirstName, 100, false); err != nil {
+	if err := validName("firstName", sp.FirstName, api.MaxMemberNameLength, false); err != nil {
 		return err
 	}
-	if err := validName("lastName", sp.LastName, 100, false); err != nil {
+	if err := validName("lastName", sp.LastName, api.MaxMemberNameLength, false); err != nil {
 		return err
 	}
 	if roleRank(sp.Role) < 0 {

@@ -82,6 +82,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			}
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		}()
+		if n := headerBytes(r); n > MaxHeaderBytes {
+			s.writeError(sw, r, &Error{Code: api.CodeHeadersTooLarge,
+				Detail: fmt.Sprintf("the request line and headers take %d bytes; at most %d are accepted", n, MaxHeaderBytes)})
+			return
+		}
 		if r.ContentLength > MaxBodyBytes {
 			s.writeError(sw, r, tooLarge())
 			return
@@ -91,6 +96,17 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// headerBytes is about what the request line and headers took on the wire.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4 + len(r.Host)
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
 }
 
 func tooLarge() *Error {

@@ -3,10 +3,11 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"reflect"
-	"strconv"
 	"strings"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
@@ -66,9 +67,21 @@ func fieldSet(names ...string) map[string]bool {
 	return m
 }
 
+// patchOptions make the library follow RFC 6902 to the letter: no negative
+// array indices, no parents created by add, no silent remove of a missing
+// member (and replace of a missing member fails, as it always does there).
+var patchOptions = func() *jsonpatch.ApplyOptions {
+	o := jsonpatch.NewApplyOptions()
+	o.SupportNegativeIndices = false
+	o.EnsurePathExistsOnAdd = false
+	o.AllowMissingPathOnRemove = false
+	return o
+}()
+
 // applyPatch applies RFC 6902 operations (add, remove, replace, test) to the
-// JSON form of doc and decodes the result into out. It returns the top-level
-// fields the operations touched.
+// JSON form of doc and decodes the result into out. Each operation must
+// address a field of rules.mutable; rules.fixed are refused by name. It
+// returns the top-level fields the operations touched.
 func applyPatch(doc any, ops []api.PatchOperation, rules patchRules, out any) (map[string]bool, error) {
 	if len(ops) == 0 {
 		return nil, invalid("patch", "the patch holds no operation")
@@ -76,12 +89,8 @@ func applyPatch(doc any, ops []api.PatchOperation, rules patchRules, out any) (m
 	if err := capLists(listCap{"patch", len(ops), maxPatchOps}); err != nil {
 		return nil, err
 	}
-	raw, err := json.Marshal(doc)
+	cur, err := json.Marshal(doc)
 	if err != nil {
-		return nil, err
-	}
-	var root any
-	if err := json.Unmarshal(raw, &root); err != nil {
 		return nil, err
 	}
 	touched := map[string]bool{}
@@ -98,44 +107,49 @@ func applyPatch(doc any, ops []api.PatchOperation, rules patchRules, out any) (m
 		if !rules.mutable[top] {
 			return nil, invalid(top, "%s is not a field that can be patched", top)
 		}
-		value, err := normalise(op.Value)
-		if err != nil {
-			return nil, invalid(field+".value", "unusable value")
-		}
+		one := map[string]any{"op": op.Op, "path": op.Path}
 		switch op.Op {
-		case "add", "replace", "remove":
-			root, err = patchAt(root, tokens, op.Op, value)
-			if err != nil {
-				return nil, invalid(top, "%s %s: %v", op.Op, op.Path, err)
-			}
-			touched[top] = true
-		case "test":
-			got, ok := lookup(root, tokens)
-			if !ok || !reflect.DeepEqual(got, value) {
-				return nil, &Error{Code: api.CodeConflict, Field: top, Detail: fmt.Sprintf("test failed: %s does not hold the expected value", op.Path)}
-			}
+		case "add", "replace", "test":
+			one["value"] = op.Value
+		case "remove":
 		default:
 			return nil, invalid(field+".op", "unsupported operation %q (use add, remove, replace or test)", op.Op)
 		}
+		raw, err := json.Marshal([]any{one})
+		if err != nil {
+			return nil, invalid(field+".value", "unusable value")
+		}
+		p, err := jsonpatch.DecodePatch(raw)
+		if err != nil {
+			return nil, invalid(field, "%v", err)
+		}
+		next, err := p.ApplyWithOptions(cur, patchOptions)
+		switch {
+		case err != nil && op.Op == "test":
+			return nil, &Error{Code: api.CodeConflict, Field: top, Detail: fmt.Sprintf("test failed: %s does not hold the expected value", op.Path)}
+		case err != nil:
+			return nil, invalid(top, "%s %s: %s", op.Op, op.Path, patchReason(err))
+		}
+		cur = next
+		if op.Op != "test" {
+			touched[top] = true
+		}
 	}
-	b, err := json.Marshal(root)
-	if err != nil {
-		return nil, err
-	}
-	if err := decodeStrict(b, out); err != nil {
+	if err := decodeStrict(cur, out); err != nil {
 		return nil, err
 	}
 	return touched, nil
 }
 
-func normalise(v any) (any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
+// patchReason says why an operation does not apply, in RFC 6902's terms.
+func patchReason(err error) string {
+	switch {
+	case errors.Is(err, jsonpatch.ErrMissing):
+		return "the path does not exist (replace and remove need an existing member; add creates one)"
+	case errors.Is(err, jsonpatch.ErrInvalidIndex):
+		return "array index out of range"
 	}
-	var out any
-	err = json.Unmarshal(b, &out)
-	return out, err
+	return err.Error()
 }
 
 func pointer(p string) ([]string, error) {
@@ -147,87 +161,4 @@ func pointer(p string) ([]string, error) {
 		parts[i] = strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
 	}
 	return parts, nil
-}
-
-func lookup(node any, tokens []string) (any, bool) {
-	for _, t := range tokens {
-		switch n := node.(type) {
-		case map[string]any:
-			v, ok := n[t]
-			if !ok {
-				return nil, false
-			}
-			node = v
-		case []any:
-			i, err := strconv.Atoi(t)
-			if err != nil || i < 0 || i >= len(n) {
-				return nil, false
-			}
-			node = n[i]
-		default:
-			return nil, false
-		}
-	}
-	return node, true
-}
-
-// patchAt returns node with op applied at tokens. Replacing a missing object
-// member adds it, because omitted empty fields are absent from the documents
-// clients read.
-func patchAt(node any, tokens []string, op string, value any) (any, error) {
-	t := tokens[0]
-	last := len(tokens) == 1
-	switch n := node.(type) {
-	case map[string]any:
-		if last {
-			switch op {
-			case "add", "replace":
-				n[t] = value
-			case "remove":
-				if _, ok := n[t]; !ok {
-					return nil, fmt.Errorf("path does not exist")
-				}
-				delete(n, t)
-			}
-			return n, nil
-		}
-		child, ok := n[t]
-		if !ok {
-			return nil, fmt.Errorf("path does not exist")
-		}
-		v, err := patchAt(child, tokens[1:], op, value)
-		if err != nil {
-			return nil, err
-		}
-		n[t] = v
-		return n, nil
-	case []any:
-		if last && op == "add" && t == "-" {
-			return append(n, value), nil
-		}
-		i, err := strconv.Atoi(t)
-		if err != nil || i < 0 || i > len(n) || (i == len(n) && !(last && op == "add")) {
-			return nil, fmt.Errorf("index %q out of range", t)
-		}
-		if last {
-			switch op {
-			case "add":
-				n = append(n, nil)
-				copy(n[i+1:], n[i:])
-				n[i] = value
-			case "replace":
-				n[i] = value
-			case "remove":
-				n = append(n[:i], n[i+1:]...)
-			}
-			return n, nil
-		}
-		v, err := patchAt(n[i], tokens[1:], op, value)
-		if err != nil {
-			return nil, err
-		}
-		n[i] = v
-		return n, nil
-	}
-	return nil, fmt.Errorf("path does not exist")
 }

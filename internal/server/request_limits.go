@@ -6,7 +6,7 @@ package server
 // the field. Statements and their lists are capped by package policy.
 const (
 	maxCustomRoles = 50   // customRoleIds of one token
-	maxListItems   = 1000 // permissions, workspaceIds, basePermissions, memberIds
+	maxListItems   = 1000 // permissions, workspaceIds, memberIds
 	maxPatchOps    = 1000 // operations in one JSON Patch
 )
 

@@ -15,7 +15,7 @@ func TestUnknownFieldsAreRefused(t *testing.T) {
 	ts := testserver.New(t)
 	c := newClient(t, ts, ts.OwnerToken)
 	tok := c.createToken(api.TokenCreate{Name: "x", Role: "reader"})
-	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "r", Name: "R", BasePermissions: []string{"API_READ"}})
+	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "r", Name: "R", Permissions: []string{"API_READ"}})
 	var m api.Member
 	c.must(http.StatusCreated, "POST", api.PathMembers, api.MemberCreate{Email: "m@example.com", Role: "reader"}).into(t, &m)
 

@@ -17,43 +17,57 @@ import (
 var roleKeyPattern = regexp.MustCompile(api.CustomRoleKeyPattern)
 
 // roleSpec is the mutable part of a custom role in its JSON form.
+// ResourceCategory belongs to the wider service: accepted and ignored. It is
+// always in the JSON form, so that its clients may "replace" it in a patch.
 type roleSpec struct {
-	Name            string          `json:"name"`
-	Description     string          `json:"description"`
-	Policy          []api.Statement `json:"policy"`
-	BasePermissions []string        `json:"basePermissions"`
+	Name             string          `json:"name"`
+	Description      string          `json:"description"`
+	Policy           []api.Statement `json:"policy"`
+	BasePermissions  string          `json:"basePermissions"`
+	Permissions      []string        `json:"permissions"`
+	ResourceCategory string          `json:"resourceCategory"`
 }
 
 var rolePatchRules = patchRules{
-	mutable: fieldSet("name", "description", "policy", "basePermissions"),
+	mutable: fieldSet("name", "description", "policy", "basePermissions", "permissions", "resourceCategory"),
 	fixed:   fieldSet("_id", "key", "_links", "creationDate", "lastModified", "tokenCount"),
 }
 
 func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
-	if err := validName("name", sp.Name, 256, true); err != nil {
+	if err := validName("name", sp.Name, api.MaxCustomRoleNameLength, true); err != nil {
 		return err
 	}
 	if err := validDescription("description", sp.Description); err != nil {
 		return err
 	}
-	if err := capLists(listCap{"basePermissions", len(sp.BasePermissions), maxListItems}); err != nil {
+	if err := capLists(listCap{"permissions", len(sp.Permissions), maxListItems}); err != nil {
 		return err
 	}
-	if len(sp.Policy) == 0 && len(sp.BasePermissions) == 0 {
-		return invalid("policy", "a custom role needs at least one policy statement or base permission")
+	if sp.BasePermissions == "" {
+		sp.BasePermissions = api.BasePermissionsNoAccess
+	}
+	if !slices.Contains(api.BasePermissions, sp.BasePermissions) {
+		return invalid("basePermissions", "basePermissions must be one of %s, got %q", strings.Join(api.BasePermissions, ", "), sp.BasePermissions)
+	}
+	if len(sp.Policy) == 0 && len(sp.Permissions) == 0 && sp.BasePermissions == api.BasePermissionsNoAccess {
+		return invalid("policy", "a custom role needs at least one policy statement or permission, or basePermissions reader")
+	}
+	if err := noSecretInPolicy("policy", sp.Policy); err != nil {
+		return err
 	}
 	if err := policy.Validate("policy", policyStatements(sp.Policy), s.cat); err != nil {
 		return err
 	}
-	r.BasePermissions = nil
-	for i, p := range sp.BasePermissions {
-		if err := s.knownPermission(fmt.Sprintf("basePermissions[%d]", i), p); err != nil {
+	r.Permissions = nil
+	for i, p := range sp.Permissions {
+		if err := s.knownPermission(fmt.Sprintf("permissions[%d]", i), p); err != nil {
 			return err
 		}
-		if !slices.Contains(r.BasePermissions, p) {
-			r.BasePermissions = append(r.BasePermissions, p)
+		if !slices.Contains(r.Permissions, p) {
+			r.Permissions = append(r.Permissions, p)
 		}
 	}
+	r.BasePermissions = sp.BasePermissions
 	r.Name, r.Description = sp.Name, sp.Description
 	r.Policy = storeStatements(sp.Policy)
 	if r.Policy == nil {
@@ -73,7 +87,9 @@ func (s *Server) roleNoEscalation(cl *call, r store.CustomRole) error {
 	for _, w := range workspaces {
 		resources = append(resources, policy.Workspace(w.ID))
 	}
-	return s.noEscalation(cl, rolePolicy(r), resources, workspaces, true)
+	// The base permissions are checked as the caller would hold them: every
+	// holder's member role bounds them anyway.
+	return s.noEscalation(cl, s.rolePolicy(r, cl.c.member.Role), resources, workspaces, true)
 }
 
 func roleKeyConflict(key string) *Error {
@@ -138,14 +154,14 @@ func (s *Server) createRole(cl *call, in api.CustomRoleCreate) (api.CustomRole, 
 	if err := cl.c.require(catalogue.CustomRoleWrite); err != nil {
 		return api.CustomRole{}, err
 	}
-	if !roleKeyPattern.MatchString(in.Key) || len(in.Key) > 256 {
-		return api.CustomRole{}, invalid("key", "key must match %s (at most 256 characters), got %q", roleKeyPattern, in.Key)
+	if !roleKeyPattern.MatchString(in.Key) || len(in.Key) > api.MaxCustomRoleKeyLength {
+		return api.CustomRole{}, invalid("key", "key must match %s (at most %d characters), got %q", roleKeyPattern, api.MaxCustomRoleKeyLength, in.Key)
 	}
 	if err := noSecret("key", in.Key); err != nil {
 		return api.CustomRole{}, err
 	}
 	r := store.CustomRole{ID: newID(), OrgID: s.orgID, Key: in.Key, CreatedAt: cl.now, UpdatedAt: cl.now}
-	if err := s.applyRoleSpec(&r, roleSpec{Name: in.Name, Description: in.Description, Policy: in.Policy, BasePermissions: in.BasePermissions}); err != nil {
+	if err := s.applyRoleSpec(&r, roleSpec{Name: in.Name, Description: in.Description, Policy: in.Policy, BasePermissions: in.BasePermissions, Permissions: in.Permissions}); err != nil {
 		return api.CustomRole{}, err
 	}
 	if err := s.roleNoEscalation(cl, r); err != nil {
@@ -165,7 +181,7 @@ func (s *Server) createRole(cl *call, in api.CustomRoleCreate) (api.CustomRole, 
 	} else if err != nil {
 		return api.CustomRole{}, err
 	}
-	s.audit(cl, "role.create", "role/"+r.ID, fmt.Sprintf("key=%q", r.Key))
+	s.audit(cl, "role.create", "role/"+r.ID, fmt.Sprintf("key=%q", r.Key)+notEnforcedDetail("policy", apiStatements(r.Policy)))
 	return apiRole(r, 0), nil
 }
 
@@ -174,7 +190,7 @@ func (s *Server) patchRole(cl *call, pb patchBody) (api.CustomRole, error) {
 	if err != nil {
 		return api.CustomRole{}, err
 	}
-	cur := roleSpec{Name: r.Name, Description: r.Description, Policy: apiStatements(r.Policy), BasePermissions: nonNil(r.BasePermissions)}
+	cur := roleSpec{Name: r.Name, Description: r.Description, Policy: apiStatements(r.Policy), BasePermissions: r.BasePermissions, Permissions: nonNil(r.Permissions)}
 	if err := validDescription("comment", pb.Comment); err != nil {
 		return api.CustomRole{}, err
 	}
@@ -198,7 +214,7 @@ func (s *Server) patchRole(cl *call, pb patchBody) (api.CustomRole, error) {
 		if pb.Comment != "" {
 			detail += fmt.Sprintf(" comment=%q", pb.Comment)
 		}
-		s.audit(cl, "role.update", "role/"+r.ID, detail)
+		s.audit(cl, "role.update", "role/"+r.ID, detail+notEnforcedDetail("policy", apiStatements(r.Policy)))
 	}
 	return s.roleOut(cl, r)
 }

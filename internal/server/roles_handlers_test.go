@@ -79,7 +79,7 @@ func TestCustomRoleLifecycle(t *testing.T) {
 	if p.Field != "key" {
 		t.Fatalf("field %q", p.Field)
 	}
-	p = c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "POST", api.PathRoles, api.CustomRoleCreate{Key: "-bad", Name: "x", BasePermissions: []string{"API_READ"}})
+	p = c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "POST", api.PathRoles, api.CustomRoleCreate{Key: "-bad", Name: "x", Permissions: []string{"API_READ"}})
 	if p.Field != "key" {
 		t.Fatalf("field %q", p.Field)
 	}

@@ -21,6 +21,7 @@ func (s *Server) routes() http.Handler {
 		if m, _, ok := strings.Cut(pattern, " "); ok && !slices.Contains(methods, m) {
 			methods = append(methods, m)
 		}
+		s.patterns = append(s.patterns, pattern)
 		mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			info(r.Context()).route = pattern
 			for k := range r.URL.Query() {
@@ -43,6 +44,8 @@ func (s *Server) routes() http.Handler {
 	handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
 	}))
+
+	handle("GET "+api.PathOpenAPI, http.HandlerFunc(s.openAPIDocument))
 
 	handle("GET "+api.PathTokens, auth(endpoint(s, ok, s.listTokens)), "showAll", limit, offset)
 	handle("POST "+api.PathTokens, auth(dryRunEndpoint(s, created, s.createToken)))
@@ -76,6 +79,9 @@ func (s *Server) routes() http.Handler {
 	handle("GET "+api.PathPermissions, auth(endpoint(s, ok, s.listPermissions)), limit, offset)
 	handle("GET "+api.PathCallerIdentity, auth(endpoint(s, ok, s.callerIdentity)))
 	handle("GET "+api.PathAuditLog, auth(endpoint(s, ok, s.listAudit)), limit, offset)
+	if s.cfg.TestClock != nil {
+		handle("POST "+api.PathTestClock, auth(endpoint(s, ok, s.setTestClock)))
+	}
 
 	// Everything else lands here. A path that exists with other methods is a
 	// 405 listing them, as a problem document like every other error.

@@ -43,7 +43,7 @@ func TestNoEscalation(t *testing.T) {
 
 	// custom role: the owner makes one the writer cannot hold; the writer
 	// may neither create such a role nor use it.
-	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "big", Name: "Big", BasePermissions: []string{"MEMBER_WRITE"}})
+	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "big", Name: "Big", Permissions: []string{"MEMBER_WRITE"}})
 	wc.fail(http.StatusForbidden, api.CodePermissionDenied, "POST", api.PathTokens, api.TokenCreate{Name: "x", CustomRoleIDs: []string{"big"}})
 	wc.fail(http.StatusForbidden, api.CodePermissionDenied, "PATCH", api.PathTokens+"/"+own.ID, []api.PatchOperation{{Op: "add", Path: "/customRoleIds", Value: []string{"big"}}})
 
@@ -64,12 +64,12 @@ func TestCustomRoleEscalation(t *testing.T) {
 	c := newClient(t, ts, ts.OwnerToken)
 	ltd := c.createToken(api.TokenCreate{Name: "limited", Permissions: []string{"CUSTOM_ROLE_WRITE", "CUSTOM_ROLE_READ", "API_READ"}})
 	lc := c.with(ltd.Token)
-	p := lc.fail(http.StatusForbidden, api.CodePermissionDenied, "POST", api.PathRoles, api.CustomRoleCreate{Key: "k", Name: "K", BasePermissions: []string{"API_WRITE"}})
+	p := lc.fail(http.StatusForbidden, api.CodePermissionDenied, "POST", api.PathRoles, api.CustomRoleCreate{Key: "k", Name: "K", Permissions: []string{"API_WRITE"}})
 	if len(p.Missing) != 1 || p.Missing[0] != "API_WRITE" {
 		t.Fatalf("missing %v", p.Missing)
 	}
-	lc.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "k", Name: "K", BasePermissions: []string{"API_READ"}})
-	lc.fail(http.StatusForbidden, api.CodePermissionDenied, "PATCH", api.PathRoles+"/k", []api.PatchOperation{{Op: "add", Path: "/basePermissions/-", Value: "API_WRITE"}})
+	lc.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "k", Name: "K", Permissions: []string{"API_READ"}})
+	lc.fail(http.StatusForbidden, api.CodePermissionDenied, "PATCH", api.PathRoles+"/k", []api.PatchOperation{{Op: "add", Path: "/permissions/-", Value: "API_WRITE"}})
 }
 
 func TestValidationErrorsNameTheField(t *testing.T) {

@@ -36,7 +36,7 @@ func TestSecretsNeverEchoed(t *testing.T) {
 	ts := testserver.New(t)
 	c := newClient(t, ts, ts.OwnerToken)
 	real := c.createToken(api.TokenCreate{Name: "real", Role: "reader"})
-	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "r", Name: "R", BasePermissions: []string{"API_READ"}})
+	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "r", Name: "R", Permissions: []string{"API_READ"}})
 	bogus, err := secret.Generate(secret.KindService)
 	if err != nil {
 		t.Fatal(err)
@@ -78,8 +78,8 @@ func TestSecretsNeverEchoed(t *testing.T) {
 			{"GET", api.PathTokens + "/" + leaked, ``},
 			{"DELETE", api.PathTokens + "?memberId=" + leaked, ``},
 			{"GET", api.PathRoles + "/" + leaked, ``},
-			{"POST", api.PathRoles, `{"key":"` + leaked + `x-","name":"x","basePermissions":["API_READ"]}`},
-			{"POST", api.PathRoles, `{"key":"k","name":"x","basePermissions":["` + leaked + `"]}`},
+			{"POST", api.PathRoles, `{"key":"` + leaked + `x-","name":"x","permissions":["API_READ"]}`},
+			{"POST", api.PathRoles, `{"key":"k","name":"x","permissions":["` + leaked + `"]}`},
 			{"PATCH", api.PathRoles + "/r", `{"patch":[{"op":"replace","path":"/name","value":"y"}],"comment":"` + leaked + `"}`},
 			{"GET", api.PathWorkspaces + "/" + leaked, ``},
 			{"POST", api.PathWorkspaces, `{"name":"w","ownerId":"` + leaked + `"}`},
@@ -258,9 +258,9 @@ func (s *countingStore) DeleteWorkspace(ctx context.Context, orgID, id string) e
 	s.count("DeleteWorkspace")
 	return s.Store.DeleteWorkspace(ctx, orgID, id)
 }
-func (s *countingStore) TransferWorkspace(ctx context.Context, orgID, id, newOwnerID string, now time.Time) (store.Workspace, int, int, error) {
+func (s *countingStore) TransferWorkspace(ctx context.Context, orgID, id, newOwnerID string, spareRoles []string, now time.Time) (store.Workspace, int, int, error) {
 	s.count("TransferWorkspace")
-	return s.Store.TransferWorkspace(ctx, orgID, id, newOwnerID, now)
+	return s.Store.TransferWorkspace(ctx, orgID, id, newOwnerID, spareRoles, now)
 }
 func (s *countingStore) CreateCustomRole(ctx context.Context, r store.CustomRole) error {
 	s.count("CreateCustomRole")
@@ -388,7 +388,7 @@ func TestDryRunsWriteNothing(t *testing.T) {
 	ts, cs := newCountingServer(t)
 	c := newClient(t, ts, ts.OwnerToken)
 	tok := c.createToken(api.TokenCreate{Name: "x", Role: "reader"})
-	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "r", Name: "R", BasePermissions: []string{"API_READ"}})
+	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "r", Name: "R", Permissions: []string{"API_READ"}})
 	before := cs.total()
 
 	key := func(i int) []string { return []string{api.HeaderIdempotencyKey, fmt.Sprint("dry-", i)} }
@@ -396,11 +396,11 @@ func TestDryRunsWriteNothing(t *testing.T) {
 	c.must(http.StatusOK, "PATCH", api.PathTokens+"/"+tok.ID+"?dryRun=true", []api.PatchOperation{{Op: "replace", Path: "/name", Value: "z"}})
 	c.must(http.StatusOK, "POST", api.PathTokens+"/"+tok.ID+"/reset?dryRun=true", nil, key(2)...)
 	c.must(http.StatusOK, "POST", api.PathTokens+"/"+tok.ID+"/reset?dryRun=true&expiry="+fmt.Sprint(ts.Clock.Now().Add(time.Hour).UnixMilli()), nil, key(3)...)
-	c.must(http.StatusOK, "POST", api.PathRoles+"?dryRun=true", api.CustomRoleCreate{Key: "s", Name: "S", BasePermissions: []string{"API_READ"}}, key(4)...)
+	c.must(http.StatusOK, "POST", api.PathRoles+"?dryRun=true", api.CustomRoleCreate{Key: "s", Name: "S", Permissions: []string{"API_READ"}}, key(4)...)
 	c.must(http.StatusOK, "PATCH", api.PathRoles+"/r?dryRun=true", api.PatchWithComment{Patch: []api.PatchOperation{{Op: "replace", Path: "/name", Value: "Q"}}, Comment: "try"})
 	// Refusals found by a dry run write nothing either.
 	c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "POST", api.PathTokens+"?dryRun=true", api.TokenCreate{Name: "y"}, key(5)...)
-	c.fail(http.StatusConflict, api.CodeConflict, "POST", api.PathRoles+"?dryRun=true", api.CustomRoleCreate{Key: "r", Name: "R", BasePermissions: []string{"API_READ"}}, key(6)...)
+	c.fail(http.StatusConflict, api.CodeConflict, "POST", api.PathRoles+"?dryRun=true", api.CustomRoleCreate{Key: "r", Name: "R", Permissions: []string{"API_READ"}}, key(6)...)
 
 	if after := cs.total(); after != before {
 		t.Fatalf("dry runs wrote %d times: %v", after-before, cs.snapshot())

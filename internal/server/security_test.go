@@ -147,7 +147,7 @@ func TestNoEscalationIntoFutureWorkspaces(t *testing.T) {
 func TestHugeListsRefused(t *testing.T) {
 	ts := testserver.New(t)
 	c := newClient(t, ts, ts.OwnerToken)
-	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "k", Name: "K", BasePermissions: []string{"API_READ"}})
+	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "k", Name: "K", Permissions: []string{"API_READ"}})
 	tok := c.createToken(api.TokenCreate{Name: "t", Role: "reader"})
 	rep := func(v string, n int) []string {
 		out := make([]string, n)
@@ -175,7 +175,7 @@ func TestHugeListsRefused(t *testing.T) {
 		{"POST", api.PathTokens, api.TokenCreate{Name: "x", InlineRole: []api.Statement{{Effect: "allow", Actions: rep("API_READ", 50000), Resources: []string{"*"}}}}, "inlineRole[0].actions"},
 		{"POST", api.PathTokens, api.TokenCreate{Name: "x", InlineRole: []api.Statement{{Effect: "allow", Actions: []string{"*"}, NotResources: rep("workspace/a", 50000)}}}, "inlineRole[0].notResources"},
 		{"POST", api.PathRoles, api.CustomRoleCreate{Key: "big", Name: "B", Policy: stmts(10000)}, "policy"},
-		{"POST", api.PathRoles, api.CustomRoleCreate{Key: "big", Name: "B", BasePermissions: rep("API_READ", 50000)}, "basePermissions"},
+		{"POST", api.PathRoles, api.CustomRoleCreate{Key: "big", Name: "B", Permissions: rep("API_READ", 50000)}, "permissions"},
 		{"PATCH", api.PathTokens + "/" + tok.ID, func() []api.PatchOperation {
 			ops := make([]api.PatchOperation, 20000)
 			for i := range ops {
@@ -321,7 +321,7 @@ func TestControlCharactersRefused(t *testing.T) {
 		{"POST", api.PathTokens, api.TokenCreate{Name: "admin\u202etxt.exe", Role: "reader"}, "name"},
 		{"POST", api.PathTokens, api.TokenCreate{Name: "x\u2066y", Role: "reader"}, "name"},
 		{"PATCH", api.PathTokens + "/" + tok.ID, []api.PatchOperation{{Op: "replace", Path: "/description", Value: "\x07bell"}}, "description"},
-		{"POST", api.PathRoles, api.CustomRoleCreate{Key: "k", Name: "K", Description: "\x1b]0;title\x07", BasePermissions: []string{"API_READ"}}, "description"},
+		{"POST", api.PathRoles, api.CustomRoleCreate{Key: "k", Name: "K", Description: "\x1b]0;title\x07", Permissions: []string{"API_READ"}}, "description"},
 		{"POST", api.PathWorkspaces, api.WorkspaceCreate{Name: "w", Description: "\x1b[2J"}, "description"},
 		{"POST", api.PathMembers, api.MemberCreate{Email: "a\x00b@example.com", Role: "reader"}, "email"},
 		{"POST", api.PathMembers, api.MemberCreate{Email: "ab@example.com", FirstName: "\u202eevil", Role: "reader"}, "firstName"},
@@ -398,11 +398,11 @@ func TestEveryWriteSeenByTheNextRequest(t *testing.T) {
 	c := newClient(t, ts, ts.OwnerToken)
 
 	// A custom role edit narrows a live token.
-	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "mgr", Name: "M", BasePermissions: []string{"ACCESS_TOKEN_READ", "ACCESS_TOKEN_MANAGE"}})
+	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "mgr", Name: "M", Permissions: []string{"ACCESS_TOKEN_READ", "ACCESS_TOKEN_MANAGE"}})
 	viaRole := c.createToken(api.TokenCreate{Name: "via role", CustomRoleIDs: []string{"mgr"}})
 	rc := c.with(viaRole.Token)
 	rc.must(http.StatusOK, "GET", api.PathTokens+"?showAll=true", nil)
-	c.must(http.StatusOK, "PATCH", api.PathRoles+"/mgr", []api.PatchOperation{{Op: "replace", Path: "/basePermissions", Value: []string{"ACCESS_TOKEN_READ"}}})
+	c.must(http.StatusOK, "PATCH", api.PathRoles+"/mgr", []api.PatchOperation{{Op: "replace", Path: "/permissions", Value: []string{"ACCESS_TOKEN_READ"}}})
 	rc.fail(http.StatusForbidden, api.CodePermissionDenied, "GET", api.PathTokens+"?showAll=true", nil)
 	rc.must(http.StatusOK, "GET", api.PathTokens, nil)
 
@@ -439,8 +439,8 @@ func TestEveryWriteSeenByTheNextRequest(t *testing.T) {
 func TestPatchEdgeCases(t *testing.T) {
 	ts := testserver.New(t)
 	c := newClient(t, ts, ts.OwnerToken)
-	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "a", Name: "A", BasePermissions: []string{"API_READ"}})
-	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "b", Name: "B", BasePermissions: []string{"API_READ"}})
+	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "a", Name: "A", Permissions: []string{"API_READ"}})
+	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "b", Name: "B", Permissions: []string{"API_READ"}})
 	tok := c.createToken(api.TokenCreate{Name: "t", CustomRoleIDs: []string{"a"}})
 
 	p := c.fail(http.StatusConflict, api.CodeConflict, "PATCH", api.PathTokens+"/"+tok.ID, []api.PatchOperation{

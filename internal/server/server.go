@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -37,6 +38,17 @@ const (
 // MaxBodyBytes is the largest request body accepted (413 beyond).
 const MaxBodyBytes = 1 << 20
 
+// MaxHeaderBytes is the largest request line and headers accepted: beyond
+// it the answer is a 431 problem document. HeaderReadLimit is what the HTTP
+// server should read before giving up (http.Server.MaxHeaderBytes): past
+// that net/http answers 431 itself, in plain text, before any handler runs.
+// It is kept a few times MaxHeaderBytes only, since every connection may
+// hold that much while its headers arrive.
+const (
+	MaxHeaderBytes  = 64 << 10
+	HeaderReadLimit = 256 << 10
+)
+
 // idempotencyTTL is how long a response is replayed for the same key.
 const idempotencyTTL = 24 * time.Hour
 
@@ -62,8 +74,15 @@ type Config struct {
 	// answered 429 without a lookup; 0 disables the limit.
 	AuthFailureLimit float64
 	AuthFailureBurst int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed: a request whose peer is one of them is limited by the
+	// address the proxies report (see clientAddress). Empty: the peer.
+	TrustedProxies []netip.Prefix
 	// LastUsedFlush is how often lastUsed times are written; 0 means every minute.
 	LastUsedFlush time.Duration
+	// TestClock, when set, is the clock (Now is ignored) and
+	// POST /api/v2/test/clock moves it; every request logs a warning.
+	TestClock *TestClock
 }
 
 // DefaultConfig returns the defaults of tokensmithd: quotas of 20 tokens per
@@ -104,6 +123,9 @@ type Server struct {
 	// failures limits failed authentications per client address.
 	failures *rateLimiter
 
+	// patterns are the routes' patterns, in the order routes registers them.
+	patterns []string
+
 	// idempotentRunning holds the idempotency records of the requests
 	// running in this process.
 	idempotentRunning sync.Map
@@ -123,6 +145,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Catalogue == nil {
 		cfg.Catalogue = catalogue.Default()
+	}
+	if cfg.TestClock != nil {
+		cfg.Now = cfg.TestClock.Now
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -159,6 +184,9 @@ func New(cfg Config) (*Server, error) {
 		done:     make(chan struct{}),
 	}
 	s.handler = s.middleware(s.routes())
+	if cfg.TestClock != nil {
+		s.handler = s.withTestClock(s.handler)
+	}
 	go s.background()
 	return s, nil
 }

@@ -90,7 +90,7 @@ type strictRole struct {
 	Name            string                `json:"name"`
 	Description     *string               `json:"description,omitempty"`
 	Policy          []strictStatement     `json:"policy"`
-	BasePermissions []string              `json:"basePermissions,omitempty"`
+	BasePermissions *string               `json:"basePermissions,omitempty"`
 }
 
 func (x *strictRole) UnmarshalJSON(b []byte) error {
@@ -149,7 +149,7 @@ func grantFieldsPresent(obj map[string]any) []string {
 func TestStrictClientDecodesTokens(t *testing.T) {
 	ts := testserver.New(t)
 	c := newClient(t, ts, ts.OwnerToken)
-	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "ops", Name: "Ops", BasePermissions: []string{"API_READ"}})
+	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "ops", Name: "Ops", Permissions: []string{"API_READ"}})
 
 	grants := []struct {
 		field string
@@ -293,7 +293,7 @@ func TestStrictClientDecodesRolesInOrder(t *testing.T) {
 		}
 		return role
 	}
-	in := api.CustomRoleCreate{Key: "ordered", Name: "Ordered", Policy: policy, BasePermissions: []string{"API_READ", "ACCESS_TOKEN_READ"}}
+	in := api.CustomRoleCreate{Key: "ordered", Name: "Ordered", Policy: policy, Permissions: []string{"API_READ", "ACCESS_TOKEN_READ"}}
 
 	dry := decode("dry-run create", c.must(http.StatusOK, "POST", api.PathRoles+"?dryRun=true", in))
 	created := decode("create", c.must(http.StatusCreated, "POST", api.PathRoles, in))
@@ -302,8 +302,8 @@ func TestStrictClientDecodesRolesInOrder(t *testing.T) {
 		if !reflect.DeepEqual(role.Policy, want(policy)) {
 			t.Errorf("%s: policy order changed:\n got %+v\nwant %+v", what, role.Policy, want(policy))
 		}
-		if !reflect.DeepEqual(role.BasePermissions, in.BasePermissions) {
-			t.Errorf("%s: basePermissions %v", what, role.BasePermissions)
+		if role.BasePermissions == nil || *role.BasePermissions != api.BasePermissionsNoAccess {
+			t.Errorf("%s: basePermissions %v, want no_access", what, role.BasePermissions)
 		}
 	}
 
@@ -323,7 +323,7 @@ func TestStrictClientDecodesRolesInOrder(t *testing.T) {
 	}
 
 	// A role with base permissions only still carries "policy".
-	bare := c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "bare", Name: "Bare", BasePermissions: []string{"API_READ"}})
+	bare := c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "bare", Name: "Bare", Permissions: []string{"API_READ"}})
 	decode("bare", bare)
 
 	var list strictList[strictRole]

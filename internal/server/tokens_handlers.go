@@ -81,7 +81,19 @@ func validName(field, v string, maxLen int, required bool) error {
 	if strings.IndexFunc(v, isBidiControl) >= 0 {
 		return invalid(field, "%s must not contain bidirectional override or isolate characters", field)
 	}
+	if i := strings.IndexFunc(v, isInvisible); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(v[i:])
+		return invalid(field, "%s must not contain invisible characters (zero-width, other format characters, line or paragraph separators); found U+%04X", field, r)
+	}
 	return noSecret(field, v)
+}
+
+// isInvisible reports characters that show nothing yet make two names that
+// look alike differ ("admin\u200b"): format characters (zero-width space,
+// joiners, word joiner, byte order mark, soft hyphen) and the line and
+// paragraph separators.
+func isInvisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 // isBidiControl reports the explicit embedding, override and isolate
@@ -91,12 +103,13 @@ func isBidiControl(r rune) bool {
 	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
-// validDescription checks a free-text description of at most 1,000
-// characters. Line breaks and tabs are text; other control characters (an
-// escape sequence rewriting a terminal, a NUL cutting a log line) are not.
+// validDescription checks a free-text description of at most
+// api.MaxDescriptionLength characters. Line breaks and tabs are text; other
+// control characters (an escape sequence rewriting a terminal, a NUL cutting
+// a log line) are not.
 func validDescription(field, v string) error {
-	if n := utf8.RuneCountInString(v); n > 1000 {
-		return invalid(field, "%s must be at most 1000 characters, got %d", field, n)
+	if n := utf8.RuneCountInString(v); n > api.MaxDescriptionLength {
+		return invalid(field, "%s must be at most %d characters, got %d", field, api.MaxDescriptionLength, n)
 	}
 	if strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0 {
 		return invalid(field, "%s must not contain control characters other than line breaks and tabs", field)
@@ -113,13 +126,37 @@ func noSecret(field, v string) error {
 	return nil
 }
 
+// noSecretInPolicy applies noSecret to every entry of every statement:
+// policies are stored and shown to every reader of roles and tokens, so a
+// secret pasted into a resource ("token/<secret>") must not be kept either.
+// It looks at the statements as a whole rather than at the specifier
+// grammar, which decides separately what a resource may be.
+func noSecretInPolicy(field string, stmts []api.Statement) error {
+	for i, st := range stmts {
+		for _, l := range []struct {
+			name string
+			list []string
+		}{{"actions", st.Actions}, {"notActions", st.NotActions}, {"resources", st.Resources}, {"notResources", st.NotResources}} {
+			for j, v := range l.list {
+				if err := noSecret(fmt.Sprintf("%s[%d].%s[%d]", field, i, l.name, j), v); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // applySpec validates sp and writes it into t, resolving custom role keys
 // to ids.
 func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []store.Workspace) error {
-	if err := validName("name", sp.Name, 64, true); err != nil {
+	if err := validName("name", sp.Name, api.MaxTokenNameLength, true); err != nil {
 		return err
 	}
 	if err := validDescription("description", sp.Description); err != nil {
+		return err
+	}
+	if err := noSecretInPolicy("inlineRole", sp.InlineRole); err != nil {
 		return err
 	}
 	if err := capLists(listCap{"customRoleIds", len(sp.CustomRoleIDs), maxCustomRoles},
@@ -226,7 +263,7 @@ func (s *Server) checkGrant(cl *call, t store.Token, owner store.Member, workspa
 			}
 		}
 	}
-	grant, err := s.grantPolicy(cl.ctx, t)
+	grant, err := s.grantPolicy(cl.ctx, t, owner.Role)
 	if err != nil {
 		return err
 	}
@@ -356,6 +393,9 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 	if err := cl.c.require(catalogue.AccessTokenWrite); err != nil {
 		return api.Token{}, err
 	}
+	if err := cl.c.refuseOldSecret("create access tokens"); err != nil {
+		return api.Token{}, err
+	}
 	owner := cl.c.member
 	if in.MemberID != "" && in.MemberID != owner.ID {
 		if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
@@ -417,7 +457,8 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 	if err := s.store.CreateToken(cl.ctx, t, s.cfg.Quota); err != nil {
 		return api.Token{}, err
 	}
-	s.audit(cl, "token.create", "token/"+t.ID, fmt.Sprintf("name=%q member=%s service=%t", t.Name, t.MemberID, t.Service))
+	s.audit(cl, "token.create", "token/"+t.ID, fmt.Sprintf("name=%q member=%s service=%t", t.Name, t.MemberID, t.Service)+
+		notEnforcedDetail("inlineRole", apiStatements(t.InlineRole)))
 	cl.secret = true
 	return s.apiToken(t, owner, value, cl.now), nil
 }
@@ -478,6 +519,11 @@ func (s *Server) patchToken(cl *call, pb patchBody) (api.Token, error) {
 	if err != nil {
 		return api.Token{}, err
 	}
+	if t.ID == cl.c.token.ID {
+		if err := cl.c.refuseOldSecret("change its own token"); err != nil {
+			return api.Token{}, err
+		}
+	}
 	var next tokenSpec
 	touched, err := applyPatch(specOf(t), pb.Ops, tokenPatchRules, &next)
 	if err != nil {
@@ -522,7 +568,8 @@ func (s *Server) patchToken(cl *call, pb patchBody) (api.Token, error) {
 		if err := s.store.UpdateToken(cl.ctx, t); err != nil {
 			return api.Token{}, err
 		}
-		s.audit(cl, "token.update", "token/"+t.ID, "fields="+strings.Join(slices.Sorted(maps.Keys(touched)), ","))
+		s.audit(cl, "token.update", "token/"+t.ID, "fields="+strings.Join(slices.Sorted(maps.Keys(touched)), ",")+
+			notEnforcedDetail("inlineRole", apiStatements(t.InlineRole)))
 	}
 	return s.apiToken(t, owner, "", cl.now), nil
 }
@@ -532,6 +579,9 @@ func (s *Server) patchToken(cl *call, pb patchBody) (api.Token, error) {
 func (s *Server) resetToken(cl *call, in api.TokenReset) (api.Token, error) {
 	t, owner, err := s.loadToken(cl, cl.r.PathValue("id"), catalogue.AccessTokenWrite)
 	if err != nil {
+		return api.Token{}, err
+	}
+	if err := cl.c.refuseOldSecret("reset access tokens"); err != nil {
 		return api.Token{}, err
 	}
 	expiry := in.Expiry
@@ -585,6 +635,11 @@ func (s *Server) deleteToken(cl *call, _ noBody) (noContent, error) {
 	if err != nil {
 		return noContent{}, err
 	}
+	if t.ID == cl.c.token.ID {
+		if err := cl.c.refuseOldSecret("delete its own token"); err != nil {
+			return noContent{}, err
+		}
+	}
 	if err := s.store.DeleteToken(cl.ctx, s.orgID, t.ID); err != nil {
 		return noContent{}, err
 	}
@@ -615,6 +670,11 @@ func (s *Server) deleteMemberTokens(cl *call, _ noBody) (noContent, error) {
 	}
 	if err := cl.c.mayActOnTokensOf(m); err != nil {
 		return noContent{}, err
+	}
+	if memberID == cl.c.token.MemberID {
+		if err := cl.c.refuseOldSecret("delete its own token"); err != nil {
+			return noContent{}, err
+		}
 	}
 	n, err := s.store.DeleteMemberTokens(cl.ctx, s.orgID, memberID)
 	if err != nil {

@@ -23,7 +23,7 @@ var workspacePatchRules = patchRules{
 }
 
 func (s *Server) applyWorkspaceSpec(cl *call, w *store.Workspace, sp workspaceSpec) error {
-	if err := validName("name", sp.Name, 100, true); err != nil {
+	if err := validName("name", sp.Name, api.MaxWorkspaceNameLength, true); err != nil {
 		return err
 	}
 	if err := validDescription("description", sp.Description); err != nil {
@@ -84,6 +84,10 @@ func (s *Server) listWorkspaces(cl *call, _ noBody) (api.List[api.Workspace], er
 	}
 	var all []store.Workspace
 	if name := cl.r.URL.Query().Get("name"); name != "" {
+		// The list's links repeat the query: a secret must not come back.
+		if err := noSecret("name", name); err != nil {
+			return api.List[api.Workspace]{}, err
+		}
 		w, err := s.store.GetWorkspaceByName(cl.ctx, s.orgID, name)
 		if err == nil {
 			all = []store.Workspace{w}
@@ -227,6 +231,9 @@ func (s *Server) removeWorkspaceMember(cl *call, _ noBody) (api.Workspace, error
 // transferWorkspace changes the owner. Personal tokens of every other member
 // stop reaching the workspace (source 002): those listing it drop it and are
 // revoked when nothing is left; all-workspaces tokens exclude it from then on.
+// Nobody acts on a member above them, so the tokens of members ranked above
+// the caller are left as they are (the store reads the roles in the same
+// transaction); such a member may transfer the workspace themselves.
 func (s *Server) transferWorkspace(cl *call, in api.WorkspaceTransfer) (api.WorkspaceTransferResult, error) {
 	w, err := s.loadWorkspace(cl, catalogue.WorkspaceWrite)
 	if err != nil {
@@ -240,7 +247,7 @@ func (s *Server) transferWorkspace(cl *call, in api.WorkspaceTransfer) (api.Work
 	} else if err != nil {
 		return api.WorkspaceTransferResult{}, err
 	}
-	nw, narrowed, revoked, err := s.store.TransferWorkspace(cl.ctx, s.orgID, w.ID, in.OwnerID, cl.now)
+	nw, narrowed, revoked, err := s.store.TransferWorkspace(cl.ctx, s.orgID, w.ID, in.OwnerID, cl.c.rolesAbove(), cl.now)
 	if err != nil {
 		return api.WorkspaceTransferResult{}, err
 	}

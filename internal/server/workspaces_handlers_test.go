@@ -118,3 +118,37 @@ func TestWorkspaceTransfer(t *testing.T) {
 	// Service tokens act for the organisation and keep working.
 	c.with(svc.Token).must(http.StatusOK, "GET", api.PathWorkspaces+"/"+ws.ID, nil)
 }
+
+// Nobody acts on a member above them: an admin transferring a workspace,
+// even the owner's and to themselves, leaves the owner's tokens reaching it,
+// while the tokens of members at or below the admin's rank are cut off.
+func TestWorkspaceTransferSparesHigherMembers(t *testing.T) {
+	ts := testserver.New(t)
+	c := newClient(t, ts, ts.OwnerToken)
+	admin, adminTok := memberWithToken(t, c, "admin@example.com", "admin", "admin")
+	ac := c.with(adminTok.Token)
+	ownerOnly := c.createToken(api.TokenCreate{Name: "owner's, default only", Role: "reader", WorkspaceIDs: []string{ts.DefaultWorkspaceID}})
+	peer, _ := memberWithToken(t, c, "peer@example.com", "admin", "reader")
+	peerOnly := c.createToken(api.TokenCreate{Name: "peer's", Role: "reader", MemberID: peer.ID, WorkspaceIDs: []string{ts.DefaultWorkspaceID}})
+
+	path := api.PathWorkspaces + "/" + ts.DefaultWorkspaceID
+	var res api.WorkspaceTransferResult
+	ac.must(http.StatusOK, "POST", path+"/transfer", api.WorkspaceTransfer{OwnerID: admin.ID}).into(t, &res)
+	if res.Workspace.OwnerID != admin.ID || res.TokensRevoked != 1 || res.TokensNarrowed != 1 {
+		t.Fatalf("transfer result %+v; want the peer's scoped token revoked and the peer's all-workspaces token narrowed", res)
+	}
+	// The owner's tokens are untouched.
+	c.must(http.StatusOK, "GET", path, nil)
+	c.with(ownerOnly.Token).must(http.StatusOK, "GET", path, nil)
+	var got api.Token
+	c.must(http.StatusOK, "GET", api.PathTokens+"/"+ownerOnly.ID, nil).into(t, &got)
+	if len(got.WorkspaceIDs) != 1 || got.WorkspaceIDs[0] != ts.DefaultWorkspaceID {
+		t.Fatalf("owner's scoped token now lists %v", got.WorkspaceIDs)
+	}
+	// The peer's are cut off, as source 002 asks.
+	c.fail(http.StatusNotFound, api.CodeNotFound, "GET", api.PathTokens+"/"+peerOnly.ID, nil)
+
+	// The owner may transfer it on and cut the admin off.
+	c.must(http.StatusOK, "POST", path+"/transfer", api.WorkspaceTransfer{OwnerID: ts.OwnerID})
+	ac.fail(http.StatusForbidden, api.CodePermissionDenied, "GET", path, nil)
+}

@@ -86,15 +86,19 @@ type Statement struct {
 
 // CustomRole is a named, reusable grant.
 type CustomRole struct {
-	ID              string
-	OrgID           string
-	Key             string // unique in the organisation, fixed at creation
-	Name            string
-	Description     string
-	BasePermissions []string
-	Policy          []Statement
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	ID          string
+	OrgID       string
+	Key         string // unique in the organisation, fixed at creation
+	Name        string
+	Description string
+	// BasePermissions is what a holder may do outside the policy: one of
+	// api.BasePermissions.
+	BasePermissions string
+	// Permissions are catalogue names granted on every resource.
+	Permissions []string
+	Policy      []Statement
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Token is an access token without its secret.
@@ -208,8 +212,9 @@ type Store interface {
 	// the same transaction, stops every personal token of any other member
 	// from reaching the workspace: tokens listing it drop it from
 	// WorkspaceIDs (and are deleted if none remain); all-workspaces tokens
-	// get it in ExcludedWorkspaceIDs.
-	TransferWorkspace(ctx context.Context, orgID, id, newOwnerID string, now time.Time) (w Workspace, narrowed, revoked int, err error)
+	// get it in ExcludedWorkspaceIDs. Tokens of members whose role (as it
+	// is in that transaction) is one of spareRoles are left untouched.
+	TransferWorkspace(ctx context.Context, orgID, id, newOwnerID string, spareRoles []string, now time.Time) (w Workspace, narrowed, revoked int, err error)
 
 	CreateCustomRole(ctx context.Context, r CustomRole) error
 	// GetCustomRole finds a role by id or by key.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/apicheck"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/server"
@@ -21,35 +22,12 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store/sqlite"
 )
 
-// Clock is a settable clock, safe for concurrent use.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// Clock is a settable clock, safe for concurrent use: the backend's own
+// test clock, so WithTestClockEndpoint can expose it over HTTP.
+type Clock = server.TestClock
 
 // NewClock returns a clock set to t.
-func NewClock(t time.Time) *Clock { return &Clock{now: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-// Set sets the clock to t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
+func NewClock(t time.Time) *Clock { return server.NewTestClock(t) }
 
 // Server is a running backend.
 type Server struct {
@@ -79,7 +57,14 @@ type options struct {
 	tls     bool
 	configs []func(*server.Config)
 	wrap    func(store.Store) store.Store
+	// clockEndpoint serves POST /api/v2/test/clock.
+	clockEndpoint bool
 }
+
+// WithTestClockEndpoint makes the backend run on Clock as tokensmithd
+// --test-clock does: POST /api/v2/test/clock moves it, every request logs a
+// warning and the Date header comes from it.
+func WithTestClockEndpoint() Option { return func(o *options) { o.clockEndpoint = true } }
 
 // WithTLS serves over HTTPS with a self-signed certificate (CACertPEM).
 func WithTLS() Option { return func(o *options) { o.tls = true } }
@@ -137,6 +122,9 @@ func New(t testing.TB, opts ...Option) *Server {
 		cfg.Store = o.wrap(st)
 	}
 	cfg.Now = clock.Now
+	if o.clockEndpoint {
+		cfg.TestClock = clock
+	}
 	cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	for _, f := range o.configs {
 		f(&cfg)
@@ -164,12 +152,19 @@ func New(t testing.TB, opts ...Option) *Server {
 	}
 	s.DefaultWorkspaceID = ws.ID
 
+	// Every exchange is checked against the published API document: a
+	// response that drifts from it fails the test that provoked it.
+	checker, err := apicheck.New()
+	if err != nil {
+		t.Fatalf("testserver: %v", err)
+	}
+	handler := checker.Handler(backend, func(err error) { t.Errorf("testserver: API document: %v", err) })
 	var hs *httptest.Server
 	if o.tls {
-		hs = httptest.NewTLSServer(backend)
+		hs = httptest.NewTLSServer(handler)
 		s.CACertPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hs.Certificate().Raw}))
 	} else {
-		hs = httptest.NewServer(backend)
+		hs = httptest.NewServer(handler)
 	}
 	s.URL = hs.URL
 	t.Cleanup(func() {

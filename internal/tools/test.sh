@@ -77,6 +77,7 @@ run_acceptance() {
 	# registry; without these the namespace "-" is rejected.
 	step "acceptance tofu" acceptance "$TOFU_BIN" tofu "$TOFU_VERSION" \
 		TF_ACC_PROVIDER_NAMESPACE=tokensmith TF_ACC_PROVIDER_HOST=registry.opentofu.org
+	step "module tests" "$ROOT/internal/tools/module_test.sh" "$TERRAFORM_BIN" "$TOFU_BIN"
 }
 
 total=$SECONDS

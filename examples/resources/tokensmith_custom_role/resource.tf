@@ -2,7 +2,8 @@ resource "tokensmith_custom_role" "deployer" {
   key              = "deployer"
   name             = "Deployer"
   description      = "Reads workspaces and manages tokens in them"
-  base_permissions = ["WORKSPACE_READ"]
+  base_permissions = "no_access" # the default; "reader" adds every read permission
+  permissions      = ["WORKSPACE_READ"]
 
   policy_statements = [
     {

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/apicheck"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store/sqlite"
@@ -196,6 +197,23 @@ func (d *daemon) signal(sig os.Signal) {
 
 func core(tok string) string { return tok[len(secret.PrefixPersonal) : len(tok)-secret.ChecksumLength] }
 
+// checked is hc with every exchange checked against the published API
+// document.
+func checked(t *testing.T, hc *http.Client) *http.Client {
+	t.Helper()
+	c, err := apicheck.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := hc.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	cp := *hc
+	cp.Transport = c.RoundTripper(rt, func(err error) { t.Errorf("API document: %v", err) })
+	return &cp
+}
+
 func get(t *testing.T, hc *http.Client, u *url.URL, path, token string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest("GET", u.String()+path, nil)
@@ -203,7 +221,7 @@ func get(t *testing.T, hc *http.Client, u *url.URL, path, token string) (*http.R
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", token)
-	res, err := hc.Do(req)
+	res, err := checked(t, hc).Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}
@@ -421,7 +439,8 @@ func TestBinaryConfigFile(t *testing.T) {
 		t.Helper()
 		req, _ := http.NewRequest("POST", u.String()+api.PathTokens, strings.NewReader(body))
 		req.Header.Set("Authorization", boot)
-		res, err := http.DefaultClient.Do(req)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := checked(t, http.DefaultClient).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

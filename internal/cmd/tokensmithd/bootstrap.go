@@ -21,11 +21,12 @@ const bootstrapTokenCommand = "bootstrap-token"
 // owner token. The token is shown before the commit that makes it valid:
 // a crash in between leaves the store empty, so the next start makes and
 // shows another, and never an owner whose only token nobody has seen.
-func bootstrap(ctx context.Context, st store.Store, h *secret.Hasher, given string, stderr io.Writer) error {
+// It returns the owner token and true when it initialised the store.
+func bootstrap(ctx context.Context, st store.Store, h *secret.Hasher, given string, stderr io.Writer) (string, bool, error) {
 	if _, err := st.Organization(ctx); err == nil {
-		return nil
+		return "", false, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
+		return "", false, err
 	}
 	value := given
 	if _, err := secret.Parse(value); value == "" || err != nil {
@@ -33,7 +34,7 @@ func bootstrap(ctx context.Context, st store.Store, h *secret.Hasher, given stri
 			fmt.Fprintln(stderr, "tokensmithd: TOKENSMITH_BOOTSTRAP_TOKEN is not a well-formed token; generated one instead")
 		}
 		if value, err = secret.Generate(secret.KindPersonal); err != nil {
-			return err
+			return "", false, err
 		}
 		fmt.Fprintf(stderr, "tokensmithd: owner access token (shown once): %s\n", value)
 	} else {
@@ -42,14 +43,14 @@ func bootstrap(ctx context.Context, st store.Store, h *secret.Hasher, given stri
 	_, created, err := server.Bootstrap(ctx, st, h, time.Now(), value)
 	if err != nil {
 		fmt.Fprintln(stderr, "tokensmithd: the owner access token above was not stored and is void")
-		return err
+		return "", false, err
 	}
 	if !created {
 		fmt.Fprintln(stderr, "tokensmithd: another process created the organisation first; the owner access token above is void")
-		return nil
+		return "", false, nil
 	}
 	fmt.Fprintf(stderr, "tokensmithd: created the organisation, owner %s and workspace %q\n", server.BootstrapOwnerEmail, server.BootstrapWorkspaceName)
-	return nil
+	return value, true, nil
 }
 
 // issueOwnerToken is "tokensmithd bootstrap-token": for whoever holds the

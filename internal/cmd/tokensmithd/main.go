@@ -31,7 +31,6 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/server"
-	"github.com/tokensmith/terraform-provider-tokensmith/internal/store/sqlite"
 )
 
 func main() {
@@ -67,7 +66,9 @@ type options struct {
 	rateLimit                 float64
 	authFailureLimit          float64
 	drainTimeout              time.Duration
+	trustedProxies            proxyList
 	set                       map[string]bool // flags or variables given explicitly
+	harness                   harnessOptions
 }
 
 func envOr(name, def string, set map[string]bool, flagName string) string {
@@ -114,6 +115,12 @@ func parseFlags(args []string) (*options, error) {
 		"failed authentications per second per client address, bursts of ten times as many; 0 = unlimited (TOKENSMITH_AUTH_FAILURE_LIMIT)")
 	fs.DurationVar(&o.drainTimeout, "drain-timeout", 30*time.Second,
 		"on SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are closed (TOKENSMITH_DRAIN_TIMEOUT)")
+	if err := o.harness.register(fs, o.set); err != nil {
+		return nil, err
+	}
+	if err := trustedProxiesFlag(fs, &o.trustedProxies, o.set); err != nil {
+		return nil, err
+	}
 	// Variables first, so a flag on the command line overrides them; a
 	// variable that does not parse is refused even then.
 	for _, tf := range typedFlags {
@@ -145,7 +152,22 @@ func parseFlags(args []string) (*options, error) {
 	if o.tlsCAOut == "" {
 		o.tlsCAOut = o.data + ".ca.pem"
 	}
+	if err := o.harness.check(o); err != nil {
+		return nil, err
+	}
 	return o, nil
+}
+
+// selfSignedKeyPath is where --tls-self-signed keeps its key: next to the
+// database, or, in memory, next to the certificate and removed with it on
+// shutdown.
+func (o *options) selfSignedKeyPath() string {
+	if o.harness.inMemory {
+		p := o.tlsCAOut + ".key"
+		o.harness.written = append(o.harness.written, p)
+		return p
+	}
+	return o.data + ".tls-key.pem"
 }
 
 // checkLimits refuses limits no configuration means: a negative quota or
@@ -189,6 +211,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
+	fx, err := o.harness.loadFixture()
+	if err != nil {
+		return err
+	}
 	var fc fileConfig
 	if o.config != "" {
 		if fc, err = readFileConfig(o.config); err != nil {
@@ -200,8 +226,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	cfg.Logger = logger
+	cfg.TestClock = o.harness.clock()
 
-	pepper, err := loadPepper(fc.Pepper, o.data)
+	cfg.TrustedProxies = o.trustedProxies
+
+	pepper, err := o.pepper(fc.Pepper)
 	if err != nil {
 		return err
 	}
@@ -211,14 +240,15 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	cfg.Hasher = hasher
 
-	st, err := sqlite.Open(o.data)
+	st, err := o.openStore(logger, stderr)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", o.data, err)
+		return err
 	}
 	defer st.Close()
 	cfg.Store = st
 
-	if err := bootstrap(ctx, st, hasher, os.Getenv("TOKENSMITH_BOOTSTRAP_TOKEN"), stderr); err != nil {
+	value, created, err := bootstrap(ctx, st, hasher, os.Getenv("TOKENSMITH_BOOTSTRAP_TOKEN"), stderr)
+	if err != nil {
 		return err
 	}
 
@@ -227,6 +257,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer srv.Close()
+	if err := seed(ctx, fx, srv, value, created, stderr); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -242,7 +275,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	case o.tlsSelfSigned:
 		scheme = "https"
 		var made bool
-		ln, made, err = selfSignedListener(ln, o.listen, o.tlsCAOut, o.data+".tls-key.pem")
+		ln, made, err = selfSignedListener(ln, o.listen, o.tlsCAOut, o.selfSignedKeyPath())
 		if err == nil && made {
 			fmt.Fprintf(stderr, "tokensmithd: certificate written to %s\n", o.tlsCAOut)
 		} else if err == nil {
@@ -258,6 +291,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	fmt.Fprintf(stderr, "tokensmithd listening on %s://%s\n", scheme, ln.Addr())
+	defer o.harness.cleanup()
+	if err := o.ready(stderr, scheme, ln.Addr(), value); err != nil {
+		return err
+	}
 
 	select {
 	case err := <-errc:
@@ -284,7 +321,7 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    server.HeaderReadLimit,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/server"
 )
 
 func TestParseFlagsDefaults(t *testing.T) {
@@ -103,5 +105,14 @@ func TestHTTPServerTimeouts(t *testing.T) {
 	hs := newHTTPServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
 	if hs.ReadHeaderTimeout <= 0 || hs.ReadTimeout <= 0 || hs.WriteTimeout <= 0 || hs.IdleTimeout <= 0 || hs.MaxHeaderBytes <= 0 {
 		t.Fatalf("unbounded server: %+v", hs)
+	}
+}
+
+// tokensmithd's HTTP server reads headers past the API's limit, so that the
+// API answers a problem document rather than net/http a plain-text 431.
+func TestHTTPServerLetsTheAPIRefuseLargeHeaders(t *testing.T) {
+	hs := newHTTPServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler))
+	if hs.MaxHeaderBytes <= server.MaxHeaderBytes {
+		t.Fatalf("MaxHeaderBytes %d: net/http would refuse headers of %d bytes before the API could answer", hs.MaxHeaderBytes, server.MaxHeaderBytes)
 	}
 }

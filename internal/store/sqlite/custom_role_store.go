@@ -8,17 +8,17 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
-const customRoleColumns = `id, org_id, key, name, description, base_permissions, policy, created_at, updated_at`
+const customRoleColumns = `id, org_id, key, name, description, base_permissions, permissions, policy, created_at, updated_at`
 
 func scanCustomRole(r scanner) (store.CustomRole, error) {
 	var c store.CustomRole
-	var base, policy string
+	var perms, policy string
 	var created, updated int64
-	if err := r.Scan(&c.ID, &c.OrgID, &c.Key, &c.Name, &c.Description, &base, &policy, &created, &updated); err != nil {
+	if err := r.Scan(&c.ID, &c.OrgID, &c.Key, &c.Name, &c.Description, &c.BasePermissions, &perms, &policy, &created, &updated); err != nil {
 		return c, err
 	}
 	var err error
-	if c.BasePermissions, err = decodeList(base); err != nil {
+	if c.Permissions, err = decodeList(perms); err != nil {
 		return c, err
 	}
 	if c.Policy, err = decodeStatements(policy); err != nil {
@@ -30,8 +30,8 @@ func scanCustomRole(r scanner) (store.CustomRole, error) {
 
 func (s *Store) CreateCustomRole(ctx context.Context, r store.CustomRole) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO custom_roles (`+customRoleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, r.OrgID, r.Key, r.Name, r.Description, encodeList(r.BasePermissions), encodeStatements(r.Policy),
+		_, err := tx.ExecContext(ctx, `INSERT INTO custom_roles (`+customRoleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, r.OrgID, r.Key, r.Name, r.Description, r.BasePermissions, encodeList(r.Permissions), encodeStatements(r.Policy),
 			toMillis(r.CreatedAt), toMillis(r.UpdatedAt))
 		return err
 	})
@@ -68,9 +68,9 @@ func (s *Store) ListCustomRoles(ctx context.Context, orgID string) ([]store.Cust
 func (s *Store) UpdateCustomRole(ctx context.Context, r store.CustomRole) error {
 	return s.inDurableTx(ctx, func(tx *sql.Tx) error {
 		return mustAffect(tx.ExecContext(ctx, `UPDATE custom_roles
-			SET name = ?, description = ?, base_permissions = ?, policy = ?, updated_at = ?
+			SET name = ?, description = ?, base_permissions = ?, permissions = ?, policy = ?, updated_at = ?
 			WHERE id = ? AND org_id = ?`,
-			r.Name, r.Description, encodeList(r.BasePermissions), encodeStatements(r.Policy), toMillis(r.UpdatedAt),
+			r.Name, r.Description, r.BasePermissions, encodeList(r.Permissions), encodeStatements(r.Policy), toMillis(r.UpdatedAt),
 			r.ID, r.OrgID))
 	})
 }

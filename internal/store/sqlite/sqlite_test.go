@@ -262,3 +262,18 @@ func BenchmarkCreateToken(b *testing.B) {
 		}
 	}
 }
+
+func TestConformanceInMemory(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, err := OpenInMemory()
+		if err != nil {
+			t.Fatalf("OpenInMemory: %v", err)
+		}
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		})
+		return s
+	})
+}

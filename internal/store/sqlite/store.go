@@ -57,8 +57,14 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite store: %w", err)
 	}
 
+	return open(path, func(readOnly bool) string { return dsn(path, readOnly) })
+}
+
+// open sets up the write and read pools over the database dsnOf names.
+func open(path string, dsnOf func(readOnly bool) string) (*Store, error) {
 	s := &Store{path: path}
-	s.write, err = sql.Open("sqlite", dsn(path, false))
+	var err error
+	s.write, err = sql.Open("sqlite", dsnOf(false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store: %w", err)
 	}
@@ -72,7 +78,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite store: migrating %s: %w", path, err)
 	}
 
-	s.read, err = sql.Open("sqlite", dsn(path, true))
+	s.read, err = sql.Open("sqlite", dsnOf(true))
 	if err != nil {
 		s.write.Close()
 		return nil, fmt.Errorf("sqlite store: %w", err)

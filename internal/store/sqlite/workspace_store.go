@@ -188,7 +188,7 @@ func (s *Store) DeleteWorkspace(ctx context.Context, orgID, id string) error {
 	})
 }
 
-func (s *Store) TransferWorkspace(ctx context.Context, orgID, id, newOwnerID string, now time.Time) (w store.Workspace, narrowed, revoked int, err error) {
+func (s *Store) TransferWorkspace(ctx context.Context, orgID, id, newOwnerID string, spareRoles []string, now time.Time) (w store.Workspace, narrowed, revoked int, err error) {
 	err = s.inDurableTx(ctx, func(tx *sql.Tx) error {
 		w, err = getWorkspace(ctx, tx, orgID, `id = ?`, id)
 		if err != nil {
@@ -209,7 +209,7 @@ func (s *Store) TransferWorkspace(ctx context.Context, orgID, id, newOwnerID str
 		if err := writeWorkspaceMembers(ctx, tx, w); err != nil {
 			return err
 		}
-		narrowed, revoked, err = cutWorkspaceFromTokens(ctx, tx, orgID, id, newOwnerID, now)
+		narrowed, revoked, err = cutWorkspaceFromTokens(ctx, tx, orgID, id, newOwnerID, spareRoles, now)
 		return err
 	})
 	if err != nil {
@@ -219,12 +219,14 @@ func (s *Store) TransferWorkspace(ctx context.Context, orgID, id, newOwnerID str
 }
 
 // cutWorkspaceFromTokens stops every personal token of a member other than
-// keep from reaching workspace wsID.
-func cutWorkspaceFromTokens(ctx context.Context, tx *sql.Tx, orgID, wsID, keep string, now time.Time) (narrowed, revoked int, err error) {
+// keep, and holding none of spareRoles, from reaching workspace wsID.
+func cutWorkspaceFromTokens(ctx context.Context, tx *sql.Tx, orgID, wsID, keep string, spareRoles []string, now time.Time) (narrowed, revoked int, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, all_workspaces, workspace_ids, excluded_workspace_ids FROM tokens
 		WHERE org_id = ? AND service = 0 AND member_id <> ?
-		AND (all_workspaces = 1 OR EXISTS (SELECT 1 FROM json_each(tokens.workspace_ids) WHERE value = ?))`,
-		orgID, keep, wsID)
+		AND (all_workspaces = 1 OR EXISTS (SELECT 1 FROM json_each(tokens.workspace_ids) WHERE value = ?))
+		AND member_id NOT IN (SELECT m.id FROM members m WHERE m.org_id = tokens.org_id
+			AND m.role IN (SELECT value FROM json_each(?)))`,
+		orgID, keep, wsID, encodeList(spareRoles))
 	if err != nil {
 		return 0, 0, err
 	}

@@ -11,9 +11,9 @@ func (f *fixture) customRole(t *testing.T, key string) store.CustomRole {
 	t.Helper()
 	at := f.now()
 	r := store.CustomRole{ID: newID(), OrgID: f.org.ID, Key: key, Name: "Role " + key, Description: "d",
-		BasePermissions: []string{"WORKSPACE_READ"},
-		Policy:          []store.Statement{{Effect: "allow", Actions: []string{"TOKEN_*"}, Resources: []string{"*"}}},
-		CreatedAt:       at, UpdatedAt: at}
+		BasePermissions: "no_access", Permissions: []string{"WORKSPACE_READ"},
+		Policy:    []store.Statement{{Effect: "allow", Actions: []string{"TOKEN_*"}, Resources: []string{"*"}}},
+		CreatedAt: at, UpdatedAt: at}
 	mustOK(t, "CreateCustomRole", f.st.CreateCustomRole(f.ctx, r))
 	return r
 }
@@ -22,7 +22,7 @@ func testCustomRoles(t *testing.T, f *fixture) {
 	at := f.now()
 	// Statement order and the order inside each list are kept as sent.
 	r := store.CustomRole{ID: idWithPrefix("ffff"), OrgID: f.org.ID, Key: "ci.deployer", Name: "CI deployer",
-		Description: "deploys", BasePermissions: []string{"WORKSPACE_READ", "MEMBER_READ"},
+		Description: "deploys", BasePermissions: "reader", Permissions: []string{"WORKSPACE_READ", "MEMBER_READ"},
 		Policy: []store.Statement{
 			{Effect: "deny", NotActions: []string{"Z_READ", "A_READ"}, Resources: []string{"workspace/prod", "workspace/dev*"}},
 			{Effect: "allow", Actions: []string{"*"}, NotResources: []string{"org"}},
@@ -30,10 +30,10 @@ func testCustomRoles(t *testing.T, f *fixture) {
 		},
 		CreatedAt: at, UpdatedAt: at}
 	mustOK(t, "CreateCustomRole", f.st.CreateCustomRole(f.ctx, r))
-	first := store.CustomRole{ID: idWithPrefix("0000"), OrgID: f.org.ID, Key: "a", Name: "A", CreatedAt: at, UpdatedAt: at,
+	first := store.CustomRole{ID: idWithPrefix("0000"), OrgID: f.org.ID, Key: "a", Name: "A", BasePermissions: "no_access", CreatedAt: at, UpdatedAt: at,
 		Policy: []store.Statement{{Effect: "allow", Actions: []string{"*"}, Resources: []string{"*"}}}}
 	mustOK(t, "CreateCustomRole", f.st.CreateCustomRole(f.ctx, first))
-	early := store.CustomRole{ID: idWithPrefix("ffff"), OrgID: f.org.ID, Key: "early", Name: "E", CreatedAt: base, UpdatedAt: base,
+	early := store.CustomRole{ID: idWithPrefix("ffff"), OrgID: f.org.ID, Key: "early", Name: "E", BasePermissions: "no_access", CreatedAt: base, UpdatedAt: base,
 		Policy: []store.Statement{{Effect: "allow", Actions: []string{"*"}, Resources: []string{"*"}}}}
 	mustOK(t, "CreateCustomRole", f.st.CreateCustomRole(f.ctx, early))
 
@@ -65,7 +65,7 @@ func testCustomRoles(t *testing.T, f *fixture) {
 	wantErr(t, "CreateCustomRole with a taken key", f.st.CreateCustomRole(f.ctx, dup), store.ErrConflict)
 
 	upd := r
-	upd.Name, upd.Description, upd.BasePermissions, upd.UpdatedAt = "Renamed", "", nil, f.now()
+	upd.Name, upd.Description, upd.BasePermissions, upd.Permissions, upd.UpdatedAt = "Renamed", "", "no_access", nil, f.now()
 	upd.Policy = []store.Statement{{Effect: "allow", Actions: []string{"X", "C"}, Resources: []string{"workspace/*"}}, r.Policy[0]}
 	mustOK(t, "UpdateCustomRole", f.st.UpdateCustomRole(f.ctx, upd))
 	got, err = f.st.GetCustomRole(f.ctx, f.org.ID, r.Key)

@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Workspaces", testWorkspaces},
 		{"TransferWorkspace", testTransferWorkspace},
 		{"TransferWorkspaceErrors", testTransferWorkspaceErrors},
+		{"TransferWorkspaceSparesRoles", testTransferWorkspaceSparesRoles},
 		{"CustomRoles", testCustomRoles},
 		{"DeleteCustomRoleInUse", testDeleteCustomRoleInUse},
 		{"TokenRoundTrip", testTokenRoundTrip},
@@ -265,7 +266,7 @@ func normalise(v any) any {
 		return x
 	case store.CustomRole:
 		x.CreatedAt, x.UpdatedAt = normTime(x.CreatedAt), normTime(x.UpdatedAt)
-		x.BasePermissions = normList(x.BasePermissions)
+		x.Permissions = normList(x.Permissions)
 		x.Policy = normStatements(x.Policy)
 		return x
 	case store.Token:

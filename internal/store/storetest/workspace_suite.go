@@ -121,7 +121,7 @@ func testTransferWorkspace(t *testing.T, f *fixture) {
 		f.byDigest(t, tok.Digest, base)
 	}
 	now := f.now()
-	got, narrowed, revoked, err := f.st.TransferWorkspace(f.ctx, f.org.ID, w.ID, newOwner.ID, now)
+	got, narrowed, revoked, err := f.st.TransferWorkspace(f.ctx, f.org.ID, w.ID, newOwner.ID, nil, now)
 	mustOK(t, "TransferWorkspace", err)
 	// Narrowed: narrowedList, allWs, oldOwnerAll and the bootstrap token
 	// (the organisation owner's, on all workspaces).
@@ -164,7 +164,7 @@ func testTransferWorkspace(t *testing.T, f *fixture) {
 	}
 
 	// A second transfer finds the same tokens already cut off.
-	_, narrowed, revoked, err = f.st.TransferWorkspace(f.ctx, f.org.ID, w.ID, newOwner.ID, f.now())
+	_, narrowed, revoked, err = f.st.TransferWorkspace(f.ctx, f.org.ID, w.ID, newOwner.ID, nil, f.now())
 	mustOK(t, "TransferWorkspace again", err)
 	if narrowed != 0 || revoked != 0 {
 		t.Fatalf("repeated TransferWorkspace: narrowed %d, revoked %d; want 0 and 0", narrowed, revoked)
@@ -173,15 +173,35 @@ func testTransferWorkspace(t *testing.T, f *fixture) {
 	equal(t, "excluded list after a repeated transfer", tok.ExcludedWorkspaceIDs, []string{w.ID})
 }
 
+// A transfer leaves alone the personal tokens of members whose role is
+// spared, whichever way they are scoped, and cuts off the others as usual.
+func testTransferWorkspaceSparesRoles(t *testing.T, f *fixture) {
+	admin := f.member(t, "admin")
+	newOwner := f.member(t, "writer")
+	w := f.workspace(t, admin.ID)
+	adminList := f.token(t, admin.ID, func(tok *store.Token) { tok.AllWorkspaces, tok.WorkspaceIDs = false, []string{w.ID} })
+	adminAll := f.token(t, admin.ID, nil)
+
+	_, narrowed, revoked, err := f.st.TransferWorkspace(f.ctx, f.org.ID, w.ID, newOwner.ID, []string{"owner"}, f.now())
+	mustOK(t, "TransferWorkspace sparing owners", err)
+	if narrowed != 1 || revoked != 1 {
+		t.Fatalf("TransferWorkspace sparing owners: narrowed %d, revoked %d; want 1 and 1 (the admin's tokens only)", narrowed, revoked)
+	}
+	equal(t, "owner's token after a transfer sparing owners", f.getToken(t, f.tok.ID), f.tok)
+	_, err = f.st.GetToken(f.ctx, f.org.ID, adminList.ID)
+	wantErr(t, "admin's token scoped to the transferred workspace", err, store.ErrNotFound)
+	equal(t, "admin's all-workspaces token", f.getToken(t, adminAll.ID).ExcludedWorkspaceIDs, []string{w.ID})
+}
+
 func testTransferWorkspaceErrors(t *testing.T, f *fixture) {
 	m := f.member(t, "writer")
 	w := f.workspace(t, f.owner.ID)
 	now := f.now()
-	_, _, _, err := f.st.TransferWorkspace(f.ctx, f.org.ID, newID(), m.ID, now)
+	_, _, _, err := f.st.TransferWorkspace(f.ctx, f.org.ID, newID(), m.ID, nil, now)
 	wantErr(t, "TransferWorkspace unknown workspace", err, store.ErrNotFound)
-	_, _, _, err = f.st.TransferWorkspace(f.ctx, otherOrg, w.ID, m.ID, now)
+	_, _, _, err = f.st.TransferWorkspace(f.ctx, otherOrg, w.ID, m.ID, nil, now)
 	wantErr(t, "TransferWorkspace in another organisation", err, store.ErrNotFound)
-	_, _, _, err = f.st.TransferWorkspace(f.ctx, f.org.ID, w.ID, newID(), now)
+	_, _, _, err = f.st.TransferWorkspace(f.ctx, f.org.ID, w.ID, newID(), nil, now)
 	wantErr(t, "TransferWorkspace to an unknown member", err, store.ErrNotFound)
 	got, err := f.st.GetWorkspace(f.ctx, f.org.ID, w.ID)
 	mustOK(t, "GetWorkspace", err)
