@@ -223,4 +223,13 @@
 // opens nothing even for guessable keys, and a replay must come with the
 // same secret as the first request (after a reset, a retry with the new
 // secret gets 422).
+//
+// A POST with an Idempotency-Key runs inside one store transaction
+// (store.Store.RunIdempotent): its writes, its audit records and its stored
+// response commit together, synced to disk, and the response is sent only
+// after that commit. A crash therefore leaves the request either done with
+// its response stored (a retry replays it) or not done at all (a retry runs
+// it); no key is left in progress. A duplicate that arrives while the
+// first is running gets 409 request_in_progress with Retry-After: 1. A
+// 5xx answer rolls the request back and is not stored.
 package server

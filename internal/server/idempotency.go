@@ -25,11 +25,26 @@ const (
 	recProblem   = 'x'
 )
 
-// idempotent runs a POST at most once per (token, Idempotency-Key). The key
-// is stored only as a SHA-256 hash; a response holding a secret is stored
-// AES-GCM encrypted under a key derived from the raw Idempotency-Key and the
-// calling token's own secret, neither of which the server keeps, so a copy
-// of the database opens no record even where clients pick guessable keys.
+// afterIdempotentEffect, when set (only in test builds, see crashpoint.go),
+// runs once an idempotent request has had its effect and before that effect
+// and its response are committed.
+var afterIdempotentEffect func()
+
+// idempotentRetryAfter is the Retry-After, in seconds, of a request whose
+// Idempotency-Key is in use by a request still running.
+const idempotentRetryAfter = "1"
+
+// idempotent runs a POST at most once per (token, Idempotency-Key). The
+// request's writes and its stored response commit in one transaction, so a
+// crash leaves either both or neither: a retry then replays the response or
+// runs the request afresh, and never finds the key stuck. A duplicate sent
+// while the first is running gets 409 request_in_progress with Retry-After.
+//
+// The key is stored only as a SHA-256 hash; a response holding a secret is
+// stored AES-GCM encrypted under a key derived from the raw Idempotency-Key
+// and the calling token's own secret, neither of which the server keeps, so
+// a copy of the database opens no record even where clients pick guessable
+// keys.
 func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, cl *call, key string, body []byte, run func() (int, []byte, bool)) {
 	kh := sha256.Sum256([]byte(key))
 	recKey := cl.c.token.ID + ":" + hex.EncodeToString(kh[:])
@@ -37,64 +52,81 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, cl *call, ke
 	h.Write([]byte(r.Method + "\n" + r.URL.Path + "\n" + r.URL.RawQuery + "\n"))
 	h.Write(body)
 	reqHash := h.Sum(nil)
-
 	bearer := tokenFromHeader(r)
-	// Completing or abandoning the record must not fail because the client
-	// went away: a record left running would answer 409 for a day.
-	bg := context.WithoutCancel(cl.ctx)
-	rec := store.IdempotencyRecord{Key: recKey, RequestHash: reqHash, CreatedAt: s.now()}
-	existing, err := s.store.BeginIdempotent(cl.ctx, rec)
-	if err == nil && existing != nil && existing.CreatedAt.Before(s.now().Add(-idempotencyTTL)) {
-		if err = s.store.AbandonIdempotent(cl.ctx, recKey); err == nil {
-			existing, err = s.store.BeginIdempotent(cl.ctx, rec)
-		}
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if existing != nil {
-		switch {
-		case !bytes.Equal(existing.RequestHash, reqHash):
-			s.writeError(w, r, &Error{Code: api.CodeIdempotencyReuse, Field: api.HeaderIdempotencyKey,
-				Detail: "this Idempotency-Key was already used with a different request"})
-		case !existing.Done:
-			s.writeError(w, r, &Error{Code: api.CodeInProgress, Field: api.HeaderIdempotencyKey,
-				Detail: "a request with this Idempotency-Key is still in progress"})
-		default:
-			b, problem, err := openRecord(existing.Body, key, bearer)
-			if err != nil {
-				s.writeError(w, r, &Error{Code: api.CodeIdempotencyReuse, Field: api.HeaderIdempotencyKey,
-					Detail: "the stored response for this Idempotency-Key cannot be replayed"})
-				return
-			}
-			w.Header().Set("Idempotent-Replayed", "true")
-			writeResponse(w, existing.Status, b, problem)
-		}
-		return
-	}
 
-	completed := false
-	defer func() {
-		if !completed {
-			_ = s.store.AbandonIdempotent(bg, recKey)
-		}
-	}()
-	status, out, problem := run()
-	if status >= 500 {
-		writeResponse(w, status, out, problem)
+	// A duplicate in this process answers at once while the request runs
+	// instead of queueing for the store; one in another process, or one
+	// arriving while the first commits, is the store's to order.
+	claim := new(byte)
+	if _, running := s.idempotentRunning.LoadOrStore(recKey, claim); running {
+		s.writeInProgress(w, r)
 		return
 	}
-	sealed, err := sealRecord(out, problem, cl.secret, key, bearer)
-	if err == nil {
-		err = s.store.CompleteIdempotent(bg, recKey, status, sealed)
+	release := func() { s.idempotentRunning.CompareAndDelete(recKey, claim) }
+	defer release()
+
+	var (
+		ran     bool
+		status  int
+		out     []byte
+		problem bool
+		sealErr error
+		outer   = cl.ctx
+		rec     = store.IdempotencyRecord{Key: recKey, RequestHash: reqHash, CreatedAt: s.now()}
+	)
+	existing, err := s.store.RunIdempotent(cl.ctx, rec, s.now().Add(-idempotencyTTL), func(ctx context.Context) (int, []byte, bool) {
+		ran = true
+		cl.ctx = ctx
+		defer func() { cl.ctx = outer; release() }()
+		status, out, problem = run()
+		if afterIdempotentEffect != nil {
+			afterIdempotentEffect()
+		}
+		if status >= 500 {
+			return 0, nil, false
+		}
+		sealed, err := sealRecord(out, problem, cl.secret, key, bearer)
+		if err != nil {
+			sealErr = err
+			return 0, nil, false
+		}
+		return status, sealed, true
+	})
+	if ran {
+		// Writes bump the auth cache's generation as they happen; bump it
+		// again now they are committed, so no lookup made in between stays.
+		s.auth.invalidate()
 	}
-	if err != nil {
-		s.log.Error("store idempotent response", "request_id", info(r.Context()).id, "error", err.Error())
-	} else {
-		completed = true
+	switch {
+	case errors.Is(err, store.ErrInProgress):
+		s.writeInProgress(w, r)
+	case err == nil && sealErr != nil:
+		s.writeError(w, r, sealErr)
+	case err != nil:
+		// Nothing was committed: the response, which may name a token that
+		// does not exist, must not reach the client.
+		s.writeError(w, r, err)
+	case existing == nil:
+		writeResponse(w, status, out, problem)
+	case !bytes.Equal(existing.RequestHash, reqHash):
+		s.writeError(w, r, &Error{Code: api.CodeIdempotencyReuse, Field: api.HeaderIdempotencyKey,
+			Detail: "this Idempotency-Key was already used with a different request"})
+	default:
+		b, problem, err := openRecord(existing.Body, key, bearer)
+		if err != nil {
+			s.writeError(w, r, &Error{Code: api.CodeIdempotencyReuse, Field: api.HeaderIdempotencyKey,
+				Detail: "the stored response for this Idempotency-Key cannot be replayed"})
+			return
+		}
+		w.Header().Set("Idempotent-Replayed", "true")
+		writeResponse(w, existing.Status, b, problem)
 	}
-	writeResponse(w, status, out, problem)
+}
+
+func (s *Server) writeInProgress(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(api.HeaderRetryAfter, idempotentRetryAfter)
+	s.writeError(w, r, &Error{Code: api.CodeInProgress, Field: api.HeaderIdempotencyKey,
+		Detail: "a request with this Idempotency-Key is still in progress; retry after " + idempotentRetryAfter + "s"})
 }
 
 // replayAEAD is the cipher of the records of one Idempotency-Key and caller.

@@ -294,17 +294,9 @@ func (s *countingStore) RecordLastUsed(ctx context.Context, used map[string]time
 	s.count("RecordLastUsed")
 	return s.Store.RecordLastUsed(ctx, used)
 }
-func (s *countingStore) BeginIdempotent(ctx context.Context, rec store.IdempotencyRecord) (*store.IdempotencyRecord, error) {
-	s.count("BeginIdempotent")
-	return s.Store.BeginIdempotent(ctx, rec)
-}
-func (s *countingStore) CompleteIdempotent(ctx context.Context, key string, status int, body []byte) error {
-	s.count("CompleteIdempotent")
-	return s.Store.CompleteIdempotent(ctx, key, status, body)
-}
-func (s *countingStore) AbandonIdempotent(ctx context.Context, key string) error {
-	s.count("AbandonIdempotent")
-	return s.Store.AbandonIdempotent(ctx, key)
+func (s *countingStore) RunIdempotent(ctx context.Context, rec store.IdempotencyRecord, staleBefore time.Time, fn store.IdempotentFunc) (*store.IdempotencyRecord, error) {
+	s.count("RunIdempotent")
+	return s.Store.RunIdempotent(ctx, rec, staleBefore, fn)
 }
 func (s *countingStore) PurgeIdempotent(ctx context.Context, cutoff time.Time) error {
 	s.count("PurgeIdempotent")

@@ -492,7 +492,7 @@ func TestExpiryExtremes(t *testing.T) {
 }
 
 // stallingStore holds CreateToken until the request's context ends, and
-// reports when an idempotency record has been abandoned.
+// reports when an idempotent request has ended.
 type stallingStore struct {
 	store.Store
 	stall     atomic.Bool
@@ -509,12 +509,12 @@ func (s *stallingStore) CreateToken(ctx context.Context, t store.Token, q store.
 	return s.Store.CreateToken(ctx, t, q)
 }
 
-func (s *stallingStore) AbandonIdempotent(ctx context.Context, key string) error {
-	err := s.Store.AbandonIdempotent(ctx, key)
+func (s *stallingStore) RunIdempotent(ctx context.Context, rec store.IdempotencyRecord, staleBefore time.Time, fn store.IdempotentFunc) (*store.IdempotencyRecord, error) {
+	got, err := s.Store.RunIdempotent(ctx, rec, staleBefore, fn)
 	if s.stall.Load() {
 		close(s.abandoned)
 	}
-	return err
+	return got, err
 }
 
 // A client that goes away mid-request may retry with the same key: the

@@ -126,6 +126,10 @@ type Server struct {
 	// patterns are the routes' patterns, in the order routes registers them.
 	patterns []string
 
+	// idempotentRunning holds the idempotency records of the requests
+	// running in this process.
+	idempotentRunning sync.Map
+
 	closeOnce sync.Once
 	stop      chan struct{}
 	done      chan struct{}

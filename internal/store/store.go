@@ -19,6 +19,9 @@ var (
 	// ErrConflict: a unique value (workspace name, role key, member email,
 	// idempotency key) is already taken, or the record changed underneath.
 	ErrConflict = errors.New("conflict")
+	// ErrInProgress: another transaction is running a request with the same
+	// idempotency key.
+	ErrInProgress = errors.New("idempotent request in progress")
 )
 
 // QuotaError is returned by CreateToken when a limit would be exceeded.
@@ -156,11 +159,16 @@ type Quota struct {
 type IdempotencyRecord struct {
 	Key         string // scoped by the caller: e.g. "<tokenID>:<Idempotency-Key>"
 	RequestHash []byte
-	Done        bool // false while the first request is still running
 	Status      int
 	Body        []byte
 	CreatedAt   time.Time
 }
+
+// IdempotentFunc does the work of a request sent with an idempotency key.
+// Every Store method it calls with ctx joins the request's transaction. It
+// returns the response to store; keep false rolls back everything it wrote
+// and stores nothing.
+type IdempotentFunc func(ctx context.Context) (status int, body []byte, keep bool)
 
 // AuditEvent is one line of the audit log. It must never contain a secret.
 type AuditEvent struct {
@@ -236,14 +244,18 @@ type Store interface {
 	// RecordLastUsed stores last-use times collected in memory, in one write.
 	RecordLastUsed(ctx context.Context, used map[string]time.Time) error
 
-	// BeginIdempotent inserts rec as running if rec.Key is new and returns
-	// (nil, nil); otherwise it returns the existing record untouched.
-	BeginIdempotent(ctx context.Context, rec IdempotencyRecord) (*IdempotencyRecord, error)
-	// CompleteIdempotent stores the response of a running record.
-	CompleteIdempotent(ctx context.Context, key string, status int, body []byte) error
-	// AbandonIdempotent forgets a running record whose request failed
-	// before producing a response worth replaying.
-	AbandonIdempotent(ctx context.Context, key string) error
+	// RunIdempotent runs a request at most once per rec.Key. If a record
+	// with rec.Key created at or after staleBefore exists, it returns that
+	// record and does not call fn. Otherwise it calls fn and, if fn keeps
+	// its result, stores rec with fn's status and body in the same
+	// transaction as every write fn made, synced to disk on commit: after a
+	// crash at any point the request has either happened and its response
+	// is stored, or it has not happened at all. A caller running the same
+	// key at the same time, in this process or another one sharing the
+	// database, either waits for the first to finish and gets its record,
+	// or gets ErrInProgress; it never runs fn a second time. It returns
+	// (nil, nil) when fn ran, whether or not it kept its result.
+	RunIdempotent(ctx context.Context, rec IdempotencyRecord, staleBefore time.Time, fn IdempotentFunc) (*IdempotencyRecord, error)
 	// PurgeIdempotent removes records created before cutoff.
 	PurgeIdempotent(ctx context.Context, cutoff time.Time) error
 

@@ -33,13 +33,12 @@ import (
 const waitLimit = 60 * time.Second
 
 var (
-	buildOnce sync.Once
-	buildDir  string
-	buildPath string
-	buildErr  error
+	buildMu  sync.Mutex
+	buildDir string
+	builds   = map[string]string{} // build tags -> binary
 )
 
-// TestMain removes the binary built by daemonBinary.
+// TestMain removes the binaries built by daemonBinary.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if buildDir != "" {
@@ -49,27 +48,32 @@ func TestMain(m *testing.M) {
 }
 
 // daemonBinary builds tokensmithd once for every test of the package.
-func daemonBinary(t *testing.T) string {
+func daemonBinary(t *testing.T) string { return taggedDaemonBinary(t, "") }
+
+// taggedDaemonBinary builds tokensmithd with the given build tags, once per
+// set of tags.
+func taggedDaemonBinary(t *testing.T, tags string) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		if buildDir, buildErr = os.MkdirTemp("", "tokensmithd-test-"); buildErr != nil {
-			return
-		}
-		buildPath = filepath.Join(buildDir, "tokensmithd")
-		out, err := exec.Command(goTool, "build", "-o", buildPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if path, ok := builds[tags]; ok {
+		return path
 	}
-	return buildPath
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if buildDir == "" {
+		if buildDir, err = os.MkdirTemp("", "tokensmithd-test-"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(buildDir, "tokensmithd"+strings.ReplaceAll(tags, ",", "-"))
+	if out, err := exec.Command(goTool, "build", "-tags", tags, "-o", path, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	builds[tags] = path
+	return path
 }
 
 // daemon is a running tokensmithd whose stderr is read line by line.
@@ -84,7 +88,12 @@ type daemon struct {
 
 func startDaemon(t *testing.T, env []string, args ...string) *daemon {
 	t.Helper()
-	cmd := exec.Command(daemonBinary(t), args...)
+	return startBinary(t, daemonBinary(t), env, args...)
+}
+
+func startBinary(t *testing.T, binary string, env []string, args ...string) *daemon {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "TOKENSMITH_") {
 			cmd.Env = append(cmd.Env, kv)

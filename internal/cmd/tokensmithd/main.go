@@ -3,6 +3,10 @@
 //
 // Every flag has an environment variable; a flag given on the command line
 // wins over the variable, which wins over the config file.
+//
+// "tokensmithd bootstrap-token" (with the same --data, --config and
+// variables) issues a new owner token for whoever holds the data directory
+// and prints it on stdout.
 package main
 
 import (
@@ -15,11 +19,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -63,6 +68,7 @@ type options struct {
 	maxPerMember, maxPerOrg   int
 	rateLimit                 float64
 	authFailureLimit          float64
+	drainTimeout              time.Duration
 	trustedProxies            proxyList
 	set                       map[string]bool // flags or variables given explicitly
 	harness                   harnessOptions
@@ -76,48 +82,70 @@ func envOr(name, def string, set map[string]bool, flagName string) string {
 	return def
 }
 
+// typedFlags are the flags whose values must parse: each takes its
+// environment variable through the flag's own parser, so a variable that
+// does not parse stops startup naming it instead of falling back to a
+// default.
+var typedFlags = []struct{ name, env, want string }{
+	{"tls-self-signed", "TOKENSMITH_TLS_SELF_SIGNED", "true or false"},
+	{"max-tokens-per-member", "TOKENSMITH_MAX_TOKENS_PER_MEMBER", "a whole number, 0 for no limit"},
+	{"max-tokens-per-org", "TOKENSMITH_MAX_TOKENS_PER_ORG", "a whole number, 0 for no limit"},
+	{"rate-limit", "TOKENSMITH_RATE_LIMIT", "a number, 0 for no limit"},
+	{"auth-failure-limit", "TOKENSMITH_AUTH_FAILURE_LIMIT", "a number, 0 for no limit"},
+	{"drain-timeout", "TOKENSMITH_DRAIN_TIMEOUT", "a duration such as 30s"},
+}
+
 func parseFlags(args []string) (*options, error) {
 	o := &options{set: map[string]bool{}}
 	fs := flag.NewFlagSet("tokensmithd", flag.ContinueOnError)
-	num := func(env string, def int, name string) int {
-		v := envOr(env, strconv.Itoa(def), o.set, name)
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return def
-		}
-		return n
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: tokensmithd [flags]\n       tokensmithd %s [flags]   issue a new owner token, printed on stdout\n\nflags:\n", bootstrapTokenCommand)
+		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.listen, "listen", envOr("TOKENSMITH_LISTEN", "127.0.0.1:8080", o.set, "listen"), "address to listen on (TOKENSMITH_LISTEN)")
 	fs.StringVar(&o.data, "data", envOr("TOKENSMITH_DATA", "./tokensmith.db", o.set, "data"), "SQLite database path (TOKENSMITH_DATA)")
 	fs.StringVar(&o.config, "config", envOr("TOKENSMITH_CONFIG", "", o.set, "config"), "JSON config file: catalogue, quotas, expiration, rate limits, pepper (TOKENSMITH_CONFIG)")
 	fs.StringVar(&o.tlsCert, "tls-cert", envOr("TOKENSMITH_TLS_CERT", "", o.set, "tls-cert"), "TLS certificate PEM file (TOKENSMITH_TLS_CERT)")
 	fs.StringVar(&o.tlsKey, "tls-key", envOr("TOKENSMITH_TLS_KEY", "", o.set, "tls-key"), "TLS key PEM file (TOKENSMITH_TLS_KEY)")
-	selfSigned, _ := strconv.ParseBool(envOr("TOKENSMITH_TLS_SELF_SIGNED", "false", o.set, "tls-self-signed"))
-	fs.BoolVar(&o.tlsSelfSigned, "tls-self-signed", selfSigned, "serve HTTPS with a generated certificate (TOKENSMITH_TLS_SELF_SIGNED)")
+	fs.BoolVar(&o.tlsSelfSigned, "tls-self-signed", false,
+		"serve HTTPS with a certificate generated on first start and kept (key in <data>.tls-key.pem) until it nears expiry (TOKENSMITH_TLS_SELF_SIGNED)")
 	fs.StringVar(&o.tlsCAOut, "tls-ca-out", envOr("TOKENSMITH_TLS_CA_OUT", "", o.set, "tls-ca-out"), "where --tls-self-signed writes the certificate PEM (default <data>.ca.pem) (TOKENSMITH_TLS_CA_OUT)")
-	fs.IntVar(&o.maxPerMember, "max-tokens-per-member", num("TOKENSMITH_MAX_TOKENS_PER_MEMBER", server.DefaultQuotaPerMember, "max-tokens-per-member"), "token quota per member, 0 = unlimited (TOKENSMITH_MAX_TOKENS_PER_MEMBER)")
-	fs.IntVar(&o.maxPerOrg, "max-tokens-per-org", num("TOKENSMITH_MAX_TOKENS_PER_ORG", server.DefaultQuotaPerOrg, "max-tokens-per-org"), "token quota per organisation, 0 = unlimited (TOKENSMITH_MAX_TOKENS_PER_ORG)")
-	rl, err := strconv.ParseFloat(envOr("TOKENSMITH_RATE_LIMIT", strconv.Itoa(server.DefaultRateLimit), o.set, "rate-limit"), 64)
-	if err != nil {
-		return nil, fmt.Errorf("TOKENSMITH_RATE_LIMIT: %w", err)
-	}
-	fs.Float64Var(&o.rateLimit, "rate-limit", rl, "requests per second per token, 0 = unlimited (TOKENSMITH_RATE_LIMIT)")
-	afl, err := strconv.ParseFloat(envOr("TOKENSMITH_AUTH_FAILURE_LIMIT", strconv.Itoa(server.DefaultAuthFailureLimit), o.set, "auth-failure-limit"), 64)
-	if err != nil {
-		return nil, fmt.Errorf("TOKENSMITH_AUTH_FAILURE_LIMIT: %w", err)
-	}
-	fs.Float64Var(&o.authFailureLimit, "auth-failure-limit", afl,
+	fs.IntVar(&o.maxPerMember, "max-tokens-per-member", server.DefaultQuotaPerMember, "token quota per member, 0 = unlimited (TOKENSMITH_MAX_TOKENS_PER_MEMBER)")
+	fs.IntVar(&o.maxPerOrg, "max-tokens-per-org", server.DefaultQuotaPerOrg, "token quota per organisation, 0 = unlimited (TOKENSMITH_MAX_TOKENS_PER_ORG)")
+	fs.Float64Var(&o.rateLimit, "rate-limit", server.DefaultRateLimit,
+		"requests per second per token, bursts of twice as many; 0 = unlimited (TOKENSMITH_RATE_LIMIT)")
+	fs.Float64Var(&o.authFailureLimit, "auth-failure-limit", server.DefaultAuthFailureLimit,
 		"failed authentications per second per client address, bursts of ten times as many; 0 = unlimited (TOKENSMITH_AUTH_FAILURE_LIMIT)")
+	fs.DurationVar(&o.drainTimeout, "drain-timeout", 30*time.Second,
+		"on SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are closed (TOKENSMITH_DRAIN_TIMEOUT)")
 	if err := o.harness.register(fs, o.set); err != nil {
 		return nil, err
 	}
 	if err := trustedProxiesFlag(fs, &o.trustedProxies, o.set); err != nil {
 		return nil, err
 	}
+	// Variables first, so a flag on the command line overrides them; a
+	// variable that does not parse is refused even then.
+	for _, tf := range typedFlags {
+		v, ok := os.LookupEnv(tf.env)
+		if !ok || v == "" {
+			continue
+		}
+		if err := fs.Set(tf.name, v); err != nil {
+			return nil, fmt.Errorf("%s=%q: not a valid value for --%s: want %s", tf.env, v, tf.name, tf.want)
+		}
+		o.set[tf.name] = true
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (flags only; see -h)", fs.Arg(0))
+	}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	if err := o.checkLimits(); err != nil {
+		return nil, err
+	}
 	if (o.tlsCert == "") != (o.tlsKey == "") {
 		return nil, errors.New("--tls-cert and --tls-key go together")
 	}
@@ -133,16 +161,59 @@ func parseFlags(args []string) (*options, error) {
 	return o, nil
 }
 
+// selfSignedKeyPath is where --tls-self-signed keeps its key: next to the
+// database, or, in memory, next to the certificate and removed with it on
+// shutdown.
+func (o *options) selfSignedKeyPath() string {
+	if o.harness.inMemory {
+		p := o.tlsCAOut + ".key"
+		o.harness.written = append(o.harness.written, p)
+		return p
+	}
+	return o.data + ".tls-key.pem"
+}
+
+// checkLimits refuses limits no configuration means: a negative quota or
+// rate would otherwise turn the limit off, as 0 does on purpose.
+func (o *options) checkLimits() error {
+	for _, l := range []struct {
+		name string
+		v    float64
+	}{
+		{"max-tokens-per-member", float64(o.maxPerMember)},
+		{"max-tokens-per-org", float64(o.maxPerOrg)},
+		{"rate-limit", o.rateLimit},
+		{"auth-failure-limit", o.authFailureLimit},
+	} {
+		if l.v < 0 || math.IsNaN(l.v) || math.IsInf(l.v, 0) {
+			return fmt.Errorf("--%s (%s) must be 0 (no limit) or a positive number, not %v", l.name, envOf(l.name), l.v)
+		}
+	}
+	if o.drainTimeout <= 0 {
+		return fmt.Errorf("--drain-timeout (%s) must be positive, not %v", envOf("drain-timeout"), o.drainTimeout)
+	}
+	return nil
+}
+
+func envOf(flagName string) string {
+	for _, tf := range typedFlags {
+		if tf.name == flagName {
+			return tf.env
+		}
+	}
+	return ""
+}
+
 func run(ctx context.Context, args []string, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == bootstrapTokenCommand {
+		return issueOwnerToken(ctx, args[1:], os.Stdout, stderr)
+	}
 	o, err := parseFlags(args)
 	if err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	cfg := server.DefaultConfig()
-	cfg.Logger = logger
-	cfg.TestClock = o.harness.clock()
 	fx, err := o.harness.loadFixture()
 	if err != nil {
 		return err
@@ -152,26 +223,13 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		if fc, err = readFileConfig(o.config); err != nil {
 			return err
 		}
-		if err := applyFileConfig(&cfg, fc); err != nil {
-			return fmt.Errorf("config %s: %w", o.config, err)
-		}
 	}
-	if o.set["max-tokens-per-member"] || fc.Quotas == nil || fc.Quotas.PerMember == nil {
-		cfg.Quota.PerMember = o.maxPerMember
+	cfg, err := serverConfig(o, fc)
+	if err != nil {
+		return err
 	}
-	if o.set["max-tokens-per-org"] || fc.Quotas == nil || fc.Quotas.PerOrg == nil {
-		cfg.Quota.PerOrg = o.maxPerOrg
-	}
-	if o.set["rate-limit"] || fc.RateLimit == nil || fc.RateLimit.PerSecond == nil {
-		cfg.RateLimit = o.rateLimit
-		if fc.RateLimit == nil || fc.RateLimit.Burst == nil {
-			cfg.RateBurst = int(2 * o.rateLimit)
-		}
-	}
-	if o.set["auth-failure-limit"] {
-		cfg.AuthFailureLimit = o.authFailureLimit
-		cfg.AuthFailureBurst = int(10 * o.authFailureLimit)
-	}
+	cfg.Logger = logger
+	cfg.TestClock = o.harness.clock()
 
 	cfg.TrustedProxies = o.trustedProxies
 
@@ -192,21 +250,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	defer st.Close()
 	cfg.Store = st
 
-	given := os.Getenv("TOKENSMITH_BOOTSTRAP_TOKEN")
-	value, created, err := server.Bootstrap(ctx, st, hasher, time.Now(), given)
+	value, created, err := bootstrap(ctx, st, hasher, os.Getenv("TOKENSMITH_BOOTSTRAP_TOKEN"), stderr)
 	if err != nil {
 		return err
-	}
-	if created {
-		fmt.Fprintf(stderr, "tokensmithd: created the organisation, owner %s and workspace %q\n", server.BootstrapOwnerEmail, server.BootstrapWorkspaceName)
-		if value == given {
-			fmt.Fprintln(stderr, "tokensmithd: the owner access token is the value of TOKENSMITH_BOOTSTRAP_TOKEN")
-		} else {
-			if given != "" {
-				fmt.Fprintln(stderr, "tokensmithd: TOKENSMITH_BOOTSTRAP_TOKEN is not a well-formed token; generated one instead")
-			}
-			fmt.Fprintf(stderr, "tokensmithd: owner access token (shown once): %s\n", value)
-		}
 	}
 
 	srv, err := server.New(cfg)
@@ -222,7 +268,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hs := newHTTPServer(srv, logger)
+	tracked := trackInFlight(srv)
+	hs := newHTTPServer(tracked, logger)
 	scheme := "http"
 	switch {
 	case o.tlsCert != "":
@@ -230,9 +277,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		ln, err = tlsListener(ln, o.tlsCert, o.tlsKey)
 	case o.tlsSelfSigned:
 		scheme = "https"
-		ln, err = selfSignedListener(ln, o.listen, o.tlsCAOut)
-		if err == nil {
+		var made bool
+		ln, made, err = selfSignedListener(ln, o.listen, o.tlsCAOut, o.selfSignedKeyPath())
+		if err == nil && made {
 			fmt.Fprintf(stderr, "tokensmithd: certificate written to %s\n", o.tlsCAOut)
+		} else if err == nil {
+			fmt.Fprintf(stderr, "tokensmithd: certificate kept in %s\n", o.tlsCAOut)
 		}
 	}
 	if err != nil {
@@ -255,9 +305,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stderr, "tokensmithd: shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil {
+	if err := drain(hs, tracked, o.drainTimeout, logger); err != nil {
 		return err
 	}
 	if err := srv.Close(); err != nil {
@@ -279,6 +327,46 @@ func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
 		MaxHeaderBytes:    server.HeaderReadLimit,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+}
+
+// serverConfig is the server's configuration from the defaults, the config
+// file and the flags or variables given, in rising order of precedence. A
+// rate limit's burst is the one the config file gives with it, or else
+// twice the rate in force (at least 1).
+func serverConfig(o *options, fc fileConfig) (server.Config, error) {
+	cfg := server.DefaultConfig()
+	if o.config != "" {
+		if err := applyFileConfig(&cfg, fc); err != nil {
+			return cfg, fmt.Errorf("config %s: %w", o.config, err)
+		}
+	}
+	if o.set["max-tokens-per-member"] || fc.Quotas == nil || fc.Quotas.PerMember == nil {
+		cfg.Quota.PerMember = o.maxPerMember
+	}
+	if o.set["max-tokens-per-org"] || fc.Quotas == nil || fc.Quotas.PerOrg == nil {
+		cfg.Quota.PerOrg = o.maxPerOrg
+	}
+	fileRate := fc.RateLimit != nil && fc.RateLimit.PerSecond != nil
+	if o.set["rate-limit"] || !fileRate {
+		cfg.RateLimit = o.rateLimit
+	}
+	if fc.RateLimit == nil || fc.RateLimit.Burst == nil {
+		cfg.RateBurst = burstOf(cfg.RateLimit, 2)
+	}
+	if o.set["auth-failure-limit"] {
+		cfg.AuthFailureLimit = o.authFailureLimit
+		cfg.AuthFailureBurst = burstOf(o.authFailureLimit, 10)
+	}
+	return cfg, nil
+}
+
+// burstOf is the burst of a rate limit: factor times the rate, at least 1,
+// or 0 when the rate (0) means no limit.
+func burstOf(rate, factor float64) int {
+	if rate <= 0 {
+		return 0
+	}
+	return max(1, int(math.Ceil(factor*rate)))
 }
 
 // readFileConfig decodes the config file strictly: a misspelt key would
@@ -319,17 +407,29 @@ func applyFileConfig(cfg *server.Config, fc fileConfig) error {
 	}
 	if fc.Quotas != nil {
 		if fc.Quotas.PerMember != nil {
+			if *fc.Quotas.PerMember < 0 {
+				return errors.New("quotas.perMember must be 0 (no limit) or a positive number")
+			}
 			cfg.Quota.PerMember = *fc.Quotas.PerMember
 		}
 		if fc.Quotas.PerOrg != nil {
+			if *fc.Quotas.PerOrg < 0 {
+				return errors.New("quotas.perOrg must be 0 (no limit) or a positive number")
+			}
 			cfg.Quota.PerOrg = *fc.Quotas.PerOrg
 		}
 	}
 	if fc.RateLimit != nil {
 		if fc.RateLimit.PerSecond != nil {
+			if *fc.RateLimit.PerSecond < 0 {
+				return errors.New("rateLimit.perSecond must be 0 (no limit) or a positive number")
+			}
 			cfg.RateLimit = *fc.RateLimit.PerSecond
 		}
 		if fc.RateLimit.Burst != nil {
+			if *fc.RateLimit.Burst < 1 {
+				return errors.New("rateLimit.burst must be at least 1")
+			}
 			cfg.RateBurst = *fc.RateLimit.Burst
 		}
 	}
@@ -337,7 +437,8 @@ func applyFileConfig(cfg *server.Config, fc fileConfig) error {
 }
 
 // loadPepper takes the pepper from the config file, then TOKENSMITH_PEPPER
-// (base64), then <data>.pepper, creating that file (mode 0600) on first start.
+// (base64), then <data>.pepper, creating that file (mode 0600, written
+// atomically so a crash cannot leave it empty) on first start.
 // An existing pepper file must not be readable by group or others, and a new
 // pepper is made only for a new database: for an existing one it would
 // silently invalidate every token, the owner's included.
@@ -357,14 +458,7 @@ func loadPepper(fromFile, dataPath string) ([]byte, error) {
 	}
 	path := dataPath + ".pepper"
 	if fi, err := os.Stat(path); err == nil {
-		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-			return nil, fmt.Errorf("pepper file %s has mode %04o: it must be readable by its owner only (chmod 600 %s)", path, perm, path)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		return decode(path, string(bytes.TrimSpace(b)))
+		return readPepperFile(path, fi)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
@@ -375,17 +469,37 @@ func loadPepper(fromFile, dataPath string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("create pepper file: %w", err)
+	err = writeFileAtomic(path, []byte(base64.StdEncoding.EncodeToString(p)+"\n"), 0o600, false)
+	if errors.Is(err, os.ErrExist) {
+		// Another process created it first: use theirs.
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		return readPepperFile(path, fi)
 	}
-	_, err = f.WriteString(base64.StdEncoding.EncodeToString(p) + "\n")
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
-		_ = os.Remove(path)
-		return nil, fmt.Errorf("write pepper file: %w", err)
+		return nil, fmt.Errorf("write pepper file %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// readPepperFile reads an existing pepper file, refusing one that others
+// may read or that does not hold a whole pepper (a file cut short by a
+// crash of an older version, or edited by hand).
+func readPepperFile(path string, fi os.FileInfo) ([]byte, error) {
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("pepper file %s has mode %04o: it must be readable by its owner only (chmod 600 %s)", path, perm, path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := base64.StdEncoding.DecodeString(string(bytes.TrimSpace(b)))
+	if err != nil || len(p) < secret.PepperLength {
+		return nil, fmt.Errorf("pepper file %s is empty or damaged (%d bytes; it must hold at least %d base64-encoded random bytes): "+
+			"restore it from a backup, or set TOKENSMITH_PEPPER; if the database %s holds nothing yet, delete both files to start afresh",
+			path, len(b), secret.PepperLength, strings.TrimSuffix(path, ".pepper"))
 	}
 	return p, nil
 }

@@ -19,11 +19,11 @@ func (s *Store) AppendAudit(ctx context.Context, e store.AuditEvent) error {
 // ListAudit lists oldest first; events of the same millisecond keep the
 // order they were appended in.
 func (s *Store) ListAudit(ctx context.Context, orgID string, limit, offset int) ([]store.AuditEvent, int, error) {
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, done, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer tx.Rollback()
+	defer done()
 	var total int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE org_id = ?`, orgID).Scan(&total); err != nil {
 		return nil, 0, err

@@ -39,7 +39,7 @@ func (s *Store) CreateCustomRole(ctx context.Context, r store.CustomRole) error 
 
 func (s *Store) GetCustomRole(ctx context.Context, orgID, keyOrID string) (store.CustomRole, error) {
 	// An id match wins over a key match should a key ever look like an id.
-	c, err := scanCustomRole(s.read.QueryRowContext(ctx, `SELECT `+customRoleColumns+` FROM custom_roles
+	c, err := scanCustomRole(s.reader(ctx).QueryRowContext(ctx, `SELECT `+customRoleColumns+` FROM custom_roles
 		WHERE org_id = ?1 AND (id = ?2 OR key = ?2) ORDER BY id = ?2 DESC LIMIT 1`, orgID, keyOrID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, store.ErrNotFound
@@ -48,7 +48,7 @@ func (s *Store) GetCustomRole(ctx context.Context, orgID, keyOrID string) (store
 }
 
 func (s *Store) ListCustomRoles(ctx context.Context, orgID string) ([]store.CustomRole, error) {
-	rows, err := s.read.QueryContext(ctx,
+	rows, err := s.reader(ctx).QueryContext(ctx,
 		`SELECT `+customRoleColumns+` FROM custom_roles WHERE org_id = ? ORDER BY created_at, id`, orgID)
 	if err != nil {
 		return nil, err
@@ -90,7 +90,7 @@ func (s *Store) DeleteCustomRole(ctx context.Context, orgID, id string) error {
 }
 
 func (s *Store) CountTokensUsingRole(ctx context.Context, orgID, id string) (int, error) {
-	return countTokensUsingRole(ctx, s.read, orgID, id)
+	return countTokensUsingRole(ctx, s.reader(ctx), orgID, id)
 }
 
 func countTokensUsingRole(ctx context.Context, q querier, orgID, id string) (int, error) {

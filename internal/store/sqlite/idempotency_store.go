@@ -4,76 +4,59 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
-func (s *Store) BeginIdempotent(ctx context.Context, rec store.IdempotencyRecord) (*store.IdempotencyRecord, error) {
+// errDiscard rolls back an idempotent request whose function kept nothing.
+var errDiscard = errors.New("discard")
+
+// RunIdempotent holds the write connection (BEGIN IMMEDIATE) from the look-up
+// of the key to the commit of the request's writes and its record, so a
+// second request with the same key, from this process or another one on
+// the same file, waits for the first and then finds its record.
+func (s *Store) RunIdempotent(ctx context.Context, rec store.IdempotencyRecord, staleBefore time.Time, fn store.IdempotentFunc) (*store.IdempotencyRecord, error) {
+	if s.joinedTx(ctx) != nil {
+		return nil, errors.New("sqlite store: idempotent requests do not nest")
+	}
 	var existing *store.IdempotencyRecord
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inDurableTx(ctx, func(tx *sql.Tx) error {
 		var r store.IdempotencyRecord
 		var created int64
+		var done bool
 		err := tx.QueryRowContext(ctx, `SELECT key, request_hash, done, status, body, created_at
 			FROM idempotency_records WHERE key = ?`, rec.Key).
-			Scan(&r.Key, &r.RequestHash, &r.Done, &r.Status, &r.Body, &created)
-		if err == nil {
+			Scan(&r.Key, &r.RequestHash, &done, &r.Status, &r.Body, &created)
+		switch {
+		// A record without a response was left by an older version that
+		// stored the record before running the request: run it again.
+		case err == nil && done && !fromMillis(created).Before(staleBefore):
 			r.CreatedAt = fromMillis(created)
 			existing = &r
 			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		case err == nil:
+			if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_records WHERE key = ?`, rec.Key); err != nil {
+				return err
+			}
+		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO idempotency_records (key, request_hash, done, status, body, created_at)
-			VALUES (?, ?, 0, 0, NULL, ?)`, rec.Key, rec.RequestHash, toMillis(rec.CreatedAt))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return existing, nil
-}
-
-// runningRecord checks that key names a record still running.
-func runningRecord(ctx context.Context, tx *sql.Tx, key string) error {
-	var done bool
-	err := tx.QueryRowContext(ctx, `SELECT done FROM idempotency_records WHERE key = ?`, key).Scan(&done)
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.ErrNotFound
-	}
-	if err != nil {
-		return err
-	}
-	if done {
-		return fmt.Errorf("%w: the idempotent request already completed", store.ErrConflict)
-	}
-	return nil
-}
-
-func (s *Store) CompleteIdempotent(ctx context.Context, key string, status int, body []byte) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := runningRecord(ctx, tx, key); err != nil {
-			return err
+		status, body, keep := fn(s.withTx(ctx, tx))
+		if !keep {
+			return errDiscard
 		}
 		if body == nil {
 			body = []byte{}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE idempotency_records SET done = 1, status = ?, body = ? WHERE key = ?`,
-			status, body, key)
+		_, err = tx.ExecContext(ctx, `INSERT INTO idempotency_records (key, request_hash, done, status, body, created_at)
+			VALUES (?, ?, 1, ?, ?, ?)`, rec.Key, rec.RequestHash, status, body, toMillis(rec.CreatedAt))
 		return err
 	})
-}
-
-func (s *Store) AbandonIdempotent(ctx context.Context, key string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := runningRecord(ctx, tx, key); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM idempotency_records WHERE key = ?`, key)
-		return err
-	})
+	if errors.Is(err, errDiscard) {
+		return nil, nil
+	}
+	return existing, err
 }
 
 func (s *Store) PurgeIdempotent(ctx context.Context, cutoff time.Time) error {

@@ -43,7 +43,7 @@ func (s *Store) CreateMember(ctx context.Context, m store.Member) error {
 }
 
 func (s *Store) GetMember(ctx context.Context, orgID, id string) (store.Member, error) {
-	m, err := scanMember(s.read.QueryRowContext(ctx,
+	m, err := scanMember(s.reader(ctx).QueryRowContext(ctx,
 		`SELECT `+memberColumns+` FROM members WHERE id = ? AND org_id = ?`, id, orgID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, store.ErrNotFound
@@ -52,7 +52,7 @@ func (s *Store) GetMember(ctx context.Context, orgID, id string) (store.Member, 
 }
 
 func (s *Store) ListMembers(ctx context.Context, orgID string) ([]store.Member, error) {
-	rows, err := s.read.QueryContext(ctx,
+	rows, err := s.reader(ctx).QueryContext(ctx,
 		`SELECT `+memberColumns+` FROM members WHERE org_id = ? ORDER BY created_at, id`, orgID)
 	if err != nil {
 		return nil, err

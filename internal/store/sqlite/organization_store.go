@@ -34,7 +34,7 @@ func (s *Store) Bootstrap(ctx context.Context, org store.Organization, owner sto
 func (s *Store) Organization(ctx context.Context) (store.Organization, error) {
 	var o store.Organization
 	var created int64
-	err := s.read.QueryRowContext(ctx, `SELECT id, name, created_at FROM organizations ORDER BY created_at, id LIMIT 1`).
+	err := s.reader(ctx).QueryRowContext(ctx, `SELECT id, name, created_at FROM organizations ORDER BY created_at, id LIMIT 1`).
 		Scan(&o.ID, &o.Name, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, store.ErrNotFound

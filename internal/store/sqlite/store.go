@@ -146,6 +146,9 @@ func (s *Store) inDurableTx(ctx context.Context, fn func(tx *sql.Tx) error) erro
 }
 
 func (s *Store) runTx(ctx context.Context, durable bool, fn func(tx *sql.Tx) error) error {
+	if tx := s.joinedTx(ctx); tx != nil {
+		return inSavepoint(ctx, tx, fn)
+	}
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
 		return err
@@ -167,6 +170,66 @@ func (s *Store) runTx(ctx context.Context, durable bool, fn func(tx *sql.Tx) err
 		return mapErr(err)
 	}
 	return mapErr(tx.Commit())
+}
+
+// txKey is the context key of the transaction an idempotent request runs
+// in (see RunIdempotent).
+type txKey struct{}
+
+type joined struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+// withTx returns a context under which every method of s reads and writes
+// inside tx.
+func (s *Store) withTx(ctx context.Context, tx *sql.Tx) context.Context {
+	return context.WithValue(ctx, txKey{}, &joined{s: s, tx: tx})
+}
+
+// joinedTx returns the transaction ctx carries for s, or nil.
+func (s *Store) joinedTx(ctx context.Context) *sql.Tx {
+	if j, ok := ctx.Value(txKey{}).(*joined); ok && j.s == s {
+		return j.tx
+	}
+	return nil
+}
+
+// reader is where a read goes: the joined transaction, the only place that
+// sees its own uncommitted writes, or else the read pool.
+func (s *Store) reader(ctx context.Context) querier {
+	if tx := s.joinedTx(ctx); tx != nil {
+		return tx
+	}
+	return s.read
+}
+
+// snapshot gives reads of several statements one consistent view: the
+// joined transaction, or a read-only transaction that done ends.
+func (s *Store) snapshot(ctx context.Context) (q querier, done func(), err error) {
+	if tx := s.joinedTx(ctx); tx != nil {
+		return tx, func() {}, nil
+	}
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	return tx, func() { _ = tx.Rollback() }, nil
+}
+
+// inSavepoint runs fn inside a joined transaction; if fn fails its writes
+// alone are undone, as its own transaction would have been.
+func inSavepoint(ctx context.Context, tx *sql.Tx, fn func(tx *sql.Tx) error) error {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT store_method"); err != nil {
+		return mapErr(err)
+	}
+	if err := fn(tx); err != nil {
+		_, _ = tx.ExecContext(ctx, "ROLLBACK TO store_method")
+		_, _ = tx.ExecContext(ctx, "RELEASE store_method")
+		return mapErr(err)
+	}
+	_, err := tx.ExecContext(ctx, "RELEASE store_method")
+	return mapErr(err)
 }
 
 // mapErr turns constraint violations into the store's sentinel errors.

@@ -140,7 +140,7 @@ func (s *Store) CreateToken(ctx context.Context, t store.Token, q store.Quota) e
 }
 
 func (s *Store) GetToken(ctx context.Context, orgID, id string) (store.Token, error) {
-	t, err := scanToken(s.read.QueryRowContext(ctx,
+	t, err := scanToken(s.reader(ctx).QueryRowContext(ctx,
 		`SELECT `+tokenColumns+` FROM tokens WHERE id = ? AND org_id = ?`, id, orgID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, store.ErrNotFound
@@ -152,7 +152,11 @@ func (s *Store) GetTokenByDigest(ctx context.Context, digest []byte, now time.Ti
 	if len(digest) == 0 {
 		return store.Token{}, store.ErrNotFound
 	}
-	t, err := scanToken(s.byDigest.QueryRowContext(ctx, digest, toMillis(now)))
+	row := s.byDigest.QueryRowContext(ctx, digest, toMillis(now))
+	if tx := s.joinedTx(ctx); tx != nil {
+		row = tx.QueryRowContext(ctx, selectTokenByDigest, digest, toMillis(now))
+	}
+	t, err := scanToken(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, store.ErrNotFound
 	}
@@ -175,11 +179,11 @@ func (s *Store) ListTokens(ctx context.Context, f store.TokenFilter) ([]store.To
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, done, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer tx.Rollback()
+	defer done()
 	var total int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM tokens`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err

@@ -123,21 +123,21 @@ func (s *Store) CreateWorkspace(ctx context.Context, w store.Workspace) error {
 }
 
 func (s *Store) GetWorkspace(ctx context.Context, orgID, id string) (store.Workspace, error) {
-	return getWorkspace(ctx, s.read, orgID, `id = ?`, id)
+	return getWorkspace(ctx, s.reader(ctx), orgID, `id = ?`, id)
 }
 
 func (s *Store) GetWorkspaceByName(ctx context.Context, orgID, name string) (store.Workspace, error) {
-	return getWorkspace(ctx, s.read, orgID, `name = ?`, name)
+	return getWorkspace(ctx, s.reader(ctx), orgID, `name = ?`, name)
 }
 
 func (s *Store) ListWorkspaces(ctx context.Context, orgID string) ([]store.Workspace, error) {
 	// One read transaction, so the workspaces and their members come from
 	// the same snapshot.
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, done, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer done()
 	rows, err := tx.QueryContext(ctx,
 		`SELECT `+workspaceColumns+` FROM workspaces WHERE org_id = ? ORDER BY created_at, id`, orgID)
 	if err != nil {
