@@ -61,6 +61,7 @@ func (r *oldShapeCustomRole) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	m.ID = types.StringValue(role.ID)
+	m.AllowWidening = allowWideningFromPrior(m.AllowWidening)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
 
