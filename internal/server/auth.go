@@ -138,19 +138,29 @@ func (s *Server) authenticateToken(r *http.Request) (*caller, error) {
 		}
 		s.auth.put(digest, gen, c)
 	}
-	// The cached entry is re-checked against the clock on every request.
-	switch {
-	case secret.Equal(c.token.Digest, digest):
-	case c.token.PrevDigest != nil && secret.Equal(c.token.PrevDigest, digest) &&
-		c.token.PrevExpiresAt != nil && now.Before(*c.token.PrevExpiresAt):
-	default:
-		return nil, errUnauthorized
-	}
-	if c.token.ExpiresAt != nil && !now.Before(*c.token.ExpiresAt) {
-		return nil, &Error{Code: api.CodeUnauthorized, Detail: "the access token has expired"}
+	if err := checkPresented(c.token, digest, now); err != nil {
+		return nil, err
 	}
 	s.lastUsed.touch(c.token.ID, now)
 	return c, nil
+}
+
+// checkPresented is re-run against the clock on every request, cached or
+// not: the secret presented (digest) is the token's current one, or its
+// previous one within the grace period of a reset, and the token has not
+// expired.
+func checkPresented(t store.Token, digest []byte, now time.Time) error {
+	switch {
+	case secret.Equal(t.Digest, digest):
+	case t.PrevDigest != nil && secret.Equal(t.PrevDigest, digest) &&
+		t.PrevExpiresAt != nil && now.Before(*t.PrevExpiresAt):
+	default:
+		return errUnauthorized
+	}
+	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
+		return &Error{Code: api.CodeUnauthorized, Detail: "the access token has expired"}
+	}
+	return nil
 }
 
 func (s *Server) resolveCaller(ctx context.Context, digest []byte) (*caller, error) {
@@ -160,6 +170,12 @@ func (s *Server) resolveCaller(ctx context.Context, digest []byte) (*caller, err
 	} else if err != nil {
 		return nil, err
 	}
+	return s.callerFor(ctx, tok, digest)
+}
+
+// callerFor resolves what a stored token may do now: its owner's current
+// role and its grant.
+func (s *Server) callerFor(ctx context.Context, tok store.Token, digest []byte) (*caller, error) {
 	m, err := s.store.GetMember(ctx, tok.OrgID, tok.MemberID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errUnauthorized
