@@ -75,7 +75,12 @@ func (a *authCache) put(digest []byte, gen uint64, c *caller) {
 	a.mu.Unlock()
 }
 
-var errUnauthorized = &Error{Code: api.CodeUnauthorized, Detail: "missing, malformed, unknown, revoked or expired access token"}
+var (
+	errUnauthorized   = &Error{Code: api.CodeUnauthorized, Detail: "missing, malformed, unknown, revoked or expired access token"}
+	errMissingToken   = &Error{Code: api.CodeUnauthorized, Detail: "missing access token in the Authorization header"}
+	errMalformedToken = &Error{Code: api.CodeUnauthorized, Detail: "malformed access token"}
+	errExpiredToken   = &Error{Code: api.CodeUnauthorized, Detail: "the access token has expired"}
+)
 
 // tokenFromHeader accepts "Authorization: <token>" and "Bearer <token>".
 func tokenFromHeader(r *http.Request) string {
@@ -111,6 +116,7 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	var e *Error
 	if err != nil && errors.As(err, &e) && e.Code == api.CodeUnauthorized {
 		s.failures.allow(clientAddress(r), s.now())
+		s.metrics.authFailure(err)
 	}
 	return c, err
 }
@@ -118,10 +124,10 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 func (s *Server) authenticateToken(r *http.Request) (*caller, error) {
 	raw := tokenFromHeader(r)
 	if raw == "" {
-		return nil, &Error{Code: api.CodeUnauthorized, Detail: "missing access token in the Authorization header"}
+		return nil, errMissingToken
 	}
 	if _, err := secret.Parse(raw); err != nil {
-		return nil, &Error{Code: api.CodeUnauthorized, Detail: "malformed access token"}
+		return nil, errMalformedToken
 	}
 	digest := s.hasher.Digest(raw)
 	now := s.now()
@@ -158,7 +164,7 @@ func checkPresented(t store.Token, digest []byte, now time.Time) error {
 		return errUnauthorized
 	}
 	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
-		return &Error{Code: api.CodeUnauthorized, Detail: "the access token has expired"}
+		return errExpiredToken
 	}
 	return nil
 }

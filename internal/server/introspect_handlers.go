@@ -48,6 +48,7 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.metrics.introspection(t != nil)
 	if t == nil {
 		writeJSON(w, http.StatusOK, inactive)
 		return
@@ -106,6 +107,14 @@ func readIntrospectRequest(r *http.Request) (api.IntrospectRequest, error) {
 // authorize serves POST /api/v2/authorize through decide, the same checks
 // the server's own endpoints make.
 func (s *Server) authorize(cl *call, in api.AuthorizeRequest) (api.AuthorizeResult, error) {
+	res, err := s.authorizeToken(cl, in)
+	if err == nil {
+		s.metrics.authorization(res)
+	}
+	return res, err
+}
+
+func (s *Server) authorizeToken(cl *call, in api.AuthorizeRequest) (api.AuthorizeResult, error) {
 	if err := cl.c.require(catalogue.TokenIntrospect); err != nil {
 		return api.AuthorizeResult{}, err
 	}

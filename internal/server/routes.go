@@ -77,6 +77,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET "+api.PathCallerIdentity, auth(endpoint(s, ok, s.callerIdentity)))
 	handle("GET "+api.PathAuditLog, auth(endpoint(s, ok, s.listAudit)), limit, offset)
 	handle("POST "+api.PathIntrospect, auth(http.HandlerFunc(s.introspect)))
+	handle("GET "+api.PathMetrics, auth(http.HandlerFunc(s.serveMetrics)))
 	handle("POST "+api.PathAuthorize, auth(readOnly(endpoint(s, ok, s.authorize))))
 	if s.cfg.TestClock != nil {
 		handle("POST "+api.PathTestClock, auth(endpoint(s, ok, s.setTestClock)))

@@ -104,6 +104,7 @@ type Server struct {
 	auth     *authCache
 	lastUsed *lastUsed
 	limiter  *rateLimiter
+	metrics  *metrics
 	// failures limits failed authentications per client address.
 	failures *rateLimiter
 
@@ -145,9 +146,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, errors.New("server: the store has no organisation; bootstrap it first")
 	}
+	m := newMetrics()
 	s := &Server{
 		cfg:      cfg,
-		store:    cfg.Store,
+		store:    timedStore{Store: cfg.Store, m: m},
+		metrics:  m,
 		cat:      cfg.Catalogue,
 		hasher:   cfg.Hasher,
 		now:      cfg.Now,

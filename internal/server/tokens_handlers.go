@@ -621,5 +621,6 @@ func (s *Server) deleteMemberTokens(cl *call, _ noBody) (noContent, error) {
 		return noContent{}, err
 	}
 	s.audit(cl, "token.delete_all", "member/"+memberID, fmt.Sprintf("count=%d", n))
+	s.metrics.tokensDeleted(n)
 	return noContent{}, nil
 }

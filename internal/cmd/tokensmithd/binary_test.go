@@ -451,3 +451,35 @@ func TestBinaryConfigFile(t *testing.T) {
 		t.Fatalf("a misspelt config key: exit %v\n%s", err, d.output())
 	}
 }
+
+// --metrics-listen serves the metrics without a token on its own address,
+// and nothing else there.
+func TestBinaryMetricsListen(t *testing.T) {
+	boot, err := secret.Generate(secret.KindPersonal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, []string{"TOKENSMITH_BOOTSTRAP_TOKEN=" + boot},
+		"--data", filepath.Join(t.TempDir(), "ts.db"), "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0")
+	base := d.baseURL("http")
+	line := d.waitFor("metrics at ")
+	m, err := url.Parse(strings.TrimSpace(line[strings.Index(line, "metrics at ")+len("metrics at "):]))
+	if err != nil {
+		t.Fatalf("metrics line %q", line)
+	}
+	if res, body := get(t, http.DefaultClient, base, api.PathCallerIdentity, boot); res.StatusCode != http.StatusOK {
+		t.Fatalf("caller identity: %d %s", res.StatusCode, body)
+	}
+	res, body := get(t, http.DefaultClient, m, "", "")
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `tokensmith_http_requests_total{code="2xx",method="GET",route="GET /api/v2/caller-identity"} 1`) {
+		t.Fatalf("metrics: %d\n%s", res.StatusCode, body)
+	}
+	m.Path = ""
+	if res, _ := get(t, http.DefaultClient, m, api.PathCallerIdentity, boot); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("the metrics listener serves the API: %d", res.StatusCode)
+	}
+	d.signal(syscall.SIGTERM)
+	if err := d.wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, d.output())
+	}
+}

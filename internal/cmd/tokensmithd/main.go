@@ -55,6 +55,7 @@ type fileConfig struct {
 
 type options struct {
 	listen, data, config      string
+	metricsListen             string
 	tlsCert, tlsKey, tlsCAOut string
 	tlsSelfSigned             bool
 	maxPerMember, maxPerOrg   int
@@ -104,6 +105,8 @@ func parseFlags(args []string) (*options, error) {
 	}
 	fs.Float64Var(&o.authFailureLimit, "auth-failure-limit", afl,
 		"failed authentications per second per client address, bursts of ten times as many; 0 = unlimited (TOKENSMITH_AUTH_FAILURE_LIMIT)")
+	fs.StringVar(&o.metricsListen, "metrics-listen", envOr("TOKENSMITH_METRICS_LISTEN", "", o.set, "metrics-listen"),
+		"also serve GET /metrics on this address, without a token (the API listener always serves it to tokens holding METRICS_READ) (TOKENSMITH_METRICS_LISTEN)")
 	if err := o.harness.register(fs, o.set); err != nil {
 		return nil, err
 	}
@@ -235,6 +238,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	fmt.Fprintf(stderr, "tokensmithd listening on %s://%s\n", scheme, ln.Addr())
+	stopMetrics, err := serveMetrics(o.metricsListen, srv.MetricsHandler(), logger, stderr)
+	if err != nil {
+		return err
+	}
 	defer o.harness.cleanup()
 	if err := o.ready(stderr, scheme, ln.Addr(), value); err != nil {
 		return err
@@ -249,6 +256,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := stopMetrics(shutdownCtx); err != nil {
 		return err
 	}
 	if err := srv.Close(); err != nil {
