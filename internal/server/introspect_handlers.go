@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
@@ -53,12 +54,44 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, inactive)
 		return
 	}
-	b, err := s.activeAnswer(t)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	gen := s.auth.gen.Load()
+	b := s.answers.get(t, gen)
+	if b == nil {
+		if b, err = s.activeAnswer(t); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		s.answers.put(t, gen, b)
 	}
 	writeJSON(w, http.StatusOK, b)
+}
+
+// answerCache keeps the active answer built for a resolved token. A
+// caller never changes once resolved and any write replaces it (the
+// authentication cache's generation moves on), so an answer is valid for as
+// long as the same caller comes back.
+type answerCache struct {
+	mu      sync.RWMutex
+	gen     uint64
+	answers map[*caller][]byte
+}
+
+func (a *answerCache) get(c *caller, gen uint64) []byte {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.gen != gen {
+		return nil
+	}
+	return a.answers[c]
+}
+
+func (a *answerCache) put(c *caller, gen uint64, b []byte) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.gen != gen || len(a.answers) >= authCacheMax {
+		a.gen, a.answers = gen, map[*caller][]byte{}
+	}
+	a.answers[c] = b
 }
 
 // readIntrospectRequest decodes a form or JSON body. Unknown fields are

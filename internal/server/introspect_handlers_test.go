@@ -42,7 +42,7 @@ func TestIntrospectActiveToken(t *testing.T) {
 	rs := relyingService(t, c)
 	m, _ := memberWithToken(t, c, "dev@example.com", "writer", "reader")
 	exp := ts.Clock.Now().Add(48 * time.Hour)
-	personal := c.createToken(api.TokenCreate{Name: "p", Role: "reader", MemberID: m.ID,
+	personal := c.createToken(api.TokenCreate{Name: "p", Role: "writer", MemberID: m.ID,
 		WorkspaceIDs: []string{ts.DefaultWorkspaceID}, ExpirationDate: exp.UnixMilli()})
 	svc := c.createToken(api.TokenCreate{Name: "s", ServiceToken: true, Permissions: []string{catalogue.WorkspaceRead}})
 
@@ -66,6 +66,16 @@ func TestIntrospectActiveToken(t *testing.T) {
 	}
 	if got.Scope == "" || len(pol) != 3 {
 		t.Fatalf("scope %q, policy %v", got.Scope, pol)
+	}
+
+	// The answer follows the owner's current role: a demotion shows at once.
+	before := got.Scope
+	c.must(http.StatusOK, "PATCH", api.PathMembers+"/"+m.ID, []api.PatchOperation{{Op: "replace", Path: "/role", Value: "reader"}})
+	var demoted api.Introspection
+	rs.introspectForm(personal.Token).into(t, &demoted)
+	c.with(personal.Token).must(http.StatusOK, "GET", api.PathCallerIdentity, nil).into(t, &ident)
+	if demoted.Scope == before || demoted.Scope != strings.Join(ident.EffectivePermissions, " ") {
+		t.Fatalf("scope after demotion %q, before %q, caller identity %v", demoted.Scope, before, ident.EffectivePermissions)
 	}
 
 	// JSON is accepted too; a service token has no username.

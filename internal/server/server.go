@@ -105,6 +105,7 @@ type Server struct {
 	lastUsed *lastUsed
 	limiter  *rateLimiter
 	metrics  *metrics
+	answers  *answerCache
 	// failures limits failed authentications per client address.
 	failures *rateLimiter
 
@@ -151,6 +152,7 @@ func New(cfg Config) (*Server, error) {
 		cfg:      cfg,
 		store:    timedStore{Store: cfg.Store, m: m},
 		metrics:  m,
+		answers:  &answerCache{},
 		cat:      cfg.Catalogue,
 		hasher:   cfg.Hasher,
 		now:      cfg.Now,
