@@ -183,3 +183,18 @@ func (s timedStore) ListAudit(ctx context.Context, orgID string, limit, offset i
 	defer s.m.storeOp("ListAudit", time.Now())
 	return s.Store.ListAudit(ctx, orgID, limit, offset)
 }
+
+func (s timedStore) RecordUsage(ctx context.Context, counts []store.UsageCount) error {
+	defer s.m.storeOp("RecordUsage", time.Now())
+	return s.Store.RecordUsage(ctx, counts)
+}
+
+func (s timedStore) TokenUsage(ctx context.Context, tokenID string, since time.Time) ([]store.UsageCount, error) {
+	defer s.m.storeOp("TokenUsage", time.Now())
+	return s.Store.TokenUsage(ctx, tokenID, since)
+}
+
+func (s timedStore) PurgeUsage(ctx context.Context, cutoff time.Time) error {
+	defer s.m.storeOp("PurgeUsage", time.Now())
+	return s.Store.PurgeUsage(ctx, cutoff)
+}
