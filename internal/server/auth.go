@@ -147,7 +147,7 @@ func (s *Server) authenticateToken(r *http.Request) (*caller, error) {
 	if err := checkPresented(c.token, digest, now); err != nil {
 		return nil, err
 	}
-	s.lastUsed.touch(c.token.ID, now)
+	s.used(c.token.ID, now)
 	return c, nil
 }
 

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
@@ -227,10 +226,6 @@ func (s *Server) presented(ctx context.Context, raw string) (*caller, error) {
 	s.used(c.token.ID, now)
 	return c, nil
 }
-
-// used records a use of a token presented to a relying service, as an
-// authentication records one of the caller's.
-func (s *Server) used(id string, now time.Time) { s.lastUsed.touch(id, now) }
 
 // activeAnswer is the introspection answer for an active token.
 func (s *Server) activeAnswer(c *caller) ([]byte, error) {

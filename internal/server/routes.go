@@ -44,13 +44,14 @@ func (s *Server) routes() http.Handler {
 		writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
 	}))
 
-	handle("GET "+api.PathTokens, auth(endpoint(s, ok, s.listTokens)), "showAll", limit, offset)
+	handle("GET "+api.PathTokens, auth(endpoint(s, ok, s.listTokens)), "showAll", "unusedFor", limit, offset)
 	handle("POST "+api.PathTokens, auth(dryRunEndpoint(s, created, s.createToken)))
 	handle("DELETE "+api.PathTokens, auth(endpoint(s, deleted, s.deleteMemberTokens)), "memberId")
 	handle("GET "+api.PathTokens+"/{id}", auth(endpoint(s, ok, s.getToken)))
 	handle("PATCH "+api.PathTokens+"/{id}", auth(dryRunEndpoint(s, ok, s.patchToken)))
 	handle("DELETE "+api.PathTokens+"/{id}", auth(endpoint(s, deleted, s.deleteToken)))
 	handle("POST "+api.PathTokens+"/{id}/reset", auth(dryRunEndpoint(s, ok, s.resetToken)), "expiry")
+	handle("GET "+api.PathTokens+"/{id}/usage", auth(endpoint(s, ok, s.tokenUsage)))
 
 	handle("GET "+api.PathRoles, auth(endpoint(s, ok, s.listRoles)), limit, offset)
 	handle("POST "+api.PathRoles, auth(dryRunEndpoint(s, created, s.createRole)))

@@ -62,7 +62,8 @@ type Config struct {
 	// answered 429 without a lookup; 0 disables the limit.
 	AuthFailureLimit float64
 	AuthFailureBurst int
-	// LastUsedFlush is how often lastUsed times are written; 0 means every minute.
+	// LastUsedFlush is how often lastUsed times and usage counts are
+	// written; 0 means every minute.
 	LastUsedFlush time.Duration
 	// TestClock, when set, is the clock (Now is ignored) and
 	// POST /api/v2/test/clock moves it; every request logs a warning.
@@ -103,6 +104,7 @@ type Server struct {
 
 	auth     *authCache
 	lastUsed *lastUsed
+	usage    *usage
 	limiter  *rateLimiter
 	metrics  *metrics
 	answers  *answerCache
@@ -160,6 +162,7 @@ func New(cfg Config) (*Server, error) {
 		orgID:    org.ID,
 		auth:     newAuthCache(),
 		lastUsed: newLastUsed(),
+		usage:    newUsage(),
 		limiter:  newRateLimiter(cfg.RateLimit, cfg.RateBurst),
 		failures: newRateLimiter(cfg.AuthFailureLimit, cfg.AuthFailureBurst),
 		stop:     make(chan struct{}),
@@ -190,18 +193,18 @@ func (s *Server) Close() error {
 	return err
 }
 
-// FlushLastUsed writes the lastUsed times collected in memory.
+// FlushLastUsed writes the lastUsed times and usage counts collected in memory.
 func (s *Server) FlushLastUsed() error {
-	used := s.lastUsed.take()
-	if len(used) == 0 {
-		return nil
+	s.usage.flushing.Lock()
+	defer s.usage.flushing.Unlock()
+	if used := s.lastUsed.take(); len(used) > 0 {
+		if err := s.store.RecordLastUsed(context.Background(), used); err != nil {
+			s.lastUsed.restore(used)
+			s.log.Error("flush lastUsed", "error", err)
+			return err
+		}
 	}
-	if err := s.store.RecordLastUsed(context.Background(), used); err != nil {
-		s.lastUsed.restore(used)
-		s.log.Error("flush lastUsed", "error", err)
-		return err
-	}
-	return nil
+	return s.flushUsage(context.Background())
 }
 
 func (s *Server) background() {

@@ -454,6 +454,9 @@ func (s *Server) listTokens(cl *call, _ noBody) (api.List[api.Token], error) {
 		return api.List[api.Token]{}, err
 	}
 	f.Limit, f.Offset = p.limit, p.offset
+	if f.UnusedSince, err = s.unusedSince(cl); err != nil {
+		return api.List[api.Token]{}, err
+	}
 	toks, total, err := s.store.ListTokens(cl.ctx, f)
 	if err != nil {
 		return api.List[api.Token]{}, err
