@@ -53,7 +53,9 @@ func testListUnusedTokens(t *testing.T, f *fixture) {
 	usedLongAgo := f.token(t, m.ID, func(tok *store.Token) { tok.CreatedAt = base.Add(-2 * time.Hour) })
 	usedRecently := f.token(t, m.ID, func(tok *store.Token) { tok.CreatedAt = base.Add(-3 * time.Hour) })
 	// Created after the cutoff and never used: not stale yet.
-	f.token(t, m.ID, func(tok *store.Token) { tok.CreatedAt, tok.UpdatedAt = cutoff.Add(time.Second), cutoff.Add(time.Second) })
+	f.token(t, m.ID, func(tok *store.Token) {
+		tok.CreatedAt, tok.UpdatedAt = cutoff.Add(time.Second), cutoff.Add(time.Second)
+	})
 	mustOK(t, "RecordLastUsed", f.st.RecordLastUsed(f.ctx, map[string]time.Time{usedLongAgo.ID: base, usedRecently.ID: cutoff}))
 	usedLongAgo.LastUsedAt, usedRecently.LastUsedAt = ptr(base), ptr(cutoff)
 
