@@ -104,6 +104,14 @@ func TestMetricsAfterASession(t *testing.T) {
 
 	rs.introspectForm(e.Token)
 	rs.introspectForm(x.Token)
+	for _, in := range []api.AuthorizeRequest{
+		{Token: e.Token, Action: catalogue.WorkspaceRead, Resource: "org"},
+		{Token: e.Token, Action: catalogue.MemberWrite, Resource: "org"},
+		{Token: e.Token, Action: catalogue.MemberWrite, Resource: "workspace/" + ts.DefaultWorkspaceID},
+		{Token: x.Token, Action: catalogue.WorkspaceRead, Resource: "org"},
+	} {
+		rs.must(http.StatusOK, "POST", api.PathAuthorize, in)
+	}
 	unknown, _ := secret.Generate(secret.KindPersonal)
 	c.with("").fail(http.StatusUnauthorized, api.CodeUnauthorized, "GET", api.PathCallerIdentity, nil)
 	c.with("abc").fail(http.StatusUnauthorized, api.CodeUnauthorized, "GET", api.PathCallerIdentity, nil)
@@ -140,6 +148,9 @@ func TestMetricsAfterASession(t *testing.T) {
 		{"tokensmith_refusals_total", []string{"reason", "auth_failure_limit"}, 0},
 		{"tokensmith_introspections_total", []string{"result", "active"}, 1},
 		{"tokensmith_introspections_total", []string{"result", "inactive"}, 1},
+		{"tokensmith_authorizations_total", []string{"result", "allowed"}, 1},
+		{"tokensmith_authorizations_total", []string{"result", "denied"}, 2},
+		{"tokensmith_authorizations_total", []string{"result", "inactive"}, 1},
 		{"tokensmith_http_requests_total", []string{"route", "POST " + api.PathTokens, "method", "POST", "code", "2xx"}, 4},
 		{"tokensmith_http_requests_total", []string{"route", "POST " + api.PathTokens, "method", "POST", "code", "4xx"}, 1},
 		{"tokensmith_http_requests_total", []string{"route", "DELETE " + api.PathTokens + "/{id}", "code", "2xx"}, 1},
