@@ -312,6 +312,15 @@ func TestBinaryGracefulShutdown(t *testing.T) {
 	if !flushed {
 		t.Fatal("lastUsed of the bootstrap token was not written on shutdown")
 	}
+	// Two requests were made with it: the caller identity and the create.
+	usage, err := st.TokenUsage(context.Background(), id.TokenID, time.Time{})
+	var uses int64
+	for _, u := range usage {
+		uses += u.Count
+	}
+	if err != nil || uses != 2 {
+		t.Fatalf("usage counts of the bootstrap token after shutdown: %+v %v", usage, err)
+	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
