@@ -24,6 +24,7 @@ const (
 	MemberWrite       = "MEMBER_WRITE"        // owner, admin
 	AuditLogRead      = "AUDIT_LOG_READ"      // owner, admin (Global_Admin, Admin in source 003)
 	TokenIntrospect   = "TOKEN_INTROSPECT"    // owner, admin
+	MetricsRead       = "METRICS_READ"        // all roles (source 003): GET /metrics
 )
 
 var (
@@ -53,7 +54,7 @@ var sourcePermissions = []entry{
 	{"SUBSCRIPTIONS_WRITE", "Write subscriptions. Deploy subscriptions to environments.", allRoles},
 	{"CONFIGURATION_READ", "Read configuration.", globalOnly},
 	{"CONFIGURATION_WRITE", "Write configuration.", globalOnly},
-	{"METRICS_READ", "Read API/application metrics.", allRoles},
+	{MetricsRead, "Read API/application metrics.", allRoles},
 	{"ORGANIZATION_READ", "Read organizations.", allRoles},
 	{"ORGANIZATION_WRITE", "Write organizations.", adminsOnly},
 	{"DISCOVERY", "Run discovery of APIs/applications/plans/subscriptions.", globalOnly},

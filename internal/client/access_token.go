@@ -27,6 +27,17 @@ func (c *Client) GetToken(ctx context.Context, id string) (*api.Token, error) {
 	return result(&out, err)
 }
 
+// TokenUsage reads how often a token was used on each of the last
+// api.UsageDays days.
+func (c *Client) TokenUsage(ctx context.Context, id string) (*api.TokenUsage, error) {
+	if err := requireID("token", id); err != nil {
+		return nil, err
+	}
+	var out api.TokenUsage
+	err := c.do(ctx, request{method: http.MethodGet, path: api.PathTokens + "/" + escape(id) + "/usage"}, &out)
+	return result(&out, err)
+}
+
 // ListTokens lists the caller's tokens, or every member's with showAll.
 func (c *Client) ListTokens(ctx context.Context, showAll bool, o ListOptions) (*api.List[api.Token], error) {
 	q := listQuery(o)

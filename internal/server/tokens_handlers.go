@@ -534,6 +534,9 @@ func (s *Server) listTokens(cl *call, _ noBody) (api.List[api.Token], error) {
 		return api.List[api.Token]{}, err
 	}
 	f.Limit, f.Offset = p.limit, p.offset
+	if f.UnusedSince, err = s.unusedSince(cl); err != nil {
+		return api.List[api.Token]{}, err
+	}
 	toks, total, err := s.store.ListTokens(cl.ctx, f)
 	if err != nil {
 		return api.List[api.Token]{}, err
@@ -720,5 +723,6 @@ func (s *Server) deleteMemberTokens(cl *call, _ noBody) (noContent, error) {
 		return noContent{}, err
 	}
 	s.audit(cl, "token.delete_all", "member/"+memberID, fmt.Sprintf("count=%d", n))
+	s.metrics.tokensDeleted(n)
 	return noContent{}, nil
 }

@@ -144,6 +144,17 @@ type TokenFilter struct {
 	MemberID string
 	Limit    int // 0 means no limit
 	Offset   int
+	// UnusedSince, when set, keeps only tokens neither used nor created
+	// since then (LastUsedAt, or CreatedAt for a token never used, before it).
+	UnusedSince time.Time
+}
+
+// UsageCount is how many requests a token made (or how often it was
+// presented to a relying service) on one UTC day.
+type UsageCount struct {
+	TokenID string
+	Day     time.Time // midnight UTC
+	Count   int64
 }
 
 // Quota is enforced by CreateToken inside the same transaction as the insert.
@@ -243,6 +254,14 @@ type Store interface {
 	DeleteMemberTokens(ctx context.Context, orgID, memberID string) (int, error)
 	// RecordLastUsed stores last-use times collected in memory, in one write.
 	RecordLastUsed(ctx context.Context, used map[string]time.Time) error
+	// RecordUsage adds counts collected in memory to the stored ones, in
+	// one write; counts of tokens that no longer exist are dropped.
+	RecordUsage(ctx context.Context, counts []UsageCount) error
+	// TokenUsage returns a token's counts for the days from since (a
+	// midnight UTC) on, oldest first; days without use are absent.
+	TokenUsage(ctx context.Context, tokenID string, since time.Time) ([]UsageCount, error)
+	// PurgeUsage removes the counts of days before cutoff.
+	PurgeUsage(ctx context.Context, cutoff time.Time) error
 
 	// RunIdempotent runs a request at most once per rec.Key. If a record
 	// with rec.Key created at or after staleBefore exists, it returns that

@@ -174,6 +174,10 @@ func (s *Store) ListTokens(ctx context.Context, f store.TokenFilter) ([]store.To
 		where = append(where, "member_id = ?")
 		args = append(args, f.MemberID)
 	}
+	if !f.UnusedSince.IsZero() {
+		where = append(where, "COALESCE(last_used_at, created_at) < ?")
+		args = append(args, toMillis(f.UnusedSince))
+	}
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")

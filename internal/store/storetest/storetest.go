@@ -43,6 +43,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteMemberTokensAtomic", testDeleteMemberTokensAtomic},
 		{"GetTokenByDigest", testGetTokenByDigest},
 		{"RecordLastUsed", testRecordLastUsed},
+		{"Usage", testUsage},
+		{"ListUnusedTokens", testListUnusedTokens},
 		{"Quota", testQuota},
 		{"QuotaRaceMember", testQuotaRaceMember},
 		{"QuotaRaceOrganization", testQuotaRaceOrganization},
