@@ -215,7 +215,8 @@ type Store interface {
 
 	// CreateToken inserts t after checking q atomically: under any number of
 	// concurrent creates, no member and no organisation ever exceeds it.
-	// It returns *QuotaError when a limit is reached.
+	// It returns *QuotaError when a limit is reached, and ErrConflict when
+	// t.Digest is, or ever was, the digest of any token's secret.
 	CreateToken(ctx context.Context, t Token, q Quota) error
 	GetToken(ctx context.Context, orgID, id string) (Token, error)
 	// GetTokenByDigest finds the token whose Digest, or whose PrevDigest
@@ -223,7 +224,8 @@ type Store interface {
 	GetTokenByDigest(ctx context.Context, digest []byte, now time.Time) (Token, error)
 	ListTokens(ctx context.Context, f TokenFilter) (items []Token, total int, err error)
 	// UpdateToken replaces the mutable fields (name, description, grant,
-	// scope, digests, last four, UpdatedAt) of an existing token.
+	// scope, digests, last four, UpdatedAt) of an existing token. A new
+	// Digest that any token has ever held is ErrConflict.
 	UpdateToken(ctx context.Context, t Token) error
 	DeleteToken(ctx context.Context, orgID, id string) error
 	// DeleteMemberTokens removes all of a member's tokens atomically.

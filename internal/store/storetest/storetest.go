@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListTokens", testListTokens},
 		{"UpdateToken", testUpdateToken},
 		{"TokenConflicts", testTokenConflicts},
+		{"SpentDigests", testSpentDigests},
 		{"DeleteToken", testDeleteToken},
 		{"DeleteMemberTokens", testDeleteMemberTokens},
 		{"DeleteMemberTokensAtomic", testDeleteMemberTokensAtomic},
