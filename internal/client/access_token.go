@@ -51,10 +51,20 @@ func (c *Client) PatchToken(ctx context.Context, id string, ops []api.PatchOpera
 // ResetToken issues a new secret for a token, returned whole in Token. The
 // old secret keeps working until oldExpiry; the zero time stops it at once.
 func (c *Client) ResetToken(ctx context.Context, id string, oldExpiry time.Time, o WriteOptions) (*api.Token, error) {
+	return c.resetToken(ctx, id, api.TokenReset{}, oldExpiry, o)
+}
+
+// ResetTokenTo makes value, a secret the caller generated, the new secret of
+// a token (where the server allows client-supplied secrets). The answer's
+// Token holds its last four characters only.
+func (c *Client) ResetTokenTo(ctx context.Context, id, value string, oldExpiry time.Time, o WriteOptions) (*api.Token, error) {
+	return c.resetToken(ctx, id, api.TokenReset{Secret: value}, oldExpiry, o)
+}
+
+func (c *Client) resetToken(ctx context.Context, id string, body api.TokenReset, oldExpiry time.Time, o WriteOptions) (*api.Token, error) {
 	if err := requireID("token", id); err != nil {
 		return nil, err
 	}
-	var body api.TokenReset
 	if !oldExpiry.IsZero() {
 		body.Expiry = oldExpiry.UnixMilli()
 	}

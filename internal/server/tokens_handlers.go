@@ -402,6 +402,10 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 	if err := s.checkGrant(cl, t, owner, workspaces); err != nil {
 		return api.Token{}, err
 	}
+	sec, err := s.issueSecret("secret", in.Secret, kindOf(t))
+	if err != nil {
+		return api.Token{}, err
+	}
 	if cl.dryRun {
 		if err := s.checkQuota(cl, owner.ID); err != nil {
 			return api.Token{}, err
@@ -409,17 +413,13 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 		t.ID = ""
 		return s.apiToken(t, owner, "", cl.now), nil
 	}
-	value, err := secret.Generate(kindOf(t))
-	if err != nil {
-		return api.Token{}, err
-	}
-	t.Digest, t.LastFour = s.hasher.Digest(value), secret.LastFour(value)
+	t.Digest, t.LastFour = sec.digest, sec.lastFour
 	if err := s.store.CreateToken(cl.ctx, t, s.cfg.Quota); err != nil {
-		return api.Token{}, err
+		return api.Token{}, sec.stored("secret", err)
 	}
-	s.audit(cl, "token.create", "token/"+t.ID, fmt.Sprintf("name=%q member=%s service=%t", t.Name, t.MemberID, t.Service))
-	cl.secret = true
-	return s.apiToken(t, owner, value, cl.now), nil
+	s.audit(cl, "token.create", "token/"+t.ID, fmt.Sprintf("name=%q member=%s service=%t", t.Name, t.MemberID, t.Service)+sec.auditNote())
+	cl.secret = sec.shown != ""
+	return s.apiToken(t, owner, sec.shown, cl.now), nil
 }
 
 func (s *Server) getToken(cl *call, _ noBody) (api.Token, error) {
@@ -564,20 +564,20 @@ func (s *Server) resetToken(cl *call, in api.TokenReset) (api.Token, error) {
 		t.PrevDigest, t.PrevExpiresAt = t.Digest, &exp
 	}
 	t.UpdatedAt = cl.now
-	if cl.dryRun {
-		return s.apiToken(t, owner, "", cl.now), nil
-	}
-	value, err := secret.Generate(kindOf(t))
+	sec, err := s.issueSecret("secret", in.Secret, kindOf(t))
 	if err != nil {
 		return api.Token{}, err
 	}
-	t.Digest, t.LastFour = s.hasher.Digest(value), secret.LastFour(value)
-	if err := s.store.UpdateToken(cl.ctx, t); err != nil {
-		return api.Token{}, err
+	if cl.dryRun {
+		return s.apiToken(t, owner, "", cl.now), nil
 	}
-	s.audit(cl, "token.reset", "token/"+t.ID, fmt.Sprintf("oldSecretUntil=%d", expiry))
-	cl.secret = true
-	return s.apiToken(t, owner, value, cl.now), nil
+	t.Digest, t.LastFour = sec.digest, sec.lastFour
+	if err := s.store.UpdateToken(cl.ctx, t); err != nil {
+		return api.Token{}, sec.stored("secret", err)
+	}
+	s.audit(cl, "token.reset", "token/"+t.ID, fmt.Sprintf("oldSecretUntil=%d", expiry)+sec.auditNote())
+	cl.secret = sec.shown != ""
+	return s.apiToken(t, owner, sec.shown, cl.now), nil
 }
 
 func (s *Server) deleteToken(cl *call, _ noBody) (noContent, error) {

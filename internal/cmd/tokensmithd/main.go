@@ -60,6 +60,7 @@ type options struct {
 	maxPerMember, maxPerOrg   int
 	rateLimit                 float64
 	authFailureLimit          float64
+	allowClientSecrets        bool
 	set                       map[string]bool // flags or variables given explicitly
 	harness                   harnessOptions
 }
@@ -104,6 +105,9 @@ func parseFlags(args []string) (*options, error) {
 	}
 	fs.Float64Var(&o.authFailureLimit, "auth-failure-limit", afl,
 		"failed authentications per second per client address, bursts of ten times as many; 0 = unlimited (TOKENSMITH_AUTH_FAILURE_LIMIT)")
+	if err := registerAllowClientSecrets(fs, &o.allowClientSecrets, o.set); err != nil {
+		return nil, err
+	}
 	if err := o.harness.register(fs, o.set); err != nil {
 		return nil, err
 	}
@@ -136,6 +140,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.DefaultConfig()
 	cfg.Logger = logger
 	cfg.TestClock = o.harness.clock()
+	cfg.AllowClientSecrets = o.allowClientSecrets
 	fx, err := o.harness.loadFixture()
 	if err != nil {
 		return err
