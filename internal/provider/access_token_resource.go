@@ -64,6 +64,8 @@ type accessTokenModel struct {
 	RotateBeforeDays  types.Int64  `tfsdk:"rotate_before_days"`
 	RotationTriggers  types.Map    `tfsdk:"rotation_triggers"`
 	ResetGracePeriod  types.String `tfsdk:"reset_grace_period"`
+	SecretWO          types.String `tfsdk:"secret_wo"`
+	SecretWOVersion   types.Int64  `tfsdk:"secret_wo_version"`
 }
 
 // lifetimeTolerance is how far an existing token's lifetime may be from
@@ -79,7 +81,8 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 	docs := newTokenArgumentDocs("updates the token in place", "every current and future workspace")
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An access token of the Tokensmith backend. The secret is returned only when " +
-			"the token is created and is kept in the Terraform state from then on.",
+			"the token is created and is kept in the Terraform state from then on, unless the configuration " +
+			"supplies it in the write-only `secret_wo`: then it is in neither the plan nor the state.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Identifier of the token.",
@@ -164,7 +167,8 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: "The secret. The backend shows it only once, so it is set when the " +
-					"token is created (or replaced) and kept in state afterwards. It is null after an import.",
+					"token is created (or replaced) and kept in state afterwards. It is null after an import, " +
+					"and always null for a token whose secret comes from `secret_wo`.",
 				Computed:  true,
 				Sensitive: true,
 			},
@@ -195,15 +199,16 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 		},
 	}
 	addRotationAttributes(resp.Schema.Attributes)
+	addWriteOnlyAttributes(resp.Schema.Attributes)
 	resp.Schema.Attributes["allow_widening"] = allowWideningAttribute("token")
 }
 
 func (r *accessTokenResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{
+	return append([]resource.ConfigValidator{
 		resourcevalidator.ExactlyOneOf(tokenGrantPaths()...),
 		resourcevalidator.ExactlyOneOf(tokenScopePaths()...),
 		resourcevalidator.Conflicting(path.MatchRoot("expires_at"), path.MatchRoot("expires_in_days")),
-	}
+	}, writeOnlyConfigValidators()...)
 }
 
 func (r *accessTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -232,6 +237,7 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 		if config.ExpiresAt.IsNull() && config.ExpiresInDays.IsNull() {
 			plan.ExpiresAt = types.StringNull()
 		}
+		r.planWriteOnly(ctx, config, nil, &plan, resp)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 		return
 	}
@@ -270,6 +276,7 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 		}
 	}
 	r.planRotation(ctx, config, state, &plan, resp)
+	r.planWriteOnly(ctx, config, &state, &plan, resp)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
 
@@ -278,6 +285,7 @@ func (r *accessTokenResource) Create(ctx context.Context, req resource.CreateReq
 	if !ok {
 		return
 	}
+	plan.SecretWO = configSecret(ctx, req.Config, &resp.Diagnostics)
 	body, diags := accessTokenCreateBody(ctx, plan, r.data.Now())
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -340,6 +348,7 @@ func (r *accessTokenResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	plan.Token = state.Token
 	t = r.resetOnTrigger(ctx, t, &plan, state, &resp.Diagnostics)
+	t = r.resetWriteOnly(ctx, req.Config, t, &plan, state, &resp.Diagnostics)
 	r.setState(ctx, t, plan, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
@@ -407,6 +416,7 @@ func accessTokenFromAPI(ctx context.Context, t *api.Token, prior accessTokenMode
 		CreatedAt:         timestampValue(t.CreationDate),
 		Expired:           types.BoolValue(t.Expired),
 		AllowWidening:     prior.AllowWidening,
+		SecretWOVersion:   prior.SecretWOVersion,
 	}
 	if t.Name == "" && prior.Name.IsNull() {
 		m.Name = types.StringNull()
@@ -465,6 +475,8 @@ func accessTokenCreateBody(ctx context.Context, plan accessTokenModel, now time.
 		ServiceToken:  plan.ServiceToken.ValueBool(),
 		AllWorkspaces: plan.AllWorkspaces.ValueBool(),
 		WorkspaceIDs:  stringsFromSet(ctx, plan.WorkspaceIDs, &diags),
+		// Write-only: set from the configuration, null in plans and state.
+		Secret: plan.SecretWO.ValueString(),
 	}
 	if !plan.DefaultAPIVersion.IsUnknown() && !plan.DefaultAPIVersion.IsNull() {
 		body.DefaultAPIVersion = int(plan.DefaultAPIVersion.ValueInt64())
@@ -586,6 +598,7 @@ func accessTokenFields(plan accessTokenModel) map[string]path.Path {
 		"serviceToken":      path.Root("service_token"),
 		"defaultApiVersion": path.Root("default_api_version"),
 		"expirationDate":    expiry,
+		"secret":            path.Root("secret_wo"),
 	}
 }
 

@@ -75,6 +75,7 @@ func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.Modif
 	if !ok {
 		return
 	}
+	plan.SecretWO = config.SecretWO // write-only: the dry run of a create checks it too
 	owner := "access token " + labelOf(plan.Name)
 
 	cat := r.data.checkPermissionNames(ctx, owner, tokenPermissionRefs(ctx, plan), &resp.Diagnostics)

@@ -29,5 +29,6 @@ func providerDataSources() []func() datasource.DataSource {
 func providerEphemeralResources() []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewAccessTokenEphemeralResource,
+		NewSecretEphemeralResource,
 	}
 }

@@ -1,0 +1,241 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/server"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/testserver"
+)
+
+const testAccWriteOnlyAddr = "tokensmith_access_token.wo"
+
+func testAccAllowClientSecrets(cfg *server.Config) { cfg.AllowClientSecrets = true }
+
+// secretCore is the random part of a secret: a copy of it anywhere is a
+// leak, even without the prefix or the checksum.
+func secretCore(v string) string { return v[len(secret.PrefixPersonal) : len(v)-secret.ChecksumLength] }
+
+func testAccGenerate(t *testing.T, k secret.Kind) string {
+	t.Helper()
+	v, err := secret.Generate(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// testAccCheckSecretAuthenticates checks that value authenticates as the
+// token in state at addr, and that token_last_four shows its end.
+func testAccCheckSecretAuthenticates(ts *testserver.Server, addr, value string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		id, err := testAccStateID(s, addr)
+		if err != nil {
+			return err
+		}
+		c, err := client.New(client.Config{Endpoint: ts.URL, Token: value, CACertPEM: ts.CACertPEM, MaxRetries: 0})
+		if err != nil {
+			return err
+		}
+		ci, err := c.CallerIdentity(context.Background())
+		if err != nil {
+			return fmt.Errorf("the supplied secret does not authenticate: %w", err)
+		}
+		if ci.TokenID != id {
+			return fmt.Errorf("the supplied secret authenticates as %s, want %s", ci.TokenID, id)
+		}
+		if got := s.RootModule().Resources[addr].Primary.Attributes["token_last_four"]; got != secret.LastFour(value) {
+			return fmt.Errorf("token_last_four is %q, want %q", got, secret.LastFour(value))
+		}
+		return nil
+	}
+}
+
+func testAccCheckSecretRefused(ts *testserver.Server, value string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		c, err := client.New(client.Config{Endpoint: ts.URL, Token: value, CACertPEM: ts.CACertPEM, MaxRetries: 0})
+		if err != nil {
+			return err
+		}
+		_, err = c.CallerIdentity(context.Background())
+		if !client.IsUnauthorized(err) {
+			return fmt.Errorf("an earlier secret still authenticates (err = %v)", err)
+		}
+		return nil
+	}
+}
+
+// noSecretsInPlan fails when the JSON of the plan holds any of the secrets.
+type noSecretsInPlan struct{ secrets func() []string }
+
+func (c noSecretsInPlan) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	raw, err := json.Marshal(req.Plan)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	if !strings.Contains(string(raw), testAccWriteOnlyAddr) {
+		resp.Error = fmt.Errorf("the plan JSON does not mention %s; the check proves nothing", testAccWriteOnlyAddr)
+		return
+	}
+	for _, s := range c.secrets() {
+		if strings.Contains(string(raw), secretCore(s)) {
+			resp.Error = fmt.Errorf("the plan JSON holds a write-only secret")
+			return
+		}
+	}
+}
+
+// noSecretsInState fails when the JSON of the state (which holds sensitive
+// values in the clear) holds any of the secrets.
+type noSecretsInState struct{ secrets func() []string }
+
+func (c noSecretsInState) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	raw, err := json.Marshal(req.State)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	if !strings.Contains(string(raw), "token_last_four") {
+		resp.Error = fmt.Errorf("the state JSON holds no token; the check proves nothing")
+		return
+	}
+	for _, s := range c.secrets() {
+		if strings.Contains(string(raw), secretCore(s)) {
+			resp.Error = fmt.Errorf("the state JSON holds a write-only secret")
+			return
+		}
+	}
+}
+
+// TestAccAccessTokenWriteOnly_secretNeverStored creates a token with a
+// secret from an ephemeral input variable, resets it in place by bumping
+// secret_wo_version, then runs with a third value and an unchanged version.
+// Each secret authenticates as the token while it is current, the earlier
+// one stops working, `token` stays null, the third value changes nothing,
+// and no secret is in any plan's JSON, the state's JSON or the debug log of
+// the CLI and the provider. It cannot run in parallel: the log settings and
+// the variable are process environment (a variable given to the harness
+// would be written to a file).
+func TestAccAccessTokenWriteOnly_secretNeverStored(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "acc.log")
+	t.Setenv("TF_LOG", "DEBUG")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	ts := testserver.New(t, testserver.WithConfig(testAccAllowClientSecrets))
+	t.Setenv("TOKENSMITH_ENDPOINT", ts.URL)
+	t.Setenv("TOKENSMITH_TOKEN", ts.OwnerToken)
+	first, second, third := testAccGenerate(t, secret.KindService), testAccGenerate(t, secret.KindService), testAccGenerate(t, secret.KindService)
+	all := func() []string { return []string{first, second, third} }
+	config := func(version int) string {
+		return fmt.Sprintf(`
+provider "tokensmith" {}
+
+variable "wo_secret" {
+  type      = string
+  ephemeral = true
+  sensitive = true
+}
+
+resource "tokensmith_access_token" "wo" {
+  name              = "write-only"
+  role              = "reader"
+  service_token     = true
+  all_workspaces    = true
+  secret_wo         = var.wo_secret
+  secret_wo_version = %d
+}
+`, version)
+	}
+	var id string
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   testAccEphemeralVersionChecks,
+		ProtoV6ProviderFactories: testAccFactories(ts),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { t.Setenv("TF_VAR_wo_secret", first) },
+				Config:    config(1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccWriteOnlyAddr, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(testAccWriteOnlyAddr, tfjsonpath.New("token"), knownvalue.Null()),
+					noSecretsInPlan{all},
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccWriteOnlyAddr, tfjsonpath.New("token"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testAccWriteOnlyAddr, tfjsonpath.New("secret_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testAccWriteOnlyAddr, tfjsonpath.New("secret_wo_version"), knownvalue.Int64Exact(1)),
+					noSecretsInState{all},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckSecretAuthenticates(ts, testAccWriteOnlyAddr, first),
+					func(s *terraform.State) (err error) { id, err = testAccStateID(s, testAccWriteOnlyAddr); return err },
+				),
+			},
+			{
+				PreConfig: func() { t.Setenv("TF_VAR_wo_secret", second) },
+				Config:    config(2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccWriteOnlyAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(testAccWriteOnlyAddr, tfjsonpath.New("token"), knownvalue.Null()),
+					plancheck.ExpectUnknownValue(testAccWriteOnlyAddr, tfjsonpath.New("token_last_four")),
+					noSecretsInPlan{all},
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccWriteOnlyAddr, tfjsonpath.New("token"), knownvalue.Null()),
+					noSecretsInState{all},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckSecretAuthenticates(ts, testAccWriteOnlyAddr, second),
+					testAccCheckSecretRefused(ts, first),
+					func(s *terraform.State) error {
+						if got, _ := testAccStateID(s, testAccWriteOnlyAddr); got != id {
+							return fmt.Errorf("the reset replaced the token: id %s, was %s", got, id)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				PreConfig: func() { t.Setenv("TF_VAR_wo_secret", third) },
+				Config:    config(2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+					noSecretsInPlan{all},
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckSecretAuthenticates(ts, testAccWriteOnlyAddr, second),
+					testAccCheckSecretRefused(ts, third),
+				),
+			},
+		},
+	})
+
+	raw, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatalf("reading the log: %v", err)
+	}
+	log := string(raw)
+	for _, want := range []string{"POST", "/reset", "/api/v2/tokens"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the debug log has no %q: the client's request lines are missing, so the scan below proves nothing", want)
+		}
+	}
+	for i, s := range all() {
+		if strings.Contains(log, secretCore(s)) {
+			t.Errorf("the debug log holds secret %d", i+1)
+		}
+	}
+}
