@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -237,5 +238,85 @@ resource "tokensmith_access_token" "wo" {
 		if strings.Contains(log, secretCore(s)) {
 			t.Errorf("the debug log holds secret %d", i+1)
 		}
+	}
+}
+
+// TestAccAccessTokenWriteOnly_planErrors: each mistake fails the plan with an
+// error naming the rule, and nothing is created.
+func TestAccAccessTokenWriteOnly_planErrors(t *testing.T) {
+	ts := testserver.New(t, testserver.WithConfig(testAccAllowClientSecrets))
+	personal := testAccGenerate(t, secret.KindPersonal)
+	config := func(body string) string {
+		return testAccProviderConfig(ts) + `
+resource "tokensmith_access_token" "wo" {
+  name           = "wo"
+  role           = "reader"
+  all_workspaces = true
+` + body + `
+}
+`
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   testAccEphemeralVersionChecks,
+		ProtoV6ProviderFactories: testAccFactories(ts),
+		CheckDestroy:             testAccCheckOnlyOwnerToken(ts),
+		Steps: testAccPlanErrorSteps(config, map[string]testAccPlanError{
+			"version without secret": {`  secret_wo_version = 1`, `(?s)secret_wo.*must be configured together|(?s)must be configured together.*secret_wo`},
+			"secret without version": {fmt.Sprintf(`  secret_wo = %q`, personal), `(?s)must be configured together`},
+			"secret with rotation triggers": {fmt.Sprintf(`  secret_wo = %q
+  secret_wo_version = 1
+  rotation_triggers = { a = "1" }`, personal), `(?s)cannot be configured together`},
+			"version below one": {fmt.Sprintf(`  secret_wo = %q
+  secret_wo_version = 0`, personal), `(?s)secret_wo_version.*at least 1`},
+			"secret of the wrong kind": {fmt.Sprintf(`  service_token = true
+  secret_wo = %q
+  secret_wo_version = 1`, personal), `(?s)secret_wo.*personal token secret but the token is a\s+service token`},
+			"malformed secret": {`  secret_wo = "tsm_pat_not-a-secret"
+  secret_wo_version = 1`, `(?s)secret.*not a well-formed access token`},
+		}),
+	})
+}
+
+// TestAccAccessTokenWriteOnly_serverRefuses: against a backend with the
+// default setting, a token with secret_wo fails the plan (the dry run
+// carries the secret) with the setting to change.
+func TestAccAccessTokenWriteOnly_serverRefuses(t *testing.T) {
+	ts := testserver.New(t)
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   testAccEphemeralVersionChecks,
+		ProtoV6ProviderFactories: testAccFactories(ts),
+		CheckDestroy:             testAccCheckOnlyOwnerToken(ts),
+		Steps: []resource.TestStep{{
+			Config: testAccProviderConfig(ts) + fmt.Sprintf(`
+resource "tokensmith_access_token" "wo" {
+  name              = "wo"
+  role              = "reader"
+  all_workspaces    = true
+  secret_wo         = %q
+  secret_wo_version = 1
+}
+`, testAccGenerate(t, secret.KindPersonal)),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)does not accept client-supplied secrets.*--allow-client-secrets`),
+		}},
+	})
+}
+
+// testAccCheckOnlyOwnerToken checks that the backend holds no token but the
+// owner's bootstrap token.
+func testAccCheckOnlyOwnerToken(ts *testserver.Server) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		c, err := client.New(client.Config{Endpoint: ts.URL, Token: ts.OwnerToken, CACertPEM: ts.CACertPEM})
+		if err != nil {
+			return err
+		}
+		l, err := c.ListTokens(context.Background(), true, client.ListOptions{})
+		if err != nil {
+			return err
+		}
+		if l.TotalCount != 1 {
+			return fmt.Errorf("%d tokens, want the owner's only", l.TotalCount)
+		}
+		return nil
 	}
 }

@@ -47,6 +47,7 @@ func (r *secretEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRe
 					"`) rather than a personal token (prefix `" + secret.PrefixPersonal + "`). It must match the " +
 					"`service_token` of the token it is given to. Defaults to `false`.",
 				Optional: true,
+				Computed: true,
 			},
 			"value": schema.StringAttribute{
 				MarkdownDescription: "The secret.",
