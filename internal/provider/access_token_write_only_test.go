@@ -320,3 +320,61 @@ func testAccCheckOnlyOwnerToken(ts *testserver.Server) resource.TestCheckFunc {
 		return nil
 	}
 }
+
+// TestAccExampleWriteOnly applies the documented write-only example against
+// a backend that accepts client-supplied secrets: the token has no secret in
+// state and shows its last four.
+func TestAccExampleWriteOnly(t *testing.T) {
+	ts := testserver.New(t, testserver.WithConfig(testAccAllowClientSecrets))
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   testAccEphemeralVersionChecks,
+		ProtoV6ProviderFactories: testAccFactories(ts),
+		Steps: []resource.TestStep{{
+			Config: testAccProviderConfig(ts) + readExample(t, "resources/tokensmith_access_token/write-only.tf"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("tokensmith_access_token.ci", tfjsonpath.New("token"), knownvalue.Null()),
+				statecheck.ExpectKnownOutputValue("ci_token_last_four", knownvalue.StringRegexp(regexp.MustCompile(`^[0-9A-Za-z]{4}$`))),
+			},
+		}},
+	})
+}
+
+// TestAccAccessTokenWriteOnly_reusedSecretRefused: a version bump that hands
+// the token a secret it held before fails the apply naming secret_wo, keeps
+// the token and its secret, and leaves the version in state as it was, so
+// the next plan tries the reset again.
+func TestAccAccessTokenWriteOnly_reusedSecretRefused(t *testing.T) {
+	ts := testserver.New(t, testserver.WithConfig(testAccAllowClientSecrets))
+	first, second, third := testAccGenerate(t, secret.KindPersonal), testAccGenerate(t, secret.KindPersonal), testAccGenerate(t, secret.KindPersonal)
+	config := func(value string, version int) string {
+		return testAccProviderConfig(ts) + fmt.Sprintf(`
+resource "tokensmith_access_token" "wo" {
+  name              = "wo"
+  role              = "reader"
+  all_workspaces    = true
+  secret_wo         = %q
+  secret_wo_version = %d
+}
+`, value, version)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   testAccEphemeralVersionChecks,
+		ProtoV6ProviderFactories: testAccFactories(ts),
+		Steps: []resource.TestStep{
+			{Config: config(first, 1), Check: testAccCheckSecretAuthenticates(ts, testAccWriteOnlyAddr, first)},
+			{Config: config(second, 2), Check: testAccCheckSecretAuthenticates(ts, testAccWriteOnlyAddr, second)},
+			{
+				Config:      config(first, 3),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Reset Access Token.*secret has already been the secret of a\s+token`),
+			},
+			// The version in state is still 2: bumping to 3 plans a
+			// change, staying at 2 plans none.
+			{Config: config(first, 3), PlanOnly: true, ExpectNonEmptyPlan: true},
+			{Config: config(first, 2), PlanOnly: true},
+			{Config: config(third, 3), Check: resource.ComposeAggregateTestCheckFunc(
+				testAccCheckSecretAuthenticates(ts, testAccWriteOnlyAddr, third),
+				testAccCheckSecretRefused(ts, second),
+			)},
+		},
+	})
+}
