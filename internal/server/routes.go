@@ -67,7 +67,7 @@ func (s *Server) routes() http.Handler {
 	handle("DELETE "+api.PathWorkspaces+"/{id}/members/{memberId}", auth(endpoint(s, ok, s.removeWorkspaceMember)))
 	handle("POST "+api.PathWorkspaces+"/{id}/transfer", auth(endpoint(s, ok, s.transferWorkspace)))
 
-	handle("GET "+api.PathMembers, auth(endpoint(s, ok, s.listMembers)), limit, offset)
+	handle("GET "+api.PathMembers, auth(endpoint(s, ok, s.listMembers)), limit, offset, "email")
 	handle("POST "+api.PathMembers, auth(endpoint(s, created, s.createMember)))
 	handle("GET "+api.PathMembers+"/{id}", auth(endpoint(s, ok, s.getMember)))
 	handle("PATCH "+api.PathMembers+"/{id}", auth(endpoint(s, ok, s.patchMember)))

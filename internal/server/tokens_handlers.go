@@ -236,6 +236,9 @@ func (s *Server) checkGrant(cl *call, t store.Token, owner store.Member, workspa
 			resources = append(resources, policy.Workspace(w.ID))
 		}
 	}
+	if err := s.checkOwnerRules(cl, t, owner, workspaces, grant, resources); err != nil {
+		return err
+	}
 	return s.noEscalation(cl, grant, resources, workspaces, t.AllWorkspaces)
 }
 
