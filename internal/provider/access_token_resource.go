@@ -183,9 +183,19 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"member_id": schema.StringAttribute{
-				MarkdownDescription: "Identifier of the member the token belongs to and acts as.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "Identifier of the member the token belongs to and acts as; the provider's " +
+					"own member when unset. An owner or admin (`ACCESS_TOKEN_MANAGE`) may create a token for " +
+					"another member of the same or a lower role, for example a service account (see the " +
+					"`tokensmith_member` data source): the token then follows that member's rules too, so its " +
+					"grant cannot exceed their role, below admin its workspaces must be ones they belong to, " +
+					"and it counts against their quota. The plan's dry run checks all of this. Changing it " +
+					"replaces the token.",
+				Optional: true,
+				Computed: true,
+				PlanModifiers: []planmodifier.String{
+					stringplanmodifier.UseStateForUnknown(),
+					stringplanmodifier.RequiresReplace(),
+				},
 			},
 			"created_at": schema.StringAttribute{
 				MarkdownDescription: "When the token was created, in RFC 3339 format.",
@@ -478,6 +488,9 @@ func accessTokenCreateBody(ctx context.Context, plan accessTokenModel, now time.
 		// Write-only: set from the configuration, null in plans and state.
 		Secret: plan.SecretWO.ValueString(),
 	}
+	if !plan.MemberID.IsUnknown() && !plan.MemberID.IsNull() {
+		body.MemberID = plan.MemberID.ValueString()
+	}
 	if !plan.DefaultAPIVersion.IsUnknown() && !plan.DefaultAPIVersion.IsNull() {
 		body.DefaultAPIVersion = int(plan.DefaultAPIVersion.ValueInt64())
 	}
@@ -599,6 +612,7 @@ func accessTokenFields(plan accessTokenModel) map[string]path.Path {
 		"defaultApiVersion": path.Root("default_api_version"),
 		"expirationDate":    expiry,
 		"secret":            path.Root("secret_wo"),
+		"memberId":          path.Root("member_id"),
 	}
 }
 

@@ -87,7 +87,7 @@ func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.Modif
 		(!plan.DefaultAPIVersion.IsUnknown() && !plan.DefaultAPIVersion.Equal(state.DefaultAPIVersion)))
 	if fullyKnown(ctx, config.Name, config.Description, config.Role, config.CustomRoles, config.InlineRole,
 		config.Permissions, config.WorkspaceIDs, config.AllWorkspaces, config.ServiceToken,
-		config.DefaultAPIVersion, config.ExpiresAt, config.ExpiresInDays) {
+		config.DefaultAPIVersion, config.ExpiresAt, config.ExpiresInDays, config.MemberID) {
 		r.dryRun(ctx, plan, state, replace, &resp.Diagnostics)
 	} else {
 		tflog.Debug(ctx, "dry run skipped: the planned token depends on values not known yet")

@@ -20,6 +20,7 @@ func providerDataSources() []func() datasource.DataSource {
 		NewAccessTokenDataSource,
 		NewCallerIdentityDataSource,
 		NewCustomRoleDataSource,
+		NewMemberDataSource,
 		NewPermissionsDataSource,
 		NewWorkspaceDataSource,
 		NewWorkspacesDataSource,
