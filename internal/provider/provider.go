@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -42,6 +43,7 @@ const (
 var (
 	_ provider.Provider                       = (*tokensmithProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*tokensmithProvider)(nil)
+	_ provider.ProviderWithFunctions          = (*tokensmithProvider)(nil)
 )
 
 // tokensmithProvider is the provider; version is the release it was built as
@@ -233,6 +235,10 @@ func (p *tokensmithProvider) DataSources(context.Context) []func() datasource.Da
 
 func (p *tokensmithProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return providerEphemeralResources()
+}
+
+func (p *tokensmithProvider) Functions(context.Context) []func() function.Function {
+	return providerFunctions()
 }
 
 // stringOrEnv returns the configured value, or the environment variable when

@@ -3,6 +3,7 @@ package provider
 import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
@@ -31,5 +32,12 @@ func providerEphemeralResources() []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewAccessTokenEphemeralResource,
 		NewSecretEphemeralResource,
+	}
+}
+
+func providerFunctions() []func() function.Function {
+	return []func() function.Function{
+		NewParseTokenFunction,
+		NewPolicyAllowsFunction,
 	}
 }
