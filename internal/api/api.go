@@ -152,6 +152,17 @@ type TokenReset struct {
 	Secret string `json:"secret,omitempty"`
 }
 
+// TokenBulkDeleteResult is the answer of DELETE /api/v2/tokens?memberId=,
+// which deletes a member's tokens at once: all of them, or with
+// serviceToken=true|false only service or personal ones, and with
+// workspaceId only those whose scope reaches that workspace (listed in
+// workspaceIds, or allWorkspaces). Both filters may be combined.
+type TokenBulkDeleteResult struct {
+	MemberID string `json:"memberId"`
+	// DeletedCount is how many tokens were deleted.
+	DeletedCount int `json:"deletedCount"`
+}
+
 // PatchOperation is one RFC 6902 JSON Patch operation.
 type PatchOperation struct {
 	Op    string `json:"op"`

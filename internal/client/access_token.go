@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
@@ -81,12 +82,33 @@ func (c *Client) DeleteToken(ctx context.Context, id string) error {
 	return c.do(ctx, request{method: http.MethodDelete, path: api.PathTokens + "/" + escape(id)}, nil)
 }
 
-// DeleteMemberTokens deletes every token of a member at once.
-func (c *Client) DeleteMemberTokens(ctx context.Context, memberID string) error {
+// TokenBulkFilter narrows DeleteMemberTokens. The zero value deletes every
+// token of the member.
+type TokenBulkFilter struct {
+	// ServiceToken, when set, deletes only service tokens (true) or only
+	// personal tokens (false).
+	ServiceToken *bool
+	// WorkspaceID, when set, deletes only tokens whose scope reaches that
+	// workspace.
+	WorkspaceID string
+}
+
+// DeleteMemberTokens deletes a member's tokens at once, atomically, and
+// returns how many went.
+func (c *Client) DeleteMemberTokens(ctx context.Context, memberID string, f TokenBulkFilter) (*api.TokenBulkDeleteResult, error) {
 	if err := requireID("member", memberID); err != nil {
-		return err
+		return nil, err
 	}
-	return c.do(ctx, request{method: http.MethodDelete, path: api.PathTokens, query: url.Values{"memberId": {memberID}}}, nil)
+	q := url.Values{"memberId": {memberID}}
+	if f.ServiceToken != nil {
+		q.Set("serviceToken", strconv.FormatBool(*f.ServiceToken))
+	}
+	if f.WorkspaceID != "" {
+		q.Set("workspaceId", f.WorkspaceID)
+	}
+	var out api.TokenBulkDeleteResult
+	err := c.do(ctx, request{method: http.MethodDelete, path: api.PathTokens, query: q}, &out)
+	return result(&out, err)
 }
 
 // patchBody sends an empty patch as [] rather than null.

@@ -46,7 +46,7 @@ func (s *Server) routes() http.Handler {
 
 	handle("GET "+api.PathTokens, auth(endpoint(s, ok, s.listTokens)), "showAll", limit, offset)
 	handle("POST "+api.PathTokens, auth(dryRunEndpoint(s, created, s.createToken)))
-	handle("DELETE "+api.PathTokens, auth(endpoint(s, deleted, s.deleteMemberTokens)), "memberId")
+	handle("DELETE "+api.PathTokens, auth(endpoint(s, ok, s.deleteMemberTokens)), "memberId", "serviceToken", "workspaceId")
 	handle("GET "+api.PathTokens+"/{id}", auth(endpoint(s, ok, s.getToken)))
 	handle("PATCH "+api.PathTokens+"/{id}", auth(dryRunEndpoint(s, ok, s.patchToken)))
 	handle("DELETE "+api.PathTokens+"/{id}", auth(endpoint(s, deleted, s.deleteToken)))

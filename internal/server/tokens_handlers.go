@@ -595,34 +595,3 @@ func (s *Server) deleteToken(cl *call, _ noBody) (noContent, error) {
 	s.audit(cl, "token.delete", "token/"+t.ID, fmt.Sprintf("name=%q", t.Name))
 	return noContent{}, nil
 }
-
-// deleteMemberTokens is "Remove All": every token of one member, atomically.
-func (s *Server) deleteMemberTokens(cl *call, _ noBody) (noContent, error) {
-	memberID := cl.r.URL.Query().Get("memberId")
-	if memberID == "" {
-		return noContent{}, invalid("memberId", "memberId is required to delete tokens in bulk")
-	}
-	if err := cl.c.require(catalogue.AccessTokenWrite); err != nil {
-		return noContent{}, err
-	}
-	if memberID != cl.c.member.ID {
-		if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
-			return noContent{}, err
-		}
-	}
-	m, err := s.store.GetMember(cl.ctx, s.orgID, memberID)
-	if errors.Is(err, store.ErrNotFound) {
-		return noContent{}, notFound("member %q not found", memberID)
-	} else if err != nil {
-		return noContent{}, err
-	}
-	if err := cl.c.mayActOnTokensOf(m); err != nil {
-		return noContent{}, err
-	}
-	n, err := s.store.DeleteMemberTokens(cl.ctx, s.orgID, memberID)
-	if err != nil {
-		return noContent{}, err
-	}
-	s.audit(cl, "token.delete_all", "member/"+memberID, fmt.Sprintf("count=%d", n))
-	return noContent{}, nil
-}

@@ -230,6 +230,11 @@ type Store interface {
 	DeleteToken(ctx context.Context, orgID, id string) error
 	// DeleteMemberTokens removes all of a member's tokens atomically.
 	DeleteMemberTokens(ctx context.Context, orgID, memberID string) (int, error)
+	// DeleteMemberTokensMatching removes, atomically, the member's tokens for
+	// which match reports true, and returns how many. match sees each of the
+	// member's tokens once, inside the transaction, and must not call the
+	// store. It returns ErrNotFound for an unknown member.
+	DeleteMemberTokensMatching(ctx context.Context, orgID, memberID string, match func(Token) bool) (int, error)
 	// RecordLastUsed stores last-use times collected in memory, in one write.
 	RecordLastUsed(ctx context.Context, used map[string]time.Time) error
 

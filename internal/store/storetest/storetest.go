@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteToken", testDeleteToken},
 		{"DeleteMemberTokens", testDeleteMemberTokens},
 		{"DeleteMemberTokensAtomic", testDeleteMemberTokensAtomic},
+		{"DeleteMemberTokensMatching", testDeleteMemberTokensMatching},
 		{"GetTokenByDigest", testGetTokenByDigest},
 		{"RecordLastUsed", testRecordLastUsed},
 		{"Quota", testQuota},
