@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -44,6 +45,7 @@ var (
 	_ provider.Provider                       = (*tokensmithProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*tokensmithProvider)(nil)
 	_ provider.ProviderWithFunctions          = (*tokensmithProvider)(nil)
+	_ provider.ProviderWithActions            = (*tokensmithProvider)(nil)
 )
 
 // tokensmithProvider is the provider; version is the release it was built as
@@ -223,6 +225,8 @@ func (p *tokensmithProvider) Configure(ctx context.Context, req provider.Configu
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func (p *tokensmithProvider) Resources(context.Context) []func() resource.Resource {
@@ -239,6 +243,10 @@ func (p *tokensmithProvider) EphemeralResources(context.Context) []func() epheme
 
 func (p *tokensmithProvider) Functions(context.Context) []func() function.Function {
 	return providerFunctions()
+}
+
+func (p *tokensmithProvider) Actions(context.Context) []func() action.Action {
+	return providerActions()
 }
 
 // stringOrEnv returns the configured value, or the environment variable when

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -39,5 +40,11 @@ func providerFunctions() []func() function.Function {
 	return []func() function.Function{
 		NewParseTokenFunction,
 		NewPolicyAllowsFunction,
+	}
+}
+
+func providerActions() []func() action.Action {
+	return []func() action.Action{
+		NewRevokeMemberTokensAction,
 	}
 }
