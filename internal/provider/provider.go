@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -46,6 +47,7 @@ var (
 	_ provider.ProviderWithEphemeralResources = (*tokensmithProvider)(nil)
 	_ provider.ProviderWithFunctions          = (*tokensmithProvider)(nil)
 	_ provider.ProviderWithActions            = (*tokensmithProvider)(nil)
+	_ provider.ProviderWithListResources      = (*tokensmithProvider)(nil)
 )
 
 // tokensmithProvider is the provider; version is the release it was built as
@@ -247,6 +249,10 @@ func (p *tokensmithProvider) Functions(context.Context) []func() function.Functi
 
 func (p *tokensmithProvider) Actions(context.Context) []func() action.Action {
 	return providerActions()
+}
+
+func (p *tokensmithProvider) ListResources(context.Context) []func() list.ListResource {
+	return providerListResources()
 }
 
 // stringOrEnv returns the configured value, or the environment variable when

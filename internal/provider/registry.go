@@ -5,6 +5,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
@@ -46,5 +47,12 @@ func providerFunctions() []func() function.Function {
 func providerActions() []func() action.Action {
 	return []func() action.Action{
 		NewRevokeMemberTokensAction,
+	}
+}
+
+func providerListResources() []func() list.ListResource {
+	return []func() list.ListResource{
+		NewAccessTokenListResource,
+		NewCustomRoleListResource,
 	}
 }

@@ -53,6 +53,14 @@ func TestExport(t *testing.T) {
 	if ps.DataSourceSchemas["tokensmith_member"] == nil || ps.EphemeralResourceSchemas["tokensmith_secret"] == nil {
 		t.Error("the member data source or the secret ephemeral resource is missing")
 	}
+	for _, name := range []string{"tokensmith_access_token", "tokensmith_custom_role"} {
+		if ls := ps.ListResourceSchemas[name]; ls == nil || len(ls.Block.Attributes) == 0 {
+			t.Errorf("list resource %s: %+v", name, ls)
+		}
+	}
+	if a := ps.ListResourceSchemas["tokensmith_access_token"].Block.Attributes["unused_for_days"]; a == nil || a.AttributeType != cty.Number || !a.Optional {
+		t.Errorf("unused_for_days: %+v", a)
+	}
 	act := ps.ActionSchemas["tokensmith_revoke_member_tokens"]
 	if act == nil || act.Block.Attributes["member_id"] == nil || !act.Block.Attributes["member_id"].Required {
 		t.Fatalf("revoke action: %+v", act)
