@@ -18,7 +18,7 @@ import (
 // results; it fails the test on any error diagnostic.
 func listResources(t *testing.T, ps tfprotov6.ProviderServer, schema *tfprotov6.GetProviderSchemaResponse, typeName string, args map[string]tftypes.Value, include bool) []tfprotov6.ListResourceResult {
 	t.Helper()
-	srv, ok := ps.(tfprotov6.ProviderServerWithListResource)
+	srv, ok := ps.(tfprotov6.ListResourceServer)
 	if !ok {
 		t.Fatal("the provider server does not serve list resources")
 	}

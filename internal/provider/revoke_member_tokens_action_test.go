@@ -21,7 +21,7 @@ const revokeAction = "tokensmith_revoke_member_tokens"
 func invokeAction(t *testing.T, ps tfprotov6.ProviderServer, schema *tfprotov6.GetProviderSchemaResponse, args map[string]tftypes.Value) (progress []string, errs string) {
 	t.Helper()
 	ctx := context.Background()
-	srv, ok := ps.(tfprotov6.ProviderServerWithActions)
+	srv, ok := ps.(tfprotov6.ActionServer)
 	if !ok {
 		t.Fatal("the provider server does not serve actions")
 	}
