@@ -160,6 +160,10 @@ type TokenCreate struct {
 	ExpirationDate int64    `json:"expirationDate,omitempty"`
 	// MemberID lets an admin create a token owned by another member.
 	MemberID string `json:"memberId,omitempty"`
+	// Secret is a client-supplied secret, accepted only where the server
+	// allows it: a well-formed token of the token's kind that no token has
+	// ever held. The answer then carries only its last four characters.
+	Secret string `json:"secret,omitempty"`
 }
 
 // TokenReset is the optional JSON body of POST /api/v2/tokens/{id}/reset.
@@ -167,6 +171,20 @@ type TokenCreate struct {
 // at once. The same value may be sent as the `expiry` query parameter.
 type TokenReset struct {
 	Expiry int64 `json:"expiry,omitempty"`
+	// Secret is a client-supplied new secret, with the rules of
+	// TokenCreate.Secret.
+	Secret string `json:"secret,omitempty"`
+}
+
+// TokenBulkDeleteResult is the answer of DELETE /api/v2/tokens?memberId=,
+// which deletes a member's tokens at once: all of them, or with
+// serviceToken=true|false only service or personal ones, and with
+// workspaceId only those whose scope reaches that workspace (listed in
+// workspaceIds, or allWorkspaces). Both filters may be combined.
+type TokenBulkDeleteResult struct {
+	MemberID string `json:"memberId"`
+	// DeletedCount is how many tokens were deleted.
+	DeletedCount int `json:"deletedCount"`
 }
 
 // PatchOperation is one RFC 6902 JSON Patch operation.

@@ -64,6 +64,8 @@ type accessTokenModel struct {
 	RotateBeforeDays  types.Int64  `tfsdk:"rotate_before_days"`
 	RotationTriggers  types.Map    `tfsdk:"rotation_triggers"`
 	ResetGracePeriod  types.String `tfsdk:"reset_grace_period"`
+	SecretWO          types.String `tfsdk:"secret_wo"`
+	SecretWOVersion   types.Int64  `tfsdk:"secret_wo_version"`
 }
 
 // lifetimeTolerance is how far an existing token's lifetime may be from
@@ -79,7 +81,8 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 	docs := newTokenArgumentDocs("updates the token in place", "every current and future workspace")
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An access token of the Tokensmith backend. The secret is returned only when " +
-			"the token is created and is kept in the Terraform state from then on.",
+			"the token is created and is kept in the Terraform state from then on, unless the configuration " +
+			"supplies it in the write-only `secret_wo`: then it is in neither the plan nor the state.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Identifier of the token.",
@@ -164,7 +167,8 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: "The secret. The backend shows it only once, so it is set when the " +
-					"token is created (or replaced) and kept in state afterwards. It is null after an import.",
+					"token is created (or replaced) and kept in state afterwards. It is null after an import, " +
+					"and always null for a token whose secret comes from `secret_wo`.",
 				Computed:  true,
 				Sensitive: true,
 			},
@@ -179,9 +183,19 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"member_id": schema.StringAttribute{
-				MarkdownDescription: "Identifier of the member the token belongs to and acts as.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "Identifier of the member the token belongs to and acts as; the provider's " +
+					"own member when unset. An owner or admin (`ACCESS_TOKEN_MANAGE`) may create a token for " +
+					"another member of the same or a lower role, for example a service account (see the " +
+					"`tokensmith_member` data source): the token then follows that member's rules too, so its " +
+					"grant cannot exceed their role, below admin its workspaces must be ones they belong to, " +
+					"and it counts against their quota. The plan's dry run checks all of this. Changing it " +
+					"replaces the token.",
+				Optional: true,
+				Computed: true,
+				PlanModifiers: []planmodifier.String{
+					stringplanmodifier.UseStateForUnknown(),
+					stringplanmodifier.RequiresReplace(),
+				},
 			},
 			"created_at": schema.StringAttribute{
 				MarkdownDescription: "When the token was created, in RFC 3339 format.",
@@ -195,15 +209,16 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 		},
 	}
 	addRotationAttributes(resp.Schema.Attributes)
+	addWriteOnlyAttributes(resp.Schema.Attributes)
 	resp.Schema.Attributes["allow_widening"] = allowWideningAttribute("token")
 }
 
 func (r *accessTokenResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{
+	return append([]resource.ConfigValidator{
 		tokenGrantArguments,
 		tokenScopeArguments,
 		resourcevalidator.Conflicting(path.MatchRoot("expires_at"), path.MatchRoot("expires_in_days")),
-	}
+	}, writeOnlyConfigValidators()...)
 }
 
 func (r *accessTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -233,6 +248,7 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 		if config.ExpiresAt.IsNull() && config.ExpiresInDays.IsNull() {
 			plan.ExpiresAt = types.StringNull()
 		}
+		r.planWriteOnly(ctx, config, nil, &plan, resp)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 		return
 	}
@@ -271,6 +287,7 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 		}
 	}
 	r.planRotation(ctx, config, state, &plan, resp)
+	r.planWriteOnly(ctx, config, &state, &plan, resp)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
 
@@ -279,6 +296,7 @@ func (r *accessTokenResource) Create(ctx context.Context, req resource.CreateReq
 	if !ok {
 		return
 	}
+	plan.SecretWO = configSecret(ctx, req.Config, &resp.Diagnostics)
 	body, diags := accessTokenCreateBody(ctx, plan, r.data.Now())
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -361,6 +379,7 @@ func (r *accessTokenResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	plan.Token = state.Token
 	t = r.resetOnTrigger(ctx, t, &plan, state, &resp.Diagnostics)
+	t = r.resetWriteOnly(ctx, req.Config, t, &plan, state, &resp.Diagnostics)
 	r.setState(ctx, t, plan, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
@@ -428,6 +447,7 @@ func accessTokenFromAPI(ctx context.Context, t *api.Token, prior accessTokenMode
 		CreatedAt:         timestampValue(t.CreationDate),
 		Expired:           types.BoolValue(t.Expired),
 		AllowWidening:     allowWideningFromPrior(prior.AllowWidening),
+		SecretWOVersion:   prior.SecretWOVersion,
 	}
 	if t.Name == "" && prior.Name.IsNull() {
 		m.Name = types.StringNull()
@@ -486,6 +506,11 @@ func accessTokenCreateBody(ctx context.Context, plan accessTokenModel, now time.
 		ServiceToken:  plan.ServiceToken.ValueBool(),
 		AllWorkspaces: plan.AllWorkspaces.ValueBool(),
 		WorkspaceIDs:  stringsFromSet(ctx, plan.WorkspaceIDs, &diags),
+		// Write-only: set from the configuration, null in plans and state.
+		Secret: plan.SecretWO.ValueString(),
+	}
+	if !plan.MemberID.IsUnknown() && !plan.MemberID.IsNull() {
+		body.MemberID = plan.MemberID.ValueString()
 	}
 	if !plan.DefaultAPIVersion.IsUnknown() && !plan.DefaultAPIVersion.IsNull() {
 		body.DefaultAPIVersion = int(plan.DefaultAPIVersion.ValueInt64())
@@ -607,6 +632,8 @@ func accessTokenFields(plan accessTokenModel) map[string]path.Path {
 		"serviceToken":      path.Root("service_token"),
 		"defaultApiVersion": path.Root("default_api_version"),
 		"expirationDate":    expiry,
+		"secret":            path.Root("secret_wo"),
+		"memberId":          path.Root("member_id"),
 	}
 }
 

@@ -118,6 +118,7 @@ func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.Modif
 	if !ok {
 		return
 	}
+	plan.SecretWO = config.SecretWO // write-only: the dry run of a create checks it too
 	owner := "access token " + labelOf(plan.Name)
 	warnNotEnforced(ctx, plan.InlineRole, "inline_role", owner, &resp.Diagnostics)
 
@@ -134,7 +135,7 @@ func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.Modif
 	}
 	if fullyKnown(ctx, config.Name, config.Description, config.Role, config.CustomRoles, config.InlineRole,
 		config.Permissions, config.WorkspaceIDs, config.AllWorkspaces, config.ServiceToken,
-		config.DefaultAPIVersion, config.ExpiresAt, config.ExpiresInDays) {
+		config.DefaultAPIVersion, config.ExpiresAt, config.ExpiresInDays, config.MemberID) {
 		r.dryRun(ctx, plan, state, replaces, &resp.Diagnostics)
 	} else {
 		tflog.Debug(ctx, "dry run skipped: the planned token depends on values not known yet")

@@ -31,7 +31,10 @@
 // token needs only ACCESS_TOKEN_MANAGE; creating one for them (memberId),
 // changing, resetting or deleting theirs also needs a rank at least theirs,
 // since a token acts with its owner's rank and a reset hands its new secret
-// to whoever asked for it.
+// to whoever asked for it. Such a token is also held to its owner's own
+// rules (member_tokens.go): their role is the ceiling of its grant, below
+// admin it reaches only workspaces they belong to, and it counts against
+// their quota.
 //
 // The built-in token roles reader, writer and admin (source 004's `role`)
 // grant exactly the permissions of the member role of the same name.

@@ -41,6 +41,7 @@ func TestIntrospectActiveToken(t *testing.T) {
 	c := newClient(t, ts, ts.OwnerToken)
 	rs := relyingService(t, c)
 	m, _ := memberWithToken(t, c, "dev@example.com", "writer", "reader")
+	c.must(http.StatusOK, "PUT", api.PathWorkspaces+"/"+ts.DefaultWorkspaceID+"/members/"+m.ID, nil)
 	exp := ts.Clock.Now().Add(48 * time.Hour)
 	personal := c.createToken(api.TokenCreate{Name: "p", Role: "writer", MemberID: m.ID,
 		WorkspaceIDs: []string{ts.DefaultWorkspaceID}, ExpirationDate: exp.UnixMilli()})
@@ -316,7 +317,11 @@ func TestAuthorizeAgreesWithTheEndpoints(t *testing.T) {
 	c.must(http.StatusCreated, "POST", api.PathWorkspaces, api.WorkspaceCreate{Name: "theirs"}).into(t, &theirs)
 	c.must(http.StatusCreated, "POST", api.PathWorkspaces, api.WorkspaceCreate{Name: "moved"}).into(t, &moved)
 	writer, writerTok := memberWithToken(t, c, "w@example.com", "writer", "writer")
-	reader, readerTok := memberWithToken(t, c, "r@example.com", "reader", "writer")
+	// A writer grant held by a reader: issued while the member was a writer,
+	// then the member was demoted, as tokens for another member must now
+	// fit that member's role when they are made.
+	reader, readerTok := memberWithToken(t, c, "r@example.com", "writer", "writer")
+	c.must(http.StatusOK, "PATCH", api.PathMembers+"/"+reader.ID, []api.PatchOperation{{Op: "replace", Path: "/role", Value: "reader"}})
 	admin, _ := memberWithToken(t, c, "a@example.com", "admin", "reader")
 	for _, ws := range []api.Workspace{mine, moved} {
 		c.must(http.StatusOK, "PUT", api.PathWorkspaces+"/"+ws.ID+"/members/"+writer.ID, nil)

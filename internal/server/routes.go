@@ -49,7 +49,7 @@ func (s *Server) routes() http.Handler {
 
 	handle("GET "+api.PathTokens, auth(endpoint(s, ok, s.listTokens)), "showAll", "unusedFor", limit, offset)
 	handle("POST "+api.PathTokens, auth(dryRunEndpoint(s, created, s.createToken)), api.QueryReplaces)
-	handle("DELETE "+api.PathTokens, auth(endpoint(s, deleted, s.deleteMemberTokens)), "memberId")
+	handle("DELETE "+api.PathTokens, auth(endpoint(s, ok, s.deleteMemberTokens)), "memberId", "serviceToken", "workspaceId")
 	handle("GET "+api.PathTokens+"/{id}", auth(endpoint(s, ok, s.getToken)))
 	handle("PATCH "+api.PathTokens+"/{id}", auth(dryRunEndpoint(s, ok, s.patchToken)))
 	handle("DELETE "+api.PathTokens+"/{id}", auth(endpoint(s, deleted, s.deleteToken)))
@@ -71,7 +71,7 @@ func (s *Server) routes() http.Handler {
 	handle("DELETE "+api.PathWorkspaces+"/{id}/members/{memberId}", auth(endpoint(s, ok, s.removeWorkspaceMember)))
 	handle("POST "+api.PathWorkspaces+"/{id}/transfer", auth(endpoint(s, ok, s.transferWorkspace)))
 
-	handle("GET "+api.PathMembers, auth(endpoint(s, ok, s.listMembers)), limit, offset)
+	handle("GET "+api.PathMembers, auth(endpoint(s, ok, s.listMembers)), limit, offset, "email")
 	handle("POST "+api.PathMembers, auth(endpoint(s, created, s.createMember)))
 	handle("GET "+api.PathMembers+"/{id}", auth(endpoint(s, ok, s.getMember)))
 	handle("PATCH "+api.PathMembers+"/{id}", auth(endpoint(s, ok, s.patchMember)))

@@ -81,6 +81,10 @@ type Config struct {
 	// LastUsedFlush is how often lastUsed times and usage counts are
 	// written; 0 means every minute.
 	LastUsedFlush time.Duration
+	// AllowClientSecrets lets clients supply the secret of a token they
+	// create or reset (client_secret.go). Off by default: the server cannot
+	// check that a supplied value was drawn at random.
+	AllowClientSecrets bool
 	// TestClock, when set, is the clock (Now is ignored) and
 	// POST /api/v2/test/clock moves it; every request logs a warning.
 	TestClock *TestClock

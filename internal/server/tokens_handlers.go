@@ -273,6 +273,9 @@ func (s *Server) checkGrant(cl *call, t store.Token, owner store.Member, workspa
 			resources = append(resources, policy.Workspace(w.ID))
 		}
 	}
+	if err := s.checkOwnerRules(cl, t, owner, workspaces, grant, resources); err != nil {
+		return err
+	}
 	return s.noEscalation(cl, grant, resources, workspaces, t.AllWorkspaces)
 }
 
@@ -456,6 +459,10 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 	if err != nil {
 		return api.Token{}, err
 	}
+	sec, err := s.issueSecret("secret", in.Secret, kindOf(t))
+	if err != nil {
+		return api.Token{}, err
+	}
 	if cl.dryRun {
 		if err := s.checkQuota(cl, owner.ID, replaced); err != nil {
 			return api.Token{}, err
@@ -463,18 +470,14 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 		t.ID = ""
 		return s.apiToken(t, owner, "", cl.now), nil
 	}
-	value, err := secret.Generate(kindOf(t))
-	if err != nil {
-		return api.Token{}, err
-	}
-	t.Digest, t.LastFour = s.hasher.Digest(value), secret.LastFour(value)
+	t.Digest, t.LastFour = sec.digest, sec.lastFour
 	if err := s.store.CreateToken(cl.ctx, t, s.cfg.Quota); err != nil {
-		return api.Token{}, err
+		return api.Token{}, sec.stored("secret", err)
 	}
 	s.audit(cl, "token.create", "token/"+t.ID, fmt.Sprintf("name=%q member=%s service=%t", t.Name, t.MemberID, t.Service)+
-		notEnforcedDetail("inlineRole", apiStatements(t.InlineRole)))
-	cl.secret = true
-	return s.apiToken(t, owner, value, cl.now), nil
+		notEnforcedDetail("inlineRole", apiStatements(t.InlineRole))+sec.auditNote())
+	cl.secret = sec.shown != ""
+	return s.apiToken(t, owner, sec.shown, cl.now), nil
 }
 
 // replacedToken reads ?replaces=<token id> of a token create: the token the
@@ -656,20 +659,20 @@ func (s *Server) resetToken(cl *call, in api.TokenReset) (api.Token, error) {
 		t.PrevDigest, t.PrevExpiresAt = t.Digest, &exp
 	}
 	t.UpdatedAt = cl.now
-	if cl.dryRun {
-		return s.apiToken(t, owner, "", cl.now), nil
-	}
-	value, err := secret.Generate(kindOf(t))
+	sec, err := s.issueSecret("secret", in.Secret, kindOf(t))
 	if err != nil {
 		return api.Token{}, err
 	}
-	t.Digest, t.LastFour = s.hasher.Digest(value), secret.LastFour(value)
-	if err := s.store.UpdateToken(cl.ctx, t); err != nil {
-		return api.Token{}, err
+	if cl.dryRun {
+		return s.apiToken(t, owner, "", cl.now), nil
 	}
-	s.audit(cl, "token.reset", "token/"+t.ID, fmt.Sprintf("oldSecretUntil=%d", expiry))
-	cl.secret = true
-	return s.apiToken(t, owner, value, cl.now), nil
+	t.Digest, t.LastFour = sec.digest, sec.lastFour
+	if err := s.store.UpdateToken(cl.ctx, t); err != nil {
+		return api.Token{}, sec.stored("secret", err)
+	}
+	s.audit(cl, "token.reset", "token/"+t.ID, fmt.Sprintf("oldSecretUntil=%d", expiry)+sec.auditNote())
+	cl.secret = sec.shown != ""
+	return s.apiToken(t, owner, sec.shown, cl.now), nil
 }
 
 func (s *Server) deleteToken(cl *call, _ noBody) (noContent, error) {
@@ -687,42 +690,5 @@ func (s *Server) deleteToken(cl *call, _ noBody) (noContent, error) {
 	}
 	s.lastUsed.forget(t.ID)
 	s.audit(cl, "token.delete", "token/"+t.ID, fmt.Sprintf("name=%q", t.Name))
-	return noContent{}, nil
-}
-
-// deleteMemberTokens is "Remove All": every token of one member, atomically.
-func (s *Server) deleteMemberTokens(cl *call, _ noBody) (noContent, error) {
-	memberID := cl.r.URL.Query().Get("memberId")
-	if memberID == "" {
-		return noContent{}, invalid("memberId", "memberId is required to delete tokens in bulk")
-	}
-	if err := cl.c.require(catalogue.AccessTokenWrite); err != nil {
-		return noContent{}, err
-	}
-	if memberID != cl.c.member.ID {
-		if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
-			return noContent{}, err
-		}
-	}
-	m, err := s.store.GetMember(cl.ctx, s.orgID, memberID)
-	if errors.Is(err, store.ErrNotFound) {
-		return noContent{}, notFound("member %q not found", memberID)
-	} else if err != nil {
-		return noContent{}, err
-	}
-	if err := cl.c.mayActOnTokensOf(m); err != nil {
-		return noContent{}, err
-	}
-	if memberID == cl.c.token.MemberID {
-		if err := cl.c.refuseOldSecret("delete its own token"); err != nil {
-			return noContent{}, err
-		}
-	}
-	n, err := s.store.DeleteMemberTokens(cl.ctx, s.orgID, memberID)
-	if err != nil {
-		return noContent{}, err
-	}
-	s.audit(cl, "token.delete_all", "member/"+memberID, fmt.Sprintf("count=%d", n))
-	s.metrics.tokensDeleted(n)
 	return noContent{}, nil
 }

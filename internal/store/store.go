@@ -239,7 +239,8 @@ type Store interface {
 
 	// CreateToken inserts t after checking q atomically: under any number of
 	// concurrent creates, no member and no organisation ever exceeds it.
-	// It returns *QuotaError when a limit is reached.
+	// It returns *QuotaError when a limit is reached, and ErrConflict when
+	// t.Digest is, or ever was, the digest of any token's secret.
 	CreateToken(ctx context.Context, t Token, q Quota) error
 	GetToken(ctx context.Context, orgID, id string) (Token, error)
 	// GetTokenByDigest finds the token whose Digest, or whose PrevDigest
@@ -247,11 +248,17 @@ type Store interface {
 	GetTokenByDigest(ctx context.Context, digest []byte, now time.Time) (Token, error)
 	ListTokens(ctx context.Context, f TokenFilter) (items []Token, total int, err error)
 	// UpdateToken replaces the mutable fields (name, description, grant,
-	// scope, digests, last four, UpdatedAt) of an existing token.
+	// scope, digests, last four, UpdatedAt) of an existing token. A new
+	// Digest that any token has ever held is ErrConflict.
 	UpdateToken(ctx context.Context, t Token) error
 	DeleteToken(ctx context.Context, orgID, id string) error
 	// DeleteMemberTokens removes all of a member's tokens atomically.
 	DeleteMemberTokens(ctx context.Context, orgID, memberID string) (int, error)
+	// DeleteMemberTokensMatching removes, atomically, the member's tokens for
+	// which match reports true, and returns how many. match sees each of the
+	// member's tokens once, inside the transaction, and must not call the
+	// store. It returns ErrNotFound for an unknown member.
+	DeleteMemberTokensMatching(ctx context.Context, orgID, memberID string, match func(Token) bool) (int, error)
 	// RecordLastUsed stores last-use times collected in memory, in one write.
 	RecordLastUsed(ctx context.Context, used map[string]time.Time) error
 	// RecordUsage adds counts collected in memory to the stored ones, in

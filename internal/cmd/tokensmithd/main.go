@@ -71,6 +71,7 @@ type options struct {
 	authFailureLimit          float64
 	drainTimeout              time.Duration
 	trustedProxies            proxyList
+	allowClientSecrets        bool
 	set                       map[string]bool // flags or variables given explicitly
 	harness                   harnessOptions
 }
@@ -121,6 +122,9 @@ func parseFlags(args []string) (*options, error) {
 		"on SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are closed (TOKENSMITH_DRAIN_TIMEOUT)")
 	fs.StringVar(&o.metricsListen, "metrics-listen", envOr("TOKENSMITH_METRICS_LISTEN", "", o.set, "metrics-listen"),
 		"also serve GET /metrics on this address, without a token (the API listener always serves it to tokens holding METRICS_READ) (TOKENSMITH_METRICS_LISTEN)")
+	if err := registerAllowClientSecrets(fs, &o.allowClientSecrets, o.set); err != nil {
+		return nil, err
+	}
 	if err := o.harness.register(fs, o.set); err != nil {
 		return nil, err
 	}
@@ -233,6 +237,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	cfg.Logger = logger
 	cfg.TestClock = o.harness.clock()
+	cfg.AllowClientSecrets = o.allowClientSecrets
 
 	cfg.TrustedProxies = o.trustedProxies
 
