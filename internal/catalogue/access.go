@@ -233,7 +233,6 @@ func (c *Catalogue) MaxAccess(o Object, memberRole string) string {
 // errors ("access"), which are *ValidationError naming the entry at fault
 // ("access.knowledge_bases").
 func (c *Catalogue) AccessPermissions(field string, access map[string]string) ([]string, error) {
-	var out []string
 	for _, name := range slices.Sorted(maps.Keys(access)) {
 		level := access[name]
 		f := field + "." + name
@@ -251,6 +250,20 @@ func (c *Catalogue) AccessPermissions(field string, access map[string]string) ([
 		if !slices.Contains(o.Offers(), level) {
 			return nil, &ValidationError{Field: f, Message: fmt.Sprintf("object %q can only be read: access level must be one of %s, got %q", name, strings.Join(o.Offers(), ", "), level)}
 		}
+	}
+	return c.AccessGrants(access), nil
+}
+
+// AccessGrants returns the sorted permissions an access grant stands for,
+// skipping objects and levels this catalogue does not know: a grant stored
+// under an older catalogue grants only what still exists.
+func (c *Catalogue) AccessGrants(access map[string]string) []string {
+	var out []string
+	for name, level := range access {
+		o, ok := c.LookupObject(name)
+		if !ok {
+			continue
+		}
 		for _, p := range o.Permissions(level) {
 			if !slices.Contains(out, p) {
 				out = append(out, p)
@@ -258,7 +271,7 @@ func (c *Catalogue) AccessPermissions(field string, access map[string]string) ([
 		}
 	}
 	sort.Strings(out)
-	return out, nil
+	return out
 }
 
 // AccessCeiling refuses an access level that memberRole may not hold,
