@@ -19,14 +19,14 @@ import (
 
 // tokenArgumentDocs are the descriptions of the shared arguments.
 type tokenArgumentDocs struct {
-	Description, Role, CustomRoles, InlineRole, Permissions, WorkspaceIDs, AllWorkspaces, ServiceToken string
+	Description, Role, CustomRoles, InlineRole, Permissions, Access, WorkspaceIDs, AllWorkspaces, ServiceToken string
 }
 
 // newTokenArgumentDocs describes the shared arguments. onChange says what
 // changing the grant or the scope does ("" for a token that is never
 // changed); allWorkspaces what all_workspaces covers.
 func newTokenArgumentDocs(onChange, allWorkspaces string) tokenArgumentDocs {
-	grantNote := " Exactly one of `role`, `custom_roles`, `inline_role` and `permissions` is set"
+	grantNote := " Exactly one of `role`, `custom_roles`, `inline_role`, `permissions` and `access` is set"
 	scopeNote := " Exactly one of `workspace_ids` and `all_workspaces` is set"
 	if onChange != "" {
 		grantNote += "; changing the grant " + onChange
@@ -43,6 +43,7 @@ func newTokenArgumentDocs(onChange, allWorkspaces string) tokenArgumentDocs {
 			"their values has no meaning." + grantNote,
 		Permissions: "Names from the permission catalogue the token is granted (see the " +
 			"`tokensmith_permissions` data source)." + grantNote,
+		Access:        accessDescription("token", grantNote),
 		WorkspaceIDs:  "Workspaces the token may act in." + scopeNote,
 		AllWorkspaces: "When `true`, the token may act in " + allWorkspaces + "." + scopeNote,
 		ServiceToken:  "Whether the token is a service token rather than a personal token. Defaults to `false`.",
@@ -75,7 +76,7 @@ func tokenAllWorkspacesValidators() []validator.Bool {
 func tokenGrantPaths() []path.Expression {
 	return []path.Expression{
 		path.MatchRoot("role"), path.MatchRoot("custom_roles"),
-		path.MatchRoot("inline_role"), path.MatchRoot("permissions"),
+		path.MatchRoot("inline_role"), path.MatchRoot("permissions"), path.MatchRoot("access"),
 	}
 }
 

@@ -16,7 +16,20 @@ func Suggest(cat *catalogue.Catalogue, name string) string {
 	if cat == nil {
 		return ""
 	}
-	names := cat.Suggest(name, maxSuggestions)
+	return didYouMean(cat.Suggest(name, maxSuggestions))
+}
+
+// SuggestObject is Suggest for the name of a catalogue object.
+func SuggestObject(cat *catalogue.Catalogue, name string) string {
+	if cat == nil {
+		return ""
+	}
+	return didYouMean(cat.SuggestObject(name, maxSuggestions))
+}
+
+// didYouMean renders names as `did you mean "A", "B" or "C"?`, or "" for
+// none.
+func didYouMean(names []string) string {
 	if len(names) == 0 {
 		return ""
 	}
