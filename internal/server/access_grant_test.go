@@ -171,6 +171,12 @@ func TestAccessGrantRefusals(t *testing.T) {
 			t.Errorf("%v: field %q detail %q, want %s saying %q", tc.body, p.Field, p.Detail, tc.field, tc.says)
 		}
 	}
+	// An access token pasted as an object name is refused without being
+	// repeated.
+	p := c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "POST", api.PathTokens, api.TokenCreate{Name: "x", Access: api.AccessGrant{ts.OwnerToken: "read_only"}})
+	if p.Field != "access" || strings.Contains(p.Detail, ts.OwnerToken) || !strings.Contains(p.Detail, "must not contain an access token") {
+		t.Errorf("a secret as an object name: %+v", p)
+	}
 	var list api.List[api.Token]
 	c.must(http.StatusOK, "GET", api.PathTokens, nil).into(t, &list)
 	if list.TotalCount != 1 { // the owner's own token
