@@ -10,11 +10,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/review"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/testserver"
 )
@@ -255,6 +258,60 @@ func TestAccPermissionsDataSource_objects(t *testing.T) {
 				resource.TestCheckResourceAttr(addr, "objects.1.levels.1.permissions.1", "API_WRITE"),
 				resource.TestCheckTypeSetElemAttr(addr, "objects.1.levels.1.roles.*", "writer"),
 			),
+		}},
+	})
+}
+
+// The data sources of a token and a custom role show access as sent.
+func TestAccAccessDataSources(t *testing.T) {
+	ts := testserver.New(t)
+	c := testAccClient(t, ts)
+	ctx := context.Background()
+	if _, err := c.CreateCustomRole(ctx, api.CustomRoleCreate{Key: "kb", Name: "KB", Policy: []api.Statement{},
+		Access: api.AccessGrant{"api": "read_write", "plan": "none"}}, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := c.CreateToken(ctx, api.TokenCreate{Name: "by access", Access: api.AccessGrant{"plan": "read_only"}}, client.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccFactories(ts),
+		Steps: []resource.TestStep{{
+			Config: testAccProviderConfig(ts) + fmt.Sprintf(`
+data "tokensmith_custom_role" "kb" { key = "kb" }
+data "tokensmith_access_token" "tok" { id = %q }
+`, tok.ID),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("data.tokensmith_custom_role.kb", "access.%", "2"),
+				resource.TestCheckResourceAttr("data.tokensmith_custom_role.kb", "access.api", "read_write"),
+				resource.TestCheckResourceAttr("data.tokensmith_custom_role.kb", "access.plan", "none"),
+				resource.TestCheckResourceAttr("data.tokensmith_access_token.tok", "access.plan", "read_only"),
+				resource.TestCheckNoResourceAttr("data.tokensmith_access_token.tok", "permissions.#"),
+			),
+		}},
+	})
+}
+
+// An ephemeral token granted object by object holds exactly the
+// permissions of the levels while it is open.
+func TestAccAccessTokenEphemeral_access(t *testing.T) {
+	ts := testserver.New(t)
+	identity := "data.tokensmith_caller_identity.ephemeral"
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   testAccEphemeralVersionChecks,
+		ProtoV6ProviderFactories: testAccEphemeralFactories(ts),
+		CheckDestroy:             testAccCheckNoEphemeralTokens(ts),
+		Steps: []resource.TestStep{{
+			Config: testAccEphemeralConfig(ts, `
+  access         = { api = "read_write", plan = "none" }
+  all_workspaces = true
+`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(identity, tfjsonpath.New("effective_permissions"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact("API_READ"), knownvalue.StringExact("API_WRITE"),
+				})),
+			},
 		}},
 	})
 }
