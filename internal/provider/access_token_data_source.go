@@ -36,6 +36,7 @@ type accessTokenDataModel struct {
 	CustomRoleIDs     types.Set    `tfsdk:"custom_role_ids"`
 	InlineRole        types.Set    `tfsdk:"inline_role"`
 	Permissions       types.Set    `tfsdk:"permissions"`
+	Access            types.Map    `tfsdk:"access"`
 	WorkspaceIDs      types.Set    `tfsdk:"workspace_ids"`
 	AllWorkspaces     types.Bool   `tfsdk:"all_workspaces"`
 	ServiceToken      types.Bool   `tfsdk:"service_token"`
@@ -83,6 +84,7 @@ func (d *accessTokenDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				NestedObject:        schema.NestedAttributeObject{Attributes: policyStatementDataSourceAttributes()},
 			},
 			"permissions":         computedStringSet("Catalogue permission names the token is granted, when its grant is permissions."),
+			"access":              computedStringMap("Access level (" + oneOfMarkdown(accessLevels) + ") by catalogue object, when the token's grant is access."),
 			"workspace_ids":       computedStringSet("Workspaces the token may act in, unless `all_workspaces` is true."),
 			"all_workspaces":      computedBool("Whether the token may act in every workspace."),
 			"service_token":       computedBool("Whether the token is a service token."),
@@ -159,6 +161,7 @@ func accessTokenDataFromAPI(ctx context.Context, t *api.Token, usage *api.TokenU
 		CustomRoleIDs:     stringSetOrNull(t.CustomRoleIDs, &diags),
 		InlineRole:        types.SetNull(policyStatementType),
 		Permissions:       stringSetOrNull(t.Permissions, &diags),
+		Access:            accessMap(t.Access, &diags),
 		WorkspaceIDs:      stringSet(t.WorkspaceIDs, &diags),
 		AllWorkspaces:     types.BoolValue(t.AllWorkspaces),
 		ServiceToken:      types.BoolValue(t.ServiceToken),

@@ -48,6 +48,7 @@ type accessTokenModel struct {
 	CustomRoles       types.Set    `tfsdk:"custom_roles"`
 	InlineRole        types.Set    `tfsdk:"inline_role"`
 	Permissions       types.Set    `tfsdk:"permissions"`
+	Access            types.Map    `tfsdk:"access"`
 	WorkspaceIDs      types.Set    `tfsdk:"workspace_ids"`
 	AllWorkspaces     types.Bool   `tfsdk:"all_workspaces"`
 	ServiceToken      types.Bool   `tfsdk:"service_token"`
@@ -121,6 +122,12 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 				ElementType:         types.StringType,
 				Optional:            true,
 				Validators:          nonEmptySetValidators(),
+			},
+			"access": schema.MapAttribute{
+				MarkdownDescription: docs.Access,
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          accessValidators(),
 			},
 			"workspace_ids": schema.SetAttribute{
 				MarkdownDescription: docs.WorkspaceIDs,
@@ -434,6 +441,7 @@ func accessTokenFromAPI(ctx context.Context, t *api.Token, prior accessTokenMode
 		CustomRoles:       types.SetNull(types.StringType),
 		InlineRole:        types.SetNull(policyStatementType),
 		Permissions:       types.SetNull(types.StringType),
+		Access:            types.MapNull(types.StringType),
 		WorkspaceIDs:      types.SetNull(types.StringType),
 		AllWorkspaces:     types.BoolNull(),
 		ServiceToken:      types.BoolValue(t.ServiceToken),
@@ -486,6 +494,8 @@ func accessTokenFromAPI(ctx context.Context, t *api.Token, prior accessTokenMode
 		m.InlineRole = set
 	case len(t.Permissions) > 0:
 		m.Permissions = stringSet(t.Permissions, &diags)
+	case len(t.Access) > 0:
+		m.Access = accessMap(t.Access, &diags)
 	}
 
 	if t.AllWorkspaces {
@@ -538,6 +548,8 @@ func accessTokenCreateBody(ctx context.Context, plan accessTokenModel, now time.
 		body.InlineRole = grant.value.([]api.Statement)
 	case "permissions":
 		body.Permissions = grant.value.([]string)
+	case "access":
+		body.Access = grant.value.(map[string]string)
 	}
 	return body, diags
 }
@@ -561,6 +573,8 @@ func accessTokenGrant(ctx context.Context, m accessTokenModel) (tokenGrant, diag
 		return tokenGrant{"inlineRole", stmts}, diags
 	case !m.Permissions.IsNull():
 		return tokenGrant{"permissions", stringsFromSet(ctx, m.Permissions, &diags)}, diags
+	case !m.Access.IsNull():
+		return tokenGrant{"access", accessFromMap(ctx, m.Access, &diags)}, diags
 	}
 	return tokenGrant{}, diags
 }
@@ -579,7 +593,8 @@ func accessTokenPatch(ctx context.Context, plan, state accessTokenModel) ([]api.
 	}
 
 	if !plan.Role.Equal(state.Role) || !plan.CustomRoles.Equal(state.CustomRoles) ||
-		!plan.InlineRole.Equal(state.InlineRole) || !plan.Permissions.Equal(state.Permissions) {
+		!plan.InlineRole.Equal(state.InlineRole) || !plan.Permissions.Equal(state.Permissions) ||
+		!plan.Access.Equal(state.Access) {
 		newGrant, d := accessTokenGrant(ctx, plan)
 		diags.Append(d...)
 		oldGrant, d := accessTokenGrant(ctx, state)
@@ -627,6 +642,7 @@ func accessTokenFields(plan accessTokenModel) map[string]path.Path {
 		"customRoleIds":     path.Root("custom_roles"),
 		"inlineRole":        path.Root("inline_role"),
 		"permissions":       path.Root("permissions"),
+		"access":            path.Root("access"),
 		"workspaceIds":      path.Root("workspace_ids"),
 		"allWorkspaces":     path.Root("all_workspaces"),
 		"serviceToken":      path.Root("service_token"),

@@ -209,6 +209,8 @@ func (s *Server) grantPolicy(ctx context.Context, t store.Token, memberRole stri
 		return policy.AllowAll(s.cat.ForRole(t.Role)), nil
 	case len(t.Permissions) > 0:
 		return policy.AllowAll(t.Permissions), nil
+	case len(t.Access) > 0:
+		return policy.AllowAll(s.cat.AccessGrants(t.Access)), nil
 	case len(t.InlineRole) > 0:
 		return toPolicy(t.InlineRole), nil
 	case len(t.CustomRoleIDs) > 0:
@@ -234,6 +236,9 @@ func (s *Server) rolePolicy(r store.CustomRole, memberRole string) policy.Policy
 	p := toPolicy(r.Policy)
 	if len(r.Permissions) > 0 {
 		p = append(p, policy.AllowAll(r.Permissions)...)
+	}
+	if granted := s.cat.AccessGrants(r.Access); len(granted) > 0 {
+		p = append(p, policy.AllowAll(granted)...)
 	}
 	if r.BasePermissions == api.BasePermissionsReader {
 		held := s.cat.ForRole(memberRole)

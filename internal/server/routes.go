@@ -78,6 +78,7 @@ func (s *Server) routes() http.Handler {
 	handle("DELETE "+api.PathMembers+"/{id}", auth(endpoint(s, deleted, s.deleteMember)))
 
 	handle("GET "+api.PathPermissions, auth(endpoint(s, ok, s.listPermissions)), limit, offset)
+	handle("GET "+api.PathObjects, auth(endpoint(s, ok, s.listObjects)), limit, offset)
 	handle("GET "+api.PathCallerIdentity, auth(endpoint(s, ok, s.callerIdentity)))
 	handle("GET "+api.PathAuditLog, auth(endpoint(s, ok, s.listAudit)), limit, offset)
 	handle("POST "+api.PathIntrospect, auth(http.HandlerFunc(s.introspect)))

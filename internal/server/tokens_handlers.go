@@ -21,28 +21,30 @@ import (
 // tokenSpec is the mutable part of a token, in its JSON form: what a create
 // sets and what a PATCH document addresses.
 type tokenSpec struct {
-	Name          string          `json:"name"`
-	Description   string          `json:"description"`
-	Role          string          `json:"role"`
-	CustomRoleIDs []string        `json:"customRoleIds"`
-	InlineRole    []api.Statement `json:"inlineRole"`
-	Permissions   []string        `json:"permissions"`
-	WorkspaceIDs  []string        `json:"workspaceIds"`
-	AllWorkspaces bool            `json:"allWorkspaces"`
+	Name          string            `json:"name"`
+	Description   string            `json:"description"`
+	Role          string            `json:"role"`
+	CustomRoleIDs []string          `json:"customRoleIds"`
+	InlineRole    []api.Statement   `json:"inlineRole"`
+	Permissions   []string          `json:"permissions"`
+	Access        map[string]string `json:"access"`
+	WorkspaceIDs  []string          `json:"workspaceIds"`
+	AllWorkspaces bool              `json:"allWorkspaces"`
 }
 
 var tokenPatchRules = patchRules{
-	mutable: fieldSet("name", "description", "role", "customRoleIds", "inlineRole", "permissions", "workspaceIds", "allWorkspaces"),
+	mutable: fieldSet("name", "description", "role", "customRoleIds", "inlineRole", "permissions", "access", "workspaceIds", "allWorkspaces"),
 	fixed: fieldSet("_id", "ownerId", "memberId", "_member", "creationDate", "lastModified", "token", "serviceToken",
 		"defaultApiVersion", "lastUsed", "_links", "expirationDate", "expired"),
 }
 
-var grantFields = []string{"role", "customRoleIds", "inlineRole", "permissions"}
+var grantFields = []string{"role", "customRoleIds", "inlineRole", "permissions", "access"}
 
 func specOf(t store.Token) tokenSpec {
 	return tokenSpec{
 		Name: t.Name, Description: t.Description, Role: t.Role,
 		CustomRoleIDs: nonNil(t.CustomRoleIDs), InlineRole: apiStatements(t.InlineRole), Permissions: nonNil(t.Permissions),
+		Access:       accessOf(t.Access),
 		WorkspaceIDs: nonNil(t.WorkspaceIDs), AllWorkspaces: t.AllWorkspaces,
 	}
 }
@@ -51,6 +53,7 @@ func (sp *tokenSpec) grantSet() map[string]bool {
 	return map[string]bool{
 		"role": sp.Role != "", "customRoleIds": len(sp.CustomRoleIDs) > 0,
 		"inlineRole": len(sp.InlineRole) > 0, "permissions": len(sp.Permissions) > 0,
+		"access": len(sp.Access) > 0,
 	}
 }
 
@@ -64,6 +67,8 @@ func (sp *tokenSpec) clearGrant(field string) {
 		sp.InlineRole = nil
 	case "permissions":
 		sp.Permissions = nil
+	case "access":
+		sp.Access = nil
 	}
 }
 
@@ -171,10 +176,10 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 		}
 	}
 	if count != 1 {
-		return invalid("role", "exactly one of role, customRoleIds, inlineRole and permissions is required, got %d", count)
+		return invalid("role", "exactly one of role, customRoleIds, inlineRole, permissions and access is required, got %d", count)
 	}
 	t.Name, t.Description = sp.Name, sp.Description
-	t.Role, t.CustomRoleIDs, t.InlineRole, t.Permissions = "", nil, nil, nil
+	t.Role, t.CustomRoleIDs, t.InlineRole, t.Permissions, t.Access = "", nil, nil, nil, nil
 	switch {
 	case sp.Role != "":
 		if !slices.Contains(api.TokenRoles, sp.Role) {
@@ -198,6 +203,15 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 			return err
 		}
 		t.InlineRole = storeStatements(sp.InlineRole)
+	case len(sp.Access) > 0:
+		access, err := s.checkAccess("access", sp.Access)
+		if err != nil {
+			return err
+		}
+		if len(s.cat.AccessGrants(access)) == 0 {
+			return invalid("access", "access must set at least one object to %s or %s", catalogue.AccessReadOnly, catalogue.AccessReadWrite)
+		}
+		t.Access = access
 	default:
 		for i, p := range sp.Permissions {
 			if err := s.knownPermission(fmt.Sprintf("permissions[%d]", i), p); err != nil {
@@ -262,6 +276,9 @@ func (s *Server) checkGrant(cl *call, t store.Token, owner store.Member, workspa
 				return e
 			}
 		}
+	}
+	if err := s.accessCeiling("access", t.Access, owner.Role); err != nil {
+		return err
 	}
 	grant, err := s.grantPolicy(cl.ctx, t, owner.Role)
 	if err != nil {
@@ -437,7 +454,7 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 	}
 	sp := tokenSpec{
 		Name: in.Name, Description: in.Description, Role: in.Role, CustomRoleIDs: in.CustomRoleIDs,
-		InlineRole: in.InlineRole, Permissions: in.Permissions, WorkspaceIDs: in.WorkspaceIDs, AllWorkspaces: in.AllWorkspaces,
+		InlineRole: in.InlineRole, Permissions: in.Permissions, Access: in.Access, WorkspaceIDs: in.WorkspaceIDs, AllWorkspaces: in.AllWorkspaces,
 	}
 	if !sp.AllWorkspaces && len(sp.WorkspaceIDs) == 0 {
 		sp.AllWorkspaces = true

@@ -96,9 +96,12 @@ type CustomRole struct {
 	BasePermissions string
 	// Permissions are catalogue names granted on every resource.
 	Permissions []string
-	Policy      []Statement
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Access maps catalogue objects to an access level, granted on every
+	// resource in addition to Permissions, kept exactly as sent.
+	Access    map[string]string
+	Policy    []Statement
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Token is an access token without its secret.
@@ -115,6 +118,9 @@ type Token struct {
 	CustomRoleIDs []string // ids, never keys
 	InlineRole    []Statement
 	Permissions   []string
+	// Access maps catalogue objects to none, read_only or read_write,
+	// kept exactly as sent.
+	Access map[string]string
 
 	WorkspaceIDs  []string
 	AllWorkspaces bool
