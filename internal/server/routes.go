@@ -76,11 +76,19 @@ func (s *Server) routes() http.Handler {
 	handle("PATCH "+api.PathMembers+"/{id}", auth(endpoint(s, ok, s.patchMember)))
 	handle("DELETE "+api.PathMembers+"/{id}", auth(endpoint(s, deleted, s.deleteMember)))
 
+	handle("POST "+api.PathMemberPassword, auth(endpoint(s, deleted, s.setMemberPassword)))
+
 	handle("GET "+api.PathPermissions, auth(endpoint(s, ok, s.listPermissions)), limit, offset)
 	handle("GET "+api.PathCallerIdentity, auth(endpoint(s, ok, s.callerIdentity)))
 	handle("GET "+api.PathAuditLog, auth(endpoint(s, ok, s.listAudit)), limit, offset)
 	if s.cfg.TestClock != nil {
 		handle("POST "+api.PathTestClock, auth(endpoint(s, ok, s.setTestClock)))
+	}
+
+	// The console is HTML for people, not part of the API: it is mounted
+	// outside handle, so Routes and the API document leave it out.
+	if s.cfg.Console != nil {
+		mux.Handle(ConsolePath, s.cfg.Console(s))
 	}
 
 	// Everything else lands here. A path that exists with other methods is a
