@@ -323,6 +323,10 @@ type List[T any] struct {
 	Links      Links `json:"_links"`
 }
 
+// PathConsole is where tokensmithd serves its web console: HTML for
+// people, not part of the API or its document.
+const PathConsole = "/console/"
+
 // PathMemberPassword is the console password of a member ({id}).
 const PathMemberPassword = PathMembers + "/{id}/password"
 

@@ -8,8 +8,10 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/password"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
@@ -22,7 +24,7 @@ import (
 // that: who the member is and whether their password is right.
 
 // ConsolePath is where the console is served.
-const ConsolePath = "/console/"
+const ConsolePath = api.PathConsole
 
 // sessionKey marks a request dispatched by Call; only this package can set
 // it, so no request from the network can claim a session's member.
@@ -190,3 +192,13 @@ func (w *bufferWriter) Write(b []byte) (int, error) {
 }
 
 var _ io.Writer = (*bufferWriter)(nil)
+
+// Catalogue is the permission catalogue the server checks grants against.
+func (s *Server) Catalogue() *catalogue.Catalogue { return s.cat }
+
+// ExpiryPolicy is the longest lifetime a new token may have (0: no maximum)
+// and whether it may have none. The console uses it only to choose what to
+// offer; the API still decides.
+func (s *Server) ExpiryPolicy() (maxLifetime time.Duration, allowNoExpiry bool) {
+	return s.cfg.MaxLifetime, s.cfg.AllowNoExpiry
+}

@@ -1,7 +1,11 @@
 package server
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"strings"
+	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
@@ -76,4 +80,32 @@ func (s *Server) checkCurrentPassword(cl *call, m store.Member, current string) 
 		return invalid("currentPassword", "currentPassword is not your current password")
 	}
 	return nil
+}
+
+// SetPasswordOffline sets the console password of the member with the given
+// email directly in the store, for whoever holds the data directory
+// ("tokensmithd set-password"), and records it in the audit log.
+func SetPasswordOffline(ctx context.Context, st store.Store, email, pw string, now time.Time) error {
+	org, err := st.Organization(ctx)
+	if err != nil {
+		return fmt.Errorf("the store has no organisation: %w", err)
+	}
+	m, err := st.GetMemberByEmail(ctx, org.ID, strings.TrimSpace(email))
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no member has the email %q", email)
+	} else if err != nil {
+		return err
+	}
+	if err := password.Check(pw); err != nil {
+		return fmt.Errorf("password: %w", err)
+	}
+	hash, err := password.Hash(pw)
+	if err != nil {
+		return err
+	}
+	if err := st.SetMemberPassword(ctx, org.ID, m.ID, hash); err != nil {
+		return err
+	}
+	return st.AppendAudit(ctx, store.AuditEvent{ID: newID(), OrgID: org.ID, Time: now.UTC().Truncate(time.Millisecond),
+		Action: "member.password", MemberID: m.ID, Target: "member/" + m.ID, Detail: "set offline"})
 }
