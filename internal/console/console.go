@@ -211,6 +211,9 @@ func (c *Console) member(h func(http.ResponseWriter, *http.Request, *session, *a
 			c.fail(w, r, res)
 			return
 		}
+		if r.URL.Path != "/console/tokens/secret" {
+			forgetSecretShown(w, r)
+		}
 		h(w, r, se, &me)
 	}
 }

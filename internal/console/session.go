@@ -173,3 +173,26 @@ func (c *Console) takeFlash(r *http.Request, se *session) (*flash, error) {
 	}
 	return &f, nil
 }
+
+// Browsers may keep a page, even one sent with Cache-Control: no-store, in
+// their back/forward cache and show it again on Back without asking the
+// server; Chromium does not when a cookie changed since. A page that shows a
+// secret therefore sets this cookie and the next console page clears it, so
+// the page with the secret is never restored. (The console's script also
+// wipes the secret when the page is left.)
+const (
+	secretShownCookie    = "tokensmith_secret_shown"
+	secretShownCookieTLS = "__Host-tokensmith_secret_shown"
+)
+
+func markSecretShown(w http.ResponseWriter, r *http.Request) {
+	setCookie(w, r, cookieName(r, secretShownCookie, secretShownCookieTLS), randomString(), 600)
+}
+
+// forgetSecretShown clears the cookie a secret page set, if any.
+func forgetSecretShown(w http.ResponseWriter, r *http.Request) {
+	name := cookieName(r, secretShownCookie, secretShownCookieTLS)
+	if _, err := r.Cookie(name); err == nil {
+		setCookie(w, r, name, "", -1)
+	}
+}

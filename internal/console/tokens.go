@@ -17,6 +17,7 @@ const expiringWithin = 7 * 24 * time.Hour
 
 type tokenRow struct {
 	api.Token
+	LastFour   string
 	Owner      string
 	Workspaces string
 	Grant      string
@@ -57,7 +58,7 @@ func (c *Console) showList(w http.ResponseWriter, r *http.Request, se *session, 
 	now := c.srv.Now()
 	d := listData{All: all, Notice: notices[r.URL.Query().Get("done")], Errors: errs, NowMs: now.UnixMilli(), Members: all}
 	for _, t := range list.Items {
-		row := tokenRow{Token: t, Grant: grantSummary(t), Workspaces: "all, current and future"}
+		row := tokenRow{Token: t, LastFour: t.Token, Grant: grantSummary(t), Workspaces: "all, current and future"}
 		if t.Member != nil {
 			row.Owner = t.Member.Email
 		}
@@ -266,6 +267,9 @@ func (c *Console) secretPage(w http.ResponseWriter, r *http.Request, se *session
 	if err != nil {
 		c.fail(w, r, err)
 		return
+	}
+	if f != nil {
+		markSecretShown(w, r)
 	}
 	c.page(w, http.StatusOK, "secret", se, me, "Your new secret", f)
 }
