@@ -20,9 +20,9 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/network"
-		"github.com/chromedp/chromedp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
@@ -63,10 +63,11 @@ func (e *env) consoleURLs() []string {
 	return slices.Clone(e.urls)
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, opts ...testserver.Option) *env {
 	t.Helper()
 	e := &env{t: t}
-	ts := testserver.New(t, testserver.WithTLS(), testserver.WithConfig(func(cfg *server.Config) {
+	opts = append([]testserver.Option{testserver.WithTLS()}, opts...)
+	ts := testserver.New(t, append(opts, testserver.WithConfig(func(cfg *server.Config) {
 		mount := console.New(console.Config{Store: cfg.Store, IdleTimeout: idleTimeout, Logger: cfg.Logger})
 		cfg.Console = func(s *server.Server) http.Handler {
 			h := mount(s)
@@ -77,7 +78,7 @@ func newEnv(t *testing.T) *env {
 				h.ServeHTTP(w, r)
 			})
 		}
-	}))
+	}))...)
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM([]byte(ts.CACertPEM)) {
 		t.Fatal("test server certificate")
@@ -241,8 +242,11 @@ func TestConsoleInBrowser(t *testing.T) {
 	ctx := newBrowser(t)
 	base := e.ts.URL
 
-	// Signed out, the console sends the browser to sign in.
-	run(t, ctx, "open the console", chromedp.Navigate(base+"/console/"), chromedp.WaitVisible(chromedp.ID("email")))
+	// Signed out, the console sends the browser to sign in. The headers
+	// as the browser received them:
+	res := get(t, ctx, "open the console", chromedp.NavigateResponse(base+"/console/"))
+	run(t, ctx, "wait for the sign-in form", chromedp.WaitVisible(chromedp.ID("email")))
+	checkHeaders(t, res.Headers)
 	if loc := location(t, ctx); !strings.HasSuffix(loc, "/console/signin") {
 		t.Fatalf("signed out, /console/ led to %s", loc)
 	}
@@ -455,7 +459,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/console/tokens"), chromedp.WaitVisible(chromedp.ID("email")))
 
 	// The owner sees every member's tokens and the audit log.
-	e.mustAPI(http.StatusCreated, e.ts.OwnerToken, "POST", api.PathTokens, api.TokenCreate{Name: "ci", Role: api.RoleReader, ServiceToken: true, MemberID: writerID, ExpirationDate: e.ts.Clock.Now().Add(3*24*time.Hour).UnixMilli()}, nil)
+	e.mustAPI(http.StatusCreated, e.ts.OwnerToken, "POST", api.PathTokens, api.TokenCreate{Name: "ci", Role: api.RoleReader, ServiceToken: true, MemberID: writerID, ExpirationDate: e.ts.Clock.Now().Add(3 * 24 * time.Hour).UnixMilli()}, nil)
 	signIn(t, ctx, base, ownerEmail, ownerPass)
 	run(t, ctx, "all tokens", chromedp.Navigate(base+"/console/tokens?all=1"), chromedp.WaitVisible(chromedp.ID("tokens")))
 	if page := text(t, ctx, "#tokens"); !strings.Contains(page, writerEmail) || !strings.Contains(page, "expiring soon") {
@@ -487,6 +491,28 @@ func TestConsoleInBrowser(t *testing.T) {
 		if strings.Contains(e.ts.Logs(), s) || strings.Contains(audit, s) {
 			t.Fatal("a secret or password is in the logs or the audit log")
 		}
+	}
+}
+
+// checkHeaders checks the security headers of a console page.
+func checkHeaders(t *testing.T, h network.Headers) {
+	t.Helper()
+	want := map[string]string{
+		"content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+		"x-frame-options":         "DENY",
+		"referrer-policy":         "no-referrer",
+		"x-content-type-options":  "nosniff",
+		"cache-control":           "no-store",
+	}
+	got := map[string]string{}
+	for k, v := range h {
+		got[strings.ToLower(k)], _ = v.(string)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("header %s = %q, want %q", k, got[k], v)
+		}
+		t.Logf("%s: %s", k, got[k])
 	}
 }
 
