@@ -88,7 +88,11 @@ func (s *Server) routes() http.Handler {
 	// The console is HTML for people, not part of the API: it is mounted
 	// outside handle, so Routes and the API document leave it out.
 	if s.cfg.Console != nil {
-		mux.Handle(ConsolePath, s.cfg.Console(s))
+		console := s.cfg.Console(s)
+		mux.Handle(ConsolePath, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			info(r.Context()).route = ConsolePath
+			console.ServeHTTP(w, r)
+		}))
 	}
 
 	// Everything else lands here. A path that exists with other methods is a
