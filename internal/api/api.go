@@ -379,3 +379,18 @@ type List[T any] struct {
 	TotalCount int   `json:"totalCount"`
 	Links      Links `json:"_links"`
 }
+
+// PathConsole is where tokensmithd serves its web console: HTML for
+// people, not part of the API or its document.
+const PathConsole = "/console/"
+
+// PathMemberPassword is the console password of a member ({id}).
+const PathMemberPassword = PathMembers + "/{id}/password"
+
+// MemberPassword sets a member's console password. CurrentPassword is
+// required when members change their own password once one is set. Neither
+// is ever echoed, logged or recorded.
+type MemberPassword struct {
+	Password        string `json:"password"`
+	CurrentPassword string `json:"currentPassword,omitempty"`
+}

@@ -118,7 +118,10 @@ func tooLarge() *Error {
 // per-token rate limit.
 func (s *Server) authenticated(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := s.authenticate(r)
+		c, session, err := s.sessionCaller(r)
+		if !session {
+			c, err = s.authenticate(r)
+		}
 		var limited *rateLimitedError
 		if errors.As(err, &limited) {
 			s.metrics.refused(refusedAuthFailures)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/apicheck"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/server"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/testserver"
 )
 
@@ -73,5 +74,38 @@ func TestOpenAPIDocumentServed(t *testing.T) {
 	}
 	if served.Paths.Find(api.PathRoles+"/{keyOrId}") == nil || served.Components.Schemas["CustomRole"] == nil {
 		t.Fatalf("the served document lacks the roles: %s", r.Body[:200])
+	}
+}
+
+// The console is mounted beside the API, not in it: no route of Routes and
+// no path of the document is under it, and the API's fallback does not
+// answer for it.
+func TestConsoleIsNotAnAPIRoute(t *testing.T) {
+	ts := testserver.New(t, testserver.WithConfig(func(cfg *server.Config) {
+		cfg.Console = func(*server.Server) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
+		}
+	}))
+	for _, p := range ts.Backend.Routes() {
+		if strings.Contains(p, api.PathConsole) {
+			t.Errorf("route %q is under the console", p)
+		}
+	}
+	doc, err := apicheck.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path := range doc.Paths.Map() {
+		if strings.HasPrefix(path, api.PathConsole) {
+			t.Errorf("the API document has the console path %s", path)
+		}
+	}
+	res, err := http.Get(ts.URL + api.PathConsole + "tokens")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusTeapot {
+		t.Fatalf("GET %stokens answered %d, not the console's answer", api.PathConsole, res.StatusCode)
 	}
 }

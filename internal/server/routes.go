@@ -77,6 +77,8 @@ func (s *Server) routes() http.Handler {
 	handle("PATCH "+api.PathMembers+"/{id}", auth(endpoint(s, ok, s.patchMember)))
 	handle("DELETE "+api.PathMembers+"/{id}", auth(endpoint(s, deleted, s.deleteMember)))
 
+	handle("POST "+api.PathMemberPassword, auth(endpoint(s, deleted, s.setMemberPassword)))
+
 	handle("GET "+api.PathPermissions, auth(endpoint(s, ok, s.listPermissions)), limit, offset)
 	handle("GET "+api.PathObjects, auth(endpoint(s, ok, s.listObjects)), limit, offset)
 	handle("GET "+api.PathCallerIdentity, auth(endpoint(s, ok, s.callerIdentity)))
@@ -86,6 +88,16 @@ func (s *Server) routes() http.Handler {
 	handle("POST "+api.PathAuthorize, auth(readOnly(endpoint(s, ok, s.authorize))))
 	if s.cfg.TestClock != nil {
 		handle("POST "+api.PathTestClock, auth(endpoint(s, ok, s.setTestClock)))
+	}
+
+	// The console is HTML for people, not part of the API: it is mounted
+	// outside handle, so Routes and the API document leave it out.
+	if s.cfg.Console != nil {
+		console := s.cfg.Console(s)
+		mux.Handle(ConsolePath, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			info(r.Context()).route = ConsolePath
+			console.ServeHTTP(w, r)
+		}))
 	}
 
 	// Everything else lands here. A path that exists with other methods is a

@@ -88,6 +88,9 @@ type Config struct {
 	// TestClock, when set, is the clock (Now is ignored) and
 	// POST /api/v2/test/clock moves it; every request logs a warning.
 	TestClock *TestClock
+	// Console, when set, builds the web console served under ConsolePath
+	// (package console); it is given the server to make its requests through.
+	Console func(*Server) http.Handler
 }
 
 // DefaultConfig returns the defaults of tokensmithd: quotas of 20 tokens per

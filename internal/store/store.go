@@ -199,6 +199,24 @@ type AuditEvent struct {
 	Detail   string
 }
 
+// Session is a signed-in console user. Only the digest of the cookie's value
+// is stored, so whoever reads the store cannot sign in with it. Sessions are
+// kept in the store, not in a process, so every replica sharing the store
+// honours them and sign-out ends them everywhere.
+type Session struct {
+	Digest   []byte
+	OrgID    string
+	MemberID string
+	// CSRF is the token every state-changing form of the session carries.
+	CSRF string
+	// Flash is a one-time message sealed with a key only the cookie's value
+	// gives (a new secret on its way to the page that shows it once); the
+	// store cannot read it.
+	Flash     []byte
+	CreatedAt time.Time
+	LastSeen  time.Time
+}
+
 // Store is the persistence every engine provides. Every method is safe for
 // concurrent use. Methods taking an orgID return ErrNotFound for records of
 // another organisation.
@@ -290,6 +308,26 @@ type Store interface {
 	RunIdempotent(ctx context.Context, rec IdempotencyRecord, staleBefore time.Time, fn IdempotentFunc) (*IdempotencyRecord, error)
 	// PurgeIdempotent removes records created before cutoff.
 	PurgeIdempotent(ctx context.Context, cutoff time.Time) error
+
+	// GetMemberByEmail finds a member by email, ignoring case.
+	GetMemberByEmail(ctx context.Context, orgID, email string) (Member, error)
+	// SetMemberPassword stores the console password hash of a member ("" removes
+	// it) and, in the same transaction, ends every console session of theirs.
+	SetMemberPassword(ctx context.Context, orgID, memberID, hash string) error
+	// MemberPassword returns the member's password hash, "" when none is set.
+	MemberPassword(ctx context.Context, orgID, memberID string) (string, error)
+
+	// CreateSession stores a new console session; ErrConflict if its digest exists.
+	CreateSession(ctx context.Context, s Session) error
+	// GetSession finds a session by the digest of its cookie value.
+	GetSession(ctx context.Context, digest []byte) (Session, error)
+	// UpdateSession replaces LastSeen and Flash.
+	UpdateSession(ctx context.Context, s Session) error
+	// DeleteSession ends one session; ending an unknown one is no error.
+	DeleteSession(ctx context.Context, digest []byte) error
+	// PurgeSessions removes sessions idle since before idleBefore or created
+	// before createdBefore.
+	PurgeSessions(ctx context.Context, idleBefore, createdBefore time.Time) error
 
 	AppendAudit(ctx context.Context, e AuditEvent) error
 	ListAudit(ctx context.Context, orgID string, limit, offset int) ([]AuditEvent, int, error)

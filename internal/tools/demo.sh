@@ -91,6 +91,14 @@ tf apply -input=false -compact-warnings "$WORK/demo.plan"
 step "Outputs (names, ids and last four characters; the secrets stay in the state)"
 tf output
 
+step "The web console"
+OWNER_EMAIL="$(sed -n 's/^tokensmithd: created the organisation, owner \([^ ]*\) and workspace.*/\1/p' "$WORK/tokensmithd.log")"
+echo "  address: $ENDPOINT/console/ (self-signed certificate: $WORK/ca.pem)"
+echo "  sign in: as ${OWNER_EMAIL:-the owner} with a console password, which tokensmithd never makes up; set one with"
+echo "    $BIN/tokensmithd set-password --email ${OWNER_EMAIL:-<email>} --data $WORK/tokensmith.db"
+echo "  which reads it from stdin (or POST /api/v2/members/{id}/password with the owner token)."
+echo "  This demo's tokensmithd stops below; against your own, the same two steps apply."
+
 step "A second plan: nothing to change"
 set +e
 tf plan -input=false -compact-warnings -detailed-exitcode >"$WORK/replan.txt" 2>&1

@@ -92,7 +92,29 @@ build_tofu() {
 	TOFU_BIN="$cli" TOFU_VERSION="$(cli_version "$cli")"
 }
 
+# ensure_chromium finds the Chromium the console's browser tests drive, and
+# installs Debian's package when there is none. It fails, never skips, when
+# no browser can be had: the browser tests are part of make test.
+ensure_chromium() {
+	local bin
+	bin="$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)"
+	if [ -z "$bin" ]; then
+		local start=$SECONDS
+		log "tools: Chromium not found; installing Debian's chromium package"
+		local sudo=""
+		[ "$(id -u)" -eq 0 ] || sudo="sudo"
+		if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; }; then
+			log "tools: could not install Chromium (apt-get install chromium); the console's browser tests need it"
+			return 1
+		fi
+		bin="$(command -v chromium)"
+		log "tools: installed Chromium in $(elapsed "$start")"
+	fi
+	CHROMIUM_BIN="$bin" CHROMIUM_VERSION="$("$bin" --version 2>/dev/null | head -n1)"
+}
+
 tools_ensure() {
 	ensure_terraform
 	ensure_tofu
+	ensure_chromium
 }

@@ -63,6 +63,9 @@ docs_fresh() {
 
 run_unit() {
 	step "go vet" go vet ./...
+	# The console's browser tests run with the unit tests and need Chromium:
+	# without it they fail, so it is found or installed first.
+	step "chromium" ensure_chromium
 	step "unit tests" unit
 }
 

@@ -6,4 +6,5 @@ source "$(dirname "$0")/lib.sh"
 tools_ensure
 echo "terraform: $TERRAFORM_BIN ($TERRAFORM_VERSION)"
 echo "tofu:      $TOFU_BIN ($TOFU_VERSION)"
+echo "chromium:  $CHROMIUM_BIN ($CHROMIUM_VERSION)"
 echo "CLI config: $TF_CLI_CONFIG_FILE"

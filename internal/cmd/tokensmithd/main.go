@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/console"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/server"
 )
@@ -101,7 +102,7 @@ func parseFlags(args []string) (*options, error) {
 	o := &options{set: map[string]bool{}}
 	fs := flag.NewFlagSet("tokensmithd", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: tokensmithd [flags]\n       tokensmithd %s [flags]   issue a new owner token, printed on stdout\n\nflags:\n", bootstrapTokenCommand)
+		fmt.Fprintf(fs.Output(), "usage: tokensmithd [flags]\n       tokensmithd %s [flags]   issue a new owner token, printed on stdout\n       tokensmithd %s --email <email> [flags]   set a member's console password, read from stdin\n\nflags:\n", bootstrapTokenCommand, setPasswordCommand)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.listen, "listen", envOr("TOKENSMITH_LISTEN", "127.0.0.1:8080", o.set, "listen"), "address to listen on (TOKENSMITH_LISTEN)")
@@ -215,6 +216,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == bootstrapTokenCommand {
 		return issueOwnerToken(ctx, args[1:], os.Stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == setPasswordCommand {
+		return setPassword(ctx, args[1:], os.Stdin, stderr)
+	}
 	o, err := parseFlags(args)
 	if err != nil {
 		return err
@@ -257,6 +261,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer st.Close()
 	cfg.Store = st
+	cfg.Console = console.New(console.Config{Store: st, Logger: logger})
 
 	value, created, err := bootstrap(ctx, st, hasher, os.Getenv("TOKENSMITH_BOOTSTRAP_TOKEN"), stderr)
 	if err != nil {
@@ -302,6 +307,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	fmt.Fprintf(stderr, "tokensmithd listening on %s://%s\n", scheme, ln.Addr())
+	fmt.Fprintf(stderr, "tokensmithd: console at %s://%s%s (sign in with a member's console password; set one with %s)\n", scheme, ln.Addr(), server.ConsolePath, setPasswordCommand)
 	stopMetrics, err := serveMetrics(o.metricsListen, srv.MetricsHandler(), logger, stderr)
 	if err != nil {
 		return err

@@ -58,6 +58,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"IdempotencyPurge", testIdempotencyPurge},
 		{"IdempotencyRace", testIdempotencyRace},
 		{"Audit", testAudit},
+		{"MemberPassword", testMemberPassword},
+		{"Sessions", testSessions},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.fn(t, newFixture(t, open(t))) })
