@@ -60,7 +60,7 @@ func keepAnOwner(ctx context.Context, tx pgx.Tx, orgID, id string) error {
 		return err
 	}
 	if !others {
-		return fmt.Errorf("%w: the member is the last owner of the organisation", store.ErrConflict)
+		return store.ErrLastOwner
 	}
 	return nil
 }
