@@ -63,7 +63,7 @@ func (s *Store) ListCustomRoles(ctx context.Context, orgID string) ([]store.Cust
 }
 
 func (s *Store) UpdateCustomRole(ctx context.Context, r store.CustomRole) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inNotifyingTx(ctx, func(tx pgx.Tx) error {
 		return mustAffect(tx.Exec(ctx, `UPDATE custom_roles
 			SET name = $1, description = $2, base_permissions = $3, permissions = $4, policy = $5, updated_at = $6
 			WHERE id = $7 AND org_id = $8`,
@@ -73,7 +73,7 @@ func (s *Store) UpdateCustomRole(ctx context.Context, r store.CustomRole) error 
 }
 
 func (s *Store) DeleteCustomRole(ctx context.Context, orgID, id string) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inNotifyingTx(ctx, func(tx pgx.Tx) error {
 		// The row lock makes a token create naming this role (whose foreign
 		// key takes a share lock on it) wait, or wait for it.
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM custom_roles WHERE id = $1 FOR UPDATE`, id); err != nil {

@@ -99,7 +99,7 @@ func (s *Store) ListMembers(ctx context.Context, orgID string) ([]store.Member, 
 // UpdateMember refuses (ErrConflict) to demote the organisation's last
 // owner, whatever another replica commits at the same time.
 func (s *Store) UpdateMember(ctx context.Context, m store.Member) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inNotifyingTx(ctx, func(tx pgx.Tx) error {
 		if m.Role != ownerRole {
 			if err := keepAnOwner(ctx, tx, m.OrgID, m.ID); err != nil {
 				return err
@@ -113,7 +113,7 @@ func (s *Store) UpdateMember(ctx context.Context, m store.Member) error {
 
 // DeleteMember also refuses (ErrConflict) to remove the last owner.
 func (s *Store) DeleteMember(ctx context.Context, orgID, id string) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inNotifyingTx(ctx, func(tx pgx.Tx) error {
 		if err := keepAnOwner(ctx, tx, orgID, id); err != nil {
 			return err
 		}

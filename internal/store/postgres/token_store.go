@@ -192,7 +192,7 @@ func (s *Store) ListTokens(ctx context.Context, f store.TokenFilter) ([]store.To
 }
 
 func (s *Store) UpdateToken(ctx context.Context, t store.Token) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inNotifyingTx(ctx, func(tx pgx.Tx) error {
 		if err := checkCustomRoles(ctx, tx, t.OrgID, t.CustomRoleIDs); err != nil {
 			return err
 		}
@@ -212,14 +212,14 @@ func (s *Store) UpdateToken(ctx context.Context, t store.Token) error {
 }
 
 func (s *Store) DeleteToken(ctx context.Context, orgID, id string) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inNotifyingTx(ctx, func(tx pgx.Tx) error {
 		return mustAffect(tx.Exec(ctx, `DELETE FROM tokens WHERE id = $1 AND org_id = $2`, id, orgID))
 	})
 }
 
 func (s *Store) DeleteMemberTokens(ctx context.Context, orgID, memberID string) (int, error) {
 	var n int64
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.inNotifyingTx(ctx, func(tx pgx.Tx) error {
 		if err := memberExists(ctx, tx, orgID, memberID); err != nil {
 			return err
 		}

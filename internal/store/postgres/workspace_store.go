@@ -165,7 +165,7 @@ func (s *Store) ListWorkspaces(ctx context.Context, orgID string) ([]store.Works
 }
 
 func (s *Store) UpdateWorkspace(ctx context.Context, w store.Workspace) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inNotifyingTx(ctx, func(tx pgx.Tx) error {
 		var ownerID string
 		err := tx.QueryRow(ctx, `SELECT owner_id FROM workspaces WHERE id = $1 AND org_id = $2 FOR UPDATE`, w.ID, w.OrgID).Scan(&ownerID)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -185,13 +185,13 @@ func (s *Store) UpdateWorkspace(ctx context.Context, w store.Workspace) error {
 }
 
 func (s *Store) DeleteWorkspace(ctx context.Context, orgID, id string) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inNotifyingTx(ctx, func(tx pgx.Tx) error {
 		return mustAffect(tx.Exec(ctx, `DELETE FROM workspaces WHERE id = $1 AND org_id = $2`, id, orgID))
 	})
 }
 
 func (s *Store) TransferWorkspace(ctx context.Context, orgID, id, newOwnerID string, spareRoles []string, now time.Time) (w store.Workspace, narrowed, revoked int, err error) {
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.inNotifyingTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM workspaces WHERE id = $1 AND org_id = $2 FOR UPDATE`, id, orgID); err != nil {
 			return err
 		}

@@ -1,0 +1,14 @@
+package store
+
+// Snapshot is everything a store holds, for moving an installation from
+// one engine to another: the copy keeps every id, digest and time, so
+// existing secrets keep authenticating and idempotent retries still replay.
+type Snapshot struct {
+	Organization Organization
+	Members      []Member
+	Workspaces   []Workspace
+	CustomRoles  []CustomRole
+	Tokens       []Token
+	Idempotency  []IdempotencyRecord
+	Audit        []AuditEvent // in the order they were appended
+}
