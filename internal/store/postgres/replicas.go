@@ -55,14 +55,15 @@ func (s *Store) listen(ctx context.Context, changed func()) error {
 		return err
 	}
 	// A listening connection never goes back to the pool.
-	defer conn.Hijack().Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+changesChannel); err != nil {
+	raw := conn.Hijack()
+	defer raw.Close(context.WithoutCancel(ctx))
+	if _, err := raw.Exec(ctx, "LISTEN "+changesChannel); err != nil {
 		return err
 	}
 	// Whatever changed before LISTEN took effect was not announced to us.
 	changed()
 	for {
-		if _, err := conn.Conn().WaitForNotification(ctx); err != nil {
+		if _, err := raw.WaitForNotification(ctx); err != nil {
 			return err
 		}
 		changed()
