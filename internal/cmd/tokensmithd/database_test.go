@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/store/postgres"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/store/postgres/pgtest"
+)
+
+// TestParseFlagsDatabase: --database is refused with --data, with
+// --in-memory or when it is not a PostgreSQL URL, never repeating the URL
+// (it may hold a password); its settings are strict and need it.
+func TestParseFlagsDatabase(t *testing.T) {
+	const withPassword = "postgres://tsm:hunter2@db.example/tokensmith"
+	for _, tc := range []struct {
+		env, value string
+		args       []string
+		want       string
+	}{
+		{"", "", []string{"--database", withPassword, "--data", "x.db"}, "--data (the SQLite file) and --database (PostgreSQL) exclude each other"},
+		{"TOKENSMITH_DATABASE_URL", withPassword, []string{"--data", "x.db"}, "exclude each other"},
+		{"", "", []string{"--database", withPassword, "--in-memory"}, "--in-memory and --database"},
+		{"", "", []string{"--database", "mysql://tsm:hunter2@db/x"}, "must be a URL starting with postgres://"},
+		{"", "", []string{"--database", withPassword, "--db-max-conns", "-1"}, "--db-max-conns (TOKENSMITH_DB_MAX_CONNS)"},
+		{"", "", []string{"--database", withPassword, "--db-statement-timeout", "-1s"}, "--db-statement-timeout"},
+		{"TOKENSMITH_DB_MAX_CONNS", "many", []string{"--database", withPassword}, "TOKENSMITH_DB_MAX_CONNS"},
+		{"TOKENSMITH_DB_STATEMENT_TIMEOUT", "5", []string{"--database", withPassword}, "TOKENSMITH_DB_STATEMENT_TIMEOUT"},
+		{"", "", []string{"--db-max-conns", "4"}, "--db-max-conns (TOKENSMITH_DB_MAX_CONNS) needs --database"},
+	} {
+		t.Run(tc.env+strings.Join(tc.args, " "), func(t *testing.T) {
+			clearEnv(t)
+			if tc.env != "" {
+				t.Setenv(tc.env, tc.value)
+			}
+			_, err := parseFlags(tc.args)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v; want an error saying %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Fatalf("the error repeats the password: %v", err)
+			}
+		})
+	}
+
+	clearEnv(t)
+	t.Setenv("TOKENSMITH_DB_STATEMENT_TIMEOUT", "5s")
+	o, err := parseFlags([]string{"--database", withPassword, "--db-max-conns", "12"})
+	if err != nil || o.db.url != withPassword || o.db.maxConns != 12 || o.db.statementTimeout != 5*time.Second {
+		t.Fatalf("parseFlags: %+v %v", o, err)
+	}
+}
+
+func TestReplicaNeedsAGivenPepper(t *testing.T) {
+	clearEnv(t)
+	o, err := parseFlags([]string{"--database", "postgres://tsm@127.0.0.1/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.pepper(""); err == nil || !strings.Contains(err.Error(), "TOKENSMITH_PEPPER") {
+		t.Fatalf("a replica without a given pepper: %v", err)
+	}
+}
+
+func TestConnectErrorHidesThePassword(t *testing.T) {
+	// Nothing listens on port 1.
+	_, err := postgres.Connect(context.Background(), "postgres://tsm:hunter2@127.0.0.1:1/x?connect_timeout=5", postgres.Options{})
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("connect error: %v", err)
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	clearEnv(t)
+	dbURL := pgtest.URL(t)
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{migrateCommand, "--database", dbURL}, &stderr); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, stderr.String())
+	}
+	st, err := postgres.Connect(context.Background(), dbURL, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Ready(context.Background()); err != nil {
+		t.Fatalf("after migrate: %v", err)
+	}
+	// A second run finds nothing to do.
+	if err := run(context.Background(), []string{migrateCommand, "--database", dbURL}, &stderr); err != nil {
+		t.Fatalf("migrate again: %v", err)
+	}
+	if err := run(context.Background(), []string{migrateCommand}, &stderr); err == nil || !strings.Contains(err.Error(), "--database") {
+		t.Fatalf("migrate without --database: %v", err)
+	}
+}
+
+func TestReadyFailsBeforeMigrations(t *testing.T) {
+	st, err := postgres.Connect(context.Background(), pgtest.URL(t), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Ready(context.Background()); err == nil {
+		t.Fatal("an empty database reads as ready")
+	}
+}
+
+// TestBinaryCopyFromSQLite runs an installation on SQLite, copies it into
+// PostgreSQL and serves it from there: every secret still authenticates,
+// the counts match and a second copy into the same database is refused.
+func TestBinaryCopyFromSQLite(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "ts.db")
+	boot, err := secret.Generate(secret.KindPersonal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, []string{"TOKENSMITH_BOOTSTRAP_TOKEN=" + boot}, "--data", data, "--listen", "127.0.0.1:0", "--rate-limit", "0")
+	lite := &replica{d: d, u: d.baseURL("http"), hc: checked(t, &http.Client{Timeout: waitLimit})}
+	secrets := []string{boot}
+	for _, name := range []string{"a", "b", "c"} {
+		secrets = append(secrets, lite.create(t, boot, name).Token)
+	}
+	lite.call(t, http.StatusCreated, "POST", api.PathRoles, boot, map[string]any{"key": "copied", "name": "Copied", "basePermissions": "reader"})
+	lite.call(t, http.StatusCreated, "POST", api.PathTokens, boot, api.TokenCreate{Name: "keyed", Role: api.RoleReader, AllWorkspaces: true},
+		api.HeaderIdempotencyKey, "copy-key")
+	d.signal(syscall.SIGTERM)
+	if err := d.wait(); err != nil {
+		t.Fatalf("tokensmithd on SQLite: %v\n%s", err, d.output())
+	}
+	pepperFile, err := os.ReadFile(data + ".pepper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pepper := strings.TrimSpace(string(pepperFile))
+	if _, err := base64.StdEncoding.DecodeString(pepper); err != nil {
+		t.Fatal(err)
+	}
+
+	clearEnv(t)
+	dbURL := pgtest.URL(t)
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{copyCommand, "--from", data, "--to", dbURL}, &stderr); err != nil {
+		t.Fatalf("copy: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "5 tokens") || !strings.Contains(stderr.String(), "1 custom roles") {
+		t.Fatalf("copy summary: %s", stderr.String())
+	}
+	for _, s := range secrets {
+		if strings.Contains(stderr.String(), s) {
+			t.Fatal("the copy printed a secret")
+		}
+	}
+	if err := run(context.Background(), []string{copyCommand, "--from", data, "--to", dbURL}, &stderr); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("a second copy into the same database: %v", err)
+	}
+
+	pg := startReplica(t, dbURL, pepper, nil, "--rate-limit", "0")
+	for _, s := range secrets {
+		pg.call(t, http.StatusOK, "GET", api.PathCallerIdentity, s, nil)
+	}
+	if n := pg.tokenCount(t, boot); n != len(secrets)+1 {
+		t.Fatalf("%d tokens on PostgreSQL, want %d", n, len(secrets)+1)
+	}
+	// The idempotency record came along: a retry replays instead of creating.
+	pg.call(t, http.StatusCreated, "POST", api.PathTokens, boot, api.TokenCreate{Name: "keyed", Role: api.RoleReader, AllWorkspaces: true},
+		api.HeaderIdempotencyKey, "copy-key")
+	if n := pg.tokenCount(t, boot); n != len(secrets)+1 {
+		t.Fatalf("a retried create after the copy made a new token: %d tokens", n)
+	}
+	var audit api.List[json.RawMessage]
+	if err := json.Unmarshal(pg.call(t, http.StatusOK, "GET", "/api/v2/auditlog", boot, nil), &audit); err != nil || audit.TotalCount == 0 {
+		t.Fatalf("audit log after the copy: %+v %v", audit, err)
+	}
+
+	// A replica with another pepper is refused by the fingerprint the copy stored.
+	other := startDaemon(t, []string{"TOKENSMITH_PEPPER=" + newPepper(t)}, "--database", dbURL, "--listen", "127.0.0.1:0")
+	if err := other.wait(); err == nil {
+		t.Fatal("a replica with another pepper than the copied installation's started")
+	}
+}
+
