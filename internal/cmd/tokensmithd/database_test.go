@@ -190,4 +190,3 @@ func TestBinaryCopyFromSQLite(t *testing.T) {
 		t.Fatal("a replica with another pepper than the copied installation's started")
 	}
 }
-
