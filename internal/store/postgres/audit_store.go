@@ -8,11 +8,18 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
+// AppendAudit is one statement: outside a request's transaction it
+// commits on its own, without the round trips of BEGIN and COMMIT.
 func (s *Store) AppendAudit(ctx context.Context, e store.AuditEvent) error {
+	const insert = `INSERT INTO audit_events (id, org_id, time, action, member_id, token_id, target, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+	args := []any{e.ID, e.OrgID, ms(e.Time), e.Action, e.MemberID, e.TokenID, e.Target, e.Detail}
+	if s.joinedTx(ctx) == nil {
+		_, err := s.pool.Exec(ctx, insert, args...)
+		return mapErr(err)
+	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO audit_events (id, org_id, time, action, member_id, token_id, target, detail)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			e.ID, e.OrgID, ms(e.Time), e.Action, e.MemberID, e.TokenID, e.Target, e.Detail)
+		_, err := tx.Exec(ctx, insert, args...)
 		return err
 	})
 }

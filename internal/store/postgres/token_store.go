@@ -71,15 +71,15 @@ func writeTokenRoles(ctx context.Context, tx pgx.Tx, t store.Token, replace bool
 	return err
 }
 
+// insertToken checks in the INSERT itself that the owner is a member of
+// the organisation, saving a round trip on every create.
 func insertToken(ctx context.Context, tx pgx.Tx, t store.Token) error {
-	if err := memberExists(ctx, tx, t.OrgID, t.MemberID); err != nil {
-		return fmt.Errorf("%w: member %s", err, t.MemberID)
-	}
 	if err := checkCustomRoles(ctx, tx, t.OrgID, t.CustomRoleIDs); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO tokens (`+tokenColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+	tag, err := tx.Exec(ctx, `INSERT INTO tokens (`+tokenColumns+`)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22
+		WHERE EXISTS (SELECT 1 FROM members WHERE id = $3 AND org_id = $2)`,
 		t.ID, t.OrgID, t.MemberID, t.Name, t.Description, t.Service, t.Role,
 		list(t.CustomRoleIDs), encodeStatements(t.InlineRole), list(t.Permissions),
 		list(t.WorkspaceIDs), t.AllWorkspaces, list(t.ExcludedWorkspaceIDs),
@@ -87,6 +87,9 @@ func insertToken(ctx context.Context, tx pgx.Tx, t store.Token) error {
 		msPtr(t.PrevExpiresAt), ms(t.CreatedAt), ms(t.UpdatedAt), msPtr(t.LastUsedAt))
 	if err != nil {
 		return mapErr(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%w: member %s", store.ErrNotFound, t.MemberID)
 	}
 	return writeTokenRoles(ctx, tx, t, false)
 }

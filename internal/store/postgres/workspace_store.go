@@ -14,13 +14,6 @@ import (
 
 const workspaceColumns = `id, org_id, name, description, owner_id, created_at, updated_at`
 
-func scanWorkspace(r pgx.Row) (store.Workspace, error) {
-	var w store.Workspace
-	err := r.Scan(&w.ID, &w.OrgID, &w.Name, &w.Description, &w.OwnerID, &w.CreatedAt, &w.UpdatedAt)
-	w.CreatedAt, w.UpdatedAt = w.CreatedAt.UTC(), w.UpdatedAt.UTC()
-	return w, err
-}
-
 // memberList is w.MemberIDs without duplicates, with the owner first if
 // the caller left them out.
 func memberList(w store.Workspace) []string {
@@ -64,52 +57,26 @@ func insertWorkspace(ctx context.Context, tx pgx.Tx, w store.Workspace) error {
 	return writeWorkspaceMembers(ctx, tx, w)
 }
 
-// loadMembers fills MemberIDs of the given workspaces.
-func loadMembers(ctx context.Context, q querier, orgID string, ws []store.Workspace) error {
-	if len(ws) == 0 {
-		return nil
-	}
-	query := `SELECT wm.workspace_id, wm.member_id FROM workspace_members wm
-		JOIN workspaces w ON w.id = wm.workspace_id WHERE w.org_id = $1`
-	args := []any{orgID}
-	if len(ws) == 1 {
-		query += ` AND w.id = $2`
-		args = append(args, ws[0].ID)
-	}
-	rows, err := q.Query(ctx, query+` ORDER BY wm.workspace_id, wm.position`, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	members := map[string][]string{}
-	for rows.Next() {
-		var wsID, memberID string
-		if err := rows.Scan(&wsID, &memberID); err != nil {
-			return err
-		}
-		members[wsID] = append(members[wsID], memberID)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for i := range ws {
-		ws[i].MemberIDs = members[ws[i].ID]
-	}
-	return nil
+// selectWorkspaces reads workspaces with their members, in the order they
+// were added, in one statement: one consistent view without a transaction.
+const selectWorkspaces = `SELECT w.id, w.org_id, w.name, w.description, w.owner_id, w.created_at, w.updated_at,
+		coalesce((SELECT array_agg(wm.member_id ORDER BY wm.position) FROM workspace_members wm WHERE wm.workspace_id = w.id), '{}')
+	FROM workspaces w WHERE w.org_id = $1`
+
+func scanWorkspaceWithMembers(r pgx.Row) (store.Workspace, error) {
+	var w store.Workspace
+	err := r.Scan(&w.ID, &w.OrgID, &w.Name, &w.Description, &w.OwnerID, &w.CreatedAt, &w.UpdatedAt, &w.MemberIDs)
+	w.CreatedAt, w.UpdatedAt = w.CreatedAt.UTC(), w.UpdatedAt.UTC()
+	w.MemberIDs = unlist(w.MemberIDs)
+	return w, err
 }
 
 func getWorkspace(ctx context.Context, q querier, orgID, where string, arg any) (store.Workspace, error) {
-	w, err := scanWorkspace(q.QueryRow(ctx,
-		`SELECT `+workspaceColumns+` FROM workspaces WHERE org_id = $1 AND `+where, orgID, arg))
+	w, err := scanWorkspaceWithMembers(q.QueryRow(ctx, selectWorkspaces+` AND w.`+where, orgID, arg))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return w, store.ErrNotFound
 	}
-	if err != nil {
-		return w, err
-	}
-	one := []store.Workspace{w}
-	err = loadMembers(ctx, q, orgID, one)
-	return one[0], err
+	return w, err
 }
 
 func (s *Store) CreateWorkspace(ctx context.Context, w store.Workspace) error {
@@ -117,51 +84,28 @@ func (s *Store) CreateWorkspace(ctx context.Context, w store.Workspace) error {
 }
 
 func (s *Store) GetWorkspace(ctx context.Context, orgID, id string) (store.Workspace, error) {
-	q, done, err := s.snapshot(ctx)
-	if err != nil {
-		return store.Workspace{}, err
-	}
-	defer done()
-	return getWorkspace(ctx, q, orgID, `id = $2`, id)
+	return getWorkspace(ctx, s.reader(ctx), orgID, `id = $2`, id)
 }
 
 func (s *Store) GetWorkspaceByName(ctx context.Context, orgID, name string) (store.Workspace, error) {
-	q, done, err := s.snapshot(ctx)
-	if err != nil {
-		return store.Workspace{}, err
-	}
-	defer done()
-	return getWorkspace(ctx, q, orgID, `name = $2`, name)
+	return getWorkspace(ctx, s.reader(ctx), orgID, `name = $2`, name)
 }
 
 func (s *Store) ListWorkspaces(ctx context.Context, orgID string) ([]store.Workspace, error) {
-	q, done, err := s.snapshot(ctx)
+	rows, err := s.reader(ctx).Query(ctx, selectWorkspaces+` ORDER BY w.created_at, w.id`, orgID)
 	if err != nil {
 		return nil, err
 	}
-	defer done()
-	rows, err := q.Query(ctx,
-		`SELECT `+workspaceColumns+` FROM workspaces WHERE org_id = $1 ORDER BY created_at, id`, orgID)
-	if err != nil {
-		return nil, err
-	}
+	defer rows.Close()
 	var out []store.Workspace
 	for rows.Next() {
-		w, err := scanWorkspace(rows)
+		w, err := scanWorkspaceWithMembers(rows)
 		if err != nil {
-			rows.Close()
 			return nil, err
 		}
 		out = append(out, w)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if err := loadMembers(ctx, q, orgID, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 func (s *Store) UpdateWorkspace(ctx context.Context, w store.Workspace) error {
