@@ -23,20 +23,29 @@ const benchClients = 8
 // off); SQLite is a file with tokensmithd's own settings.
 var engines = []struct {
 	name  string
-	start func(b *testing.B) *testserver.Server
+	start func(b *testing.B, cfg func(*server.Config)) *testserver.Server
 }{
-	{"sqlite", func(b *testing.B) *testserver.Server { return testserver.New(b, testserver.WithConfig(unlimited)) }},
-	{"postgres", func(b *testing.B) *testserver.Server {
+	{"sqlite", func(b *testing.B, cfg func(*server.Config)) *testserver.Server {
+		return testserver.New(b, testserver.WithConfig(cfg))
+	}},
+	{"postgres", func(b *testing.B, cfg func(*server.Config)) *testserver.Server {
 		st, err := postgres.Open(context.Background(), pgtest.URL(b), postgres.Options{MaxConns: 16})
 		if err != nil {
 			b.Fatal(err)
 		}
-		return testserver.New(b, testserver.WithStore(st), testserver.WithConfig(unlimited))
+		return testserver.New(b, testserver.WithStore(st), testserver.WithConfig(cfg))
 	}},
 }
 
 func unlimited(cfg *server.Config) {
 	cfg.Quota = store.Quota{}
+	cfg.RateLimit = 0
+}
+
+// quotas that are never reached, so every create still counts under its
+// locks as it does in production.
+func quotas(cfg *server.Config) {
+	cfg.Quota = store.Quota{PerMember: 1 << 30, PerOrg: 1 << 30}
 	cfg.RateLimit = 0
 }
 
@@ -80,24 +89,31 @@ func createToken(b *testing.B, ts *testserver.Server) api.Token {
 }
 
 // BenchmarkEngines compares the engines on authentication with a warm
-// cache (GET caller-identity), GET /api/v2/tokens/{id} and creates.
+// cache (GET caller-identity), GET /api/v2/tokens/{id} and creates, without
+// quotas and under quotas that are counted but never reached.
 func BenchmarkEngines(b *testing.B) {
 	for _, e := range engines {
 		b.Run(e.name+"/CallerIdentity", func(b *testing.B) {
-			ts := e.start(b)
+			ts := e.start(b, unlimited)
 			parallel(b, "req/s", http.StatusOK, func() *http.Request {
 				return jsonRequest(ts, "GET", api.PathCallerIdentity, "")
 			})
 		})
 		b.Run(e.name+"/GetToken", func(b *testing.B) {
-			ts := e.start(b)
+			ts := e.start(b, unlimited)
 			tok := createToken(b, ts)
 			parallel(b, "req/s", http.StatusOK, func() *http.Request {
 				return jsonRequest(ts, "GET", api.PathTokens+"/"+tok.ID, "")
 			})
 		})
 		b.Run(e.name+"/Create", func(b *testing.B) {
-			ts := e.start(b)
+			ts := e.start(b, unlimited)
+			parallel(b, "creates/s", http.StatusCreated, func() *http.Request {
+				return jsonRequest(ts, "POST", api.PathTokens, `{"name":"bench","role":"reader"}`)
+			})
+		})
+		b.Run(e.name+"/CreateUnderQuota", func(b *testing.B) {
+			ts := e.start(b, quotas)
 			parallel(b, "creates/s", http.StatusCreated, func() *http.Request {
 				return jsonRequest(ts, "POST", api.PathTokens, `{"name":"bench","role":"reader"}`)
 			})

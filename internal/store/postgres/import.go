@@ -54,7 +54,7 @@ func (s *Store) Import(ctx context.Context, snap store.Snapshot, pepperFingerpri
 			}
 		}
 		for _, t := range snap.Tokens {
-			if err := insertToken(ctx, tx, t); err != nil {
+			if err := insertToken(ctx, tx, t, store.Quota{}); err != nil {
 				return fmt.Errorf("token %s: %w", t.ID, err)
 			}
 		}

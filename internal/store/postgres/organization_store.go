@@ -32,7 +32,7 @@ func (s *Store) Bootstrap(ctx context.Context, org store.Organization, owner sto
 		if err := insertWorkspace(ctx, tx, ws); err != nil {
 			return err
 		}
-		return insertToken(ctx, tx, tok)
+		return insertToken(ctx, tx, tok, store.Quota{})
 	})
 }
 

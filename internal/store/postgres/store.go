@@ -2,9 +2,10 @@
 //
 // Several tokensmithd processes may share one database. Every rule that
 // must hold across them rests on the database itself, never on a lock in
-// one process: a token create locks the rows of the member and the
-// organisation it counts against (SELECT ... FOR NO KEY UPDATE) before
-// counting, removing or demoting an owner locks the organisation's row,
+// one process: a token create under a quota locks the row of the
+// organisation (or of the member) it counts against (SELECT ... FOR NO KEY
+// UPDATE) before counting, removing or demoting an owner locks the
+// organisation's row,
 // and an idempotent request holds a transaction-scoped advisory lock on its
 // key. Transactions run at READ COMMITTED, so a statement that follows a
 // lock sees every write committed before the lock was granted; those that

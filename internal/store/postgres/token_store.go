@@ -71,62 +71,66 @@ func writeTokenRoles(ctx context.Context, tx pgx.Tx, t store.Token, replace bool
 	return err
 }
 
-// insertToken checks in the INSERT itself that the owner is a member of
-// the organisation, saving a round trip on every create.
-func insertToken(ctx context.Context, tx pgx.Tx, t store.Token) error {
+// insertToken inserts t if its owner is a member of the organisation and
+// neither quota of q (zero: none) is reached, all in the INSERT itself: one
+// round trip, and, under a quota, the shortest possible hold of the lock
+// CreateToken takes first.
+func insertToken(ctx context.Context, tx pgx.Tx, t store.Token, q store.Quota) error {
 	if err := checkCustomRoles(ctx, tx, t.OrgID, t.CustomRoleIDs); err != nil {
 		return err
 	}
 	tag, err := tx.Exec(ctx, `INSERT INTO tokens (`+tokenColumns+`)
 		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22
-		WHERE EXISTS (SELECT 1 FROM members WHERE id = $3 AND org_id = $2)`,
+		WHERE EXISTS (SELECT 1 FROM members WHERE id = $3 AND org_id = $2)
+		AND ($23::integer = 0 OR (SELECT count(*) FROM tokens WHERE member_id = $3) < $23::integer)
+		AND ($24::integer = 0 OR (SELECT count(*) FROM tokens WHERE org_id = $2) < $24::integer)`,
 		t.ID, t.OrgID, t.MemberID, t.Name, t.Description, t.Service, t.Role,
 		list(t.CustomRoleIDs), encodeStatements(t.InlineRole), list(t.Permissions),
 		list(t.WorkspaceIDs), t.AllWorkspaces, list(t.ExcludedWorkspaceIDs),
 		t.DefaultAPIVersion, msPtr(t.ExpiresAt), t.Digest, t.LastFour, nullBytes(t.PrevDigest),
-		msPtr(t.PrevExpiresAt), ms(t.CreatedAt), ms(t.UpdatedAt), msPtr(t.LastUsedAt))
+		msPtr(t.PrevExpiresAt), ms(t.CreatedAt), ms(t.UpdatedAt), msPtr(t.LastUsedAt), q.PerMember, q.PerOrg)
 	if err != nil {
 		return mapErr(err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("%w: member %s", store.ErrNotFound, t.MemberID)
+		return refusal(ctx, tx, t, q)
 	}
 	return writeTokenRoles(ctx, tx, t, false)
 }
 
-// CreateToken locks the row of whatever it counts against before counting:
-// the organisation for PerOrg, the member for PerMember (always in that
-// order, so two creates never deadlock). A concurrent create, from any
-// replica, waits for this one to commit and then counts its token.
+// refusal says why insertToken inserted nothing.
+func refusal(ctx context.Context, tx pgx.Tx, t store.Token, q store.Quota) error {
+	if err := memberExists(ctx, tx, t.OrgID, t.MemberID); err != nil {
+		return fmt.Errorf("%w: member %s", err, t.MemberID)
+	}
+	var perMember int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM tokens WHERE member_id = $1`, t.MemberID).Scan(&perMember); err != nil {
+		return err
+	}
+	if q.PerMember > 0 && perMember >= q.PerMember {
+		return &store.QuotaError{Scope: "member", Limit: q.PerMember}
+	}
+	return &store.QuotaError{Scope: "organization", Limit: q.PerOrg}
+}
+
+// CreateToken first locks the row of what it counts against: the
+// organisation under a PerOrg quota (which also orders every create of its
+// members), else the member under a PerMember quota. A concurrent create,
+// from any replica, waits for this one to commit; its INSERT, a new
+// statement, then counts this token.
 func (s *Store) CreateToken(ctx context.Context, t store.Token, q store.Quota) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if q.PerOrg > 0 {
-			if _, err := tx.Exec(ctx, `SELECT 1 FROM organizations WHERE id = $1 FOR NO KEY UPDATE`, t.OrgID); err != nil {
-				return err
-			}
+		var err error
+		switch {
+		case q.PerOrg > 0:
+			_, err = tx.Exec(ctx, `SELECT 1 FROM organizations WHERE id = $1 FOR NO KEY UPDATE`, t.OrgID)
+		case q.PerMember > 0:
+			_, err = tx.Exec(ctx, `SELECT 1 FROM members WHERE id = $1 FOR NO KEY UPDATE`, t.MemberID)
 		}
-		if q.PerMember > 0 {
-			if _, err := tx.Exec(ctx, `SELECT 1 FROM members WHERE id = $1 FOR NO KEY UPDATE`, t.MemberID); err != nil {
-				return err
-			}
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT count(*) FROM tokens WHERE member_id = $1`, t.MemberID).Scan(&n); err != nil {
-				return err
-			}
-			if n >= q.PerMember {
-				return &store.QuotaError{Scope: "member", Limit: q.PerMember}
-			}
+		if err != nil {
+			return err
 		}
-		if q.PerOrg > 0 {
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT count(*) FROM tokens WHERE org_id = $1`, t.OrgID).Scan(&n); err != nil {
-				return err
-			}
-			if n >= q.PerOrg {
-				return &store.QuotaError{Scope: "organization", Limit: q.PerOrg}
-			}
-		}
-		return insertToken(ctx, tx, t)
+		return insertToken(ctx, tx, t, q)
 	})
 }
 
