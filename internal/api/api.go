@@ -15,6 +15,7 @@ const (
 	PathWorkspaces     = "/api/v2/workspaces"
 	PathMembers        = "/api/v2/members"
 	PathPermissions    = "/api/v2/permissions"
+	PathObjects        = "/api/v2/permissions/objects"
 	PathCallerIdentity = "/api/v2/caller-identity"
 	PathAuditLog       = "/api/v2/auditlog"
 )
@@ -103,8 +104,8 @@ type MemberSummary struct {
 //
 // Token holds the whole secret only in the response to a create or a reset
 // (and an idempotent replay of either); everywhere else it holds the last four
-// characters. Exactly one of Role, CustomRoleIDs, InlineRole and Permissions
-// is present.
+// characters. Exactly one of Role, CustomRoleIDs, InlineRole, Permissions and
+// Access is present.
 type Token struct {
 	ID                string         `json:"_id"`
 	OwnerID           string         `json:"ownerId"`
@@ -129,6 +130,9 @@ type Token struct {
 	AllWorkspaces  bool     `json:"allWorkspaces"`
 	ExpirationDate int64    `json:"expirationDate,omitempty"`
 	Expired        bool     `json:"expired"`
+	// Access is the access grant exactly as sent: object -> none,
+	// read_only or read_write (see AccessGrant).
+	Access AccessGrant `json:"access,omitempty"`
 	// NotEnforced lists the 0-based indexes in InlineRole of the statements
 	// that have no effect on this backend, because every resource or every
 	// action they name is the wider service's ("proj/*:env/production",
@@ -139,8 +143,8 @@ type Token struct {
 
 // TokenCreate is the body of POST /api/v2/tokens.
 //
-// Exactly one grant (Role, CustomRoleIDs, InlineRole, Permissions) is
-// required. CustomRoleIDs accepts role keys or ids. The workspace scope is
+// Exactly one grant (Role, CustomRoleIDs, InlineRole, Permissions, Access)
+// is required. CustomRoleIDs accepts role keys or ids. The workspace scope is
 // WorkspaceIDs or AllWorkspaces; when both are absent the token is scoped to
 // every workspace. ExpirationDate is Unix milliseconds; zero means no expiry
 // where policy allows it.
@@ -154,12 +158,17 @@ type TokenCreate struct {
 	DefaultAPIVersion int         `json:"defaultApiVersion,omitempty"`
 
 	// Extensions.
-	Permissions    []string `json:"permissions,omitempty"`
-	WorkspaceIDs   []string `json:"workspaceIds,omitempty"`
-	AllWorkspaces  bool     `json:"allWorkspaces,omitempty"`
-	ExpirationDate int64    `json:"expirationDate,omitempty"`
+	Permissions    []string    `json:"permissions,omitempty"`
+	WorkspaceIDs   []string    `json:"workspaceIds,omitempty"`
+	AllWorkspaces  bool        `json:"allWorkspaces,omitempty"`
+	ExpirationDate int64       `json:"expirationDate,omitempty"`
+	Access         AccessGrant `json:"access,omitempty"`
 	// MemberID lets an admin create a token owned by another member.
 	MemberID string `json:"memberId,omitempty"`
+	// Secret is a client-supplied secret, accepted only where the server
+	// allows it: a well-formed token of the token's kind that no token has
+	// ever held. The answer then carries only its last four characters.
+	Secret string `json:"secret,omitempty"`
 }
 
 // TokenReset is the optional JSON body of POST /api/v2/tokens/{id}/reset.
@@ -167,6 +176,20 @@ type TokenCreate struct {
 // at once. The same value may be sent as the `expiry` query parameter.
 type TokenReset struct {
 	Expiry int64 `json:"expiry,omitempty"`
+	// Secret is a client-supplied new secret, with the rules of
+	// TokenCreate.Secret.
+	Secret string `json:"secret,omitempty"`
+}
+
+// TokenBulkDeleteResult is the answer of DELETE /api/v2/tokens?memberId=,
+// which deletes a member's tokens at once: all of them, or with
+// serviceToken=true|false only service or personal ones, and with
+// workspaceId only those whose scope reaches that workspace (listed in
+// workspaceIds, or allWorkspaces). Both filters may be combined.
+type TokenBulkDeleteResult struct {
+	MemberID string `json:"memberId"`
+	// DeletedCount is how many tokens were deleted.
+	DeletedCount int `json:"deletedCount"`
 }
 
 // PatchOperation is one RFC 6902 JSON Patch operation.
@@ -197,10 +220,13 @@ type CustomRole struct {
 	// Extensions.
 	// Permissions are catalogue permission names the role grants on every
 	// resource, like a token's permissions.
-	Permissions  []string `json:"permissions,omitempty"`
-	CreationDate int64    `json:"creationDate,omitempty"`
-	LastModified int64    `json:"lastModified,omitempty"`
-	TokenCount   int      `json:"tokenCount"`
+	Permissions []string `json:"permissions,omitempty"`
+	// Access is the role's access grant exactly as sent; it adds to
+	// Permissions, Policy and BasePermissions (see AccessGrant).
+	Access       AccessGrant `json:"access,omitempty"`
+	CreationDate int64       `json:"creationDate,omitempty"`
+	LastModified int64       `json:"lastModified,omitempty"`
+	TokenCount   int         `json:"tokenCount"`
 	// NotEnforced lists the 0-based indexes in Policy of the statements that
 	// have no effect on this backend, as for Token.NotEnforced.
 	NotEnforced []int `json:"notEnforced,omitempty"`
@@ -216,7 +242,8 @@ type CustomRoleCreate struct {
 	BasePermissions string      `json:"basePermissions,omitempty"`
 
 	// Extensions.
-	Permissions []string `json:"permissions,omitempty"`
+	Permissions []string    `json:"permissions,omitempty"`
+	Access      AccessGrant `json:"access,omitempty"`
 
 	// Fields of the wider service that tokensmithd accepts and ignores, so
 	// its clients work unchanged.
@@ -288,6 +315,36 @@ type Permission struct {
 	// CatalogueRoles are the roles of the source catalogue (Global_Admin,
 	// Admin, Basic_User) that may hold it.
 	CatalogueRoles []string `json:"catalogueRoles"`
+	// Object and Level place the permission in an object of the catalogue
+	// (level read or write); both are absent for a plain permission.
+	Object string `json:"object,omitempty"`
+	Level  string `json:"level,omitempty"`
+}
+
+// AccessGrant maps catalogue objects to an access level: none, read_only
+// (the object's read permissions) or read_write (its read and write
+// permissions). On a token it is a grant form of its own, exclusive like
+// the others; on a custom role it adds to the role's other grants, and
+// its permissions must not also name a permission of an object it sets.
+type AccessGrant map[string]string
+
+// AccessObject is one object of the catalogue as GET
+// /api/v2/permissions/objects lists it.
+type AccessObject struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// Levels are the access levels beyond none that the object offers,
+	// narrowest first: read_only, and read_write when it can be written.
+	Levels []AccessObjectLevel `json:"levels"`
+}
+
+// AccessObjectLevel says what one access level on an object stands for.
+type AccessObjectLevel struct {
+	Level string `json:"level"`
+	// Permissions are the catalogue names the level grants.
+	Permissions []string `json:"permissions"`
+	// Roles are the member roles that may hold the level.
+	Roles []string `json:"roles"`
 }
 
 // CallerIdentity describes the token a request was made with.

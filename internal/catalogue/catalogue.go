@@ -57,6 +57,10 @@ type Permission struct {
 	Roles []string
 	// CatalogueRoles are the source roles (Global_Admin, Admin, Basic_User) that may hold it.
 	CatalogueRoles []string
+	// Object is the object the permission belongs to, or empty for a plain
+	// permission; Level is then LevelRead or LevelWrite.
+	Object string
+	Level  string
 }
 
 // Catalogue is an immutable set of permissions, safe for concurrent use.
@@ -65,6 +69,10 @@ type Catalogue struct {
 	index  map[string]int
 	sorted []string
 	byRole map[string][]string
+
+	objects     []Object
+	objectIndex map[string]int
+	objectNames []string
 }
 
 // ValidationError names the field of a catalogue document at fault.
@@ -84,6 +92,7 @@ const (
 )
 
 type document struct {
+	Objects     []json.RawMessage `json:"objects"`
 	Permissions []json.RawMessage `json:"permissions"`
 }
 
@@ -91,6 +100,8 @@ type documentPermission struct {
 	Name           string   `json:"name"`
 	Description    string   `json:"description"`
 	CatalogueRoles []string `json:"catalogueRoles"`
+	Object         string   `json:"object"`
+	Level          string   `json:"level"`
 }
 
 // Load reads a catalogue from JSON of the form
@@ -99,7 +110,9 @@ type documentPermission struct {
 //
 // Names are upper case letters, digits and underscores and unique;
 // catalogueRoles is a non-empty set of Global_Admin, Admin and Basic_User.
-// Unknown fields are refused. The backend's own permissions are appended when
+// The document may also declare objects, {"objects": [{"name": "...",
+// "description": "..."}]}, and place permissions in them with "object" and
+// "level" (see loadObjects). Unknown fields are refused. The backend's own permissions are appended when
 // absent. Errors are *ValidationError naming the field, for example
 // `permissions[3].name: duplicate "API_READ"`.
 func Load(r io.Reader) (*Catalogue, error) {
@@ -118,6 +131,10 @@ func Load(r io.Reader) (*Catalogue, error) {
 	}
 	if len(doc.Permissions) == 0 {
 		return nil, &ValidationError{Field: "permissions", Message: "at least one permission is required"}
+	}
+	objects, err := loadObjects(doc.Objects)
+	if err != nil {
+		return nil, err
 	}
 	perms := make([]Permission, 0, len(doc.Permissions)+len(backendPermissions))
 	seen := map[string]int{}
@@ -158,9 +175,15 @@ func Load(r io.Reader) (*Catalogue, error) {
 			}
 			roleSeen[r] = true
 		}
-		perms = append(perms, Permission{Name: dp.Name, Description: dp.Description, CatalogueRoles: dp.CatalogueRoles})
+		if err := placeInObject(field, dp, objects); err != nil {
+			return nil, err
+		}
+		perms = append(perms, Permission{Name: dp.Name, Description: dp.Description, CatalogueRoles: dp.CatalogueRoles, Object: dp.Object, Level: dp.Level})
 	}
-	return build(perms)
+	if err := objectsComplete(objects, perms); err != nil {
+		return nil, err
+	}
+	return build(perms, objects)
 }
 
 // jsonError turns a decoding error into a ValidationError under field.
@@ -192,7 +215,7 @@ func jsonType(kind string) string {
 
 // build appends the missing backend permissions, normalises the source
 // roles, derives the member roles and indexes the result.
-func build(perms []Permission) (*Catalogue, error) {
+func build(perms []Permission, objects []Object) (*Catalogue, error) {
 	c := &Catalogue{index: map[string]int{}, byRole: map[string][]string{}}
 	for _, p := range perms {
 		if _, dup := c.index[p.Name]; dup {
@@ -215,6 +238,7 @@ func build(perms []Permission) (*Catalogue, error) {
 	for _, names := range c.byRole {
 		sort.Strings(names)
 	}
+	c.indexObjects(objects)
 	return c, nil
 }
 
@@ -331,7 +355,12 @@ func (c *Catalogue) Expand(pattern string) []string {
 // hints. Names further than max(2, len(name)/2) edits away are not
 // suggested; an exact (case-insensitive) match is suggested first.
 func (c *Catalogue) Suggest(name string, n int) []string {
-	return closest(name, c.sorted, n, max(2, len([]rune(name))/2))
+	return suggest(c.sorted, name, n)
+}
+
+// suggest is Suggest over any sorted list of names.
+func suggest(names []string, name string, n int) []string {
+	return closest(name, names, n, max(2, len([]rune(name))/2))
 }
 
 // SuggestPattern is Suggest for a pattern ("ACCES_TOKEN_*") that matches no

@@ -1,5 +1,10 @@
 package catalogue
 
+import (
+	"slices"
+	"strings"
+)
+
 // Roles of the source catalogue.
 const (
 	GlobalAdmin = "Global_Admin"
@@ -24,6 +29,7 @@ const (
 	MemberWrite       = "MEMBER_WRITE"        // owner, admin
 	AuditLogRead      = "AUDIT_LOG_READ"      // owner, admin (Global_Admin, Admin in source 003)
 	TokenIntrospect   = "TOKEN_INTROSPECT"    // owner, admin
+	MetricsRead       = "METRICS_READ"        // all roles (source 003): GET /metrics
 )
 
 var (
@@ -53,7 +59,7 @@ var sourcePermissions = []entry{
 	{"SUBSCRIPTIONS_WRITE", "Write subscriptions. Deploy subscriptions to environments.", allRoles},
 	{"CONFIGURATION_READ", "Read configuration.", globalOnly},
 	{"CONFIGURATION_WRITE", "Write configuration.", globalOnly},
-	{"METRICS_READ", "Read API/application metrics.", allRoles},
+	{MetricsRead, "Read API/application metrics.", allRoles},
 	{"ORGANIZATION_READ", "Read organizations.", allRoles},
 	{"ORGANIZATION_WRITE", "Write organizations.", adminsOnly},
 	{"DISCOVERY", "Run discovery of APIs/applications/plans/subscriptions.", globalOnly},
@@ -93,15 +99,51 @@ type entry struct {
 	roles             []string
 }
 
-// Default returns source 003's catalogue plus the backend's own permissions.
+// Default returns source 003's catalogue plus the backend's own permissions,
+// with every X_READ / X_WRITE pair grouped into the object x (see
+// pairObjects).
 func Default() *Catalogue {
 	perms := make([]Permission, 0, len(sourcePermissions)+len(backendPermissions))
 	for _, e := range sourcePermissions {
 		perms = append(perms, Permission{Name: e.name, Description: e.description, CatalogueRoles: append([]string(nil), e.roles...)})
 	}
-	c, err := build(perms)
+	for _, e := range backendPermissions {
+		if !slices.ContainsFunc(perms, func(p Permission) bool { return p.Name == e.name }) {
+			perms = append(perms, Permission{Name: e.name, Description: e.description, CatalogueRoles: append([]string(nil), e.roles...)})
+		}
+	}
+	objects := pairObjects(perms)
+	c, err := build(perms, objects)
 	if err != nil {
 		panic("catalogue: default catalogue is invalid: " + err.Error())
 	}
 	return c
+}
+
+// pairObjects groups every pair of permissions X_READ and X_WRITE into the
+// object named x in lower case (API_READ and API_WRITE become "api"), and
+// sets Object and Level on the pair. A permission without its pair
+// (JOBS_READ, DISCOVERY, CROSS_ORGANIZATION_ACCESS) stays a plain
+// permission. The object's description is the pair's, read first.
+func pairObjects(perms []Permission) []Object {
+	index := map[string]int{}
+	for i, p := range perms {
+		index[p.Name] = i
+	}
+	var objects []Object
+	for i, p := range perms {
+		stem, ok := strings.CutSuffix(p.Name, "_READ")
+		if !ok {
+			continue
+		}
+		j, ok := index[stem+"_WRITE"]
+		if !ok {
+			continue
+		}
+		name := strings.ToLower(stem)
+		perms[i].Object, perms[i].Level = name, LevelRead
+		perms[j].Object, perms[j].Level = name, LevelWrite
+		objects = append(objects, Object{Name: name, Description: p.Description + " " + perms[j].Description})
+	}
+	return objects
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
@@ -24,6 +25,17 @@ func (c *Client) GetToken(ctx context.Context, id string) (*api.Token, error) {
 	}
 	var out api.Token
 	err := c.do(ctx, request{method: http.MethodGet, path: api.PathTokens + "/" + escape(id)}, &out)
+	return result(&out, err)
+}
+
+// TokenUsage reads how often a token was used on each of the last
+// api.UsageDays days.
+func (c *Client) TokenUsage(ctx context.Context, id string) (*api.TokenUsage, error) {
+	if err := requireID("token", id); err != nil {
+		return nil, err
+	}
+	var out api.TokenUsage
+	err := c.do(ctx, request{method: http.MethodGet, path: api.PathTokens + "/" + escape(id) + "/usage"}, &out)
 	return result(&out, err)
 }
 
@@ -51,10 +63,20 @@ func (c *Client) PatchToken(ctx context.Context, id string, ops []api.PatchOpera
 // ResetToken issues a new secret for a token, returned whole in Token. The
 // old secret keeps working until oldExpiry; the zero time stops it at once.
 func (c *Client) ResetToken(ctx context.Context, id string, oldExpiry time.Time, o WriteOptions) (*api.Token, error) {
+	return c.resetToken(ctx, id, api.TokenReset{}, oldExpiry, o)
+}
+
+// ResetTokenTo makes value, a secret the caller generated, the new secret of
+// a token (where the server allows client-supplied secrets). The answer's
+// Token holds its last four characters only.
+func (c *Client) ResetTokenTo(ctx context.Context, id, value string, oldExpiry time.Time, o WriteOptions) (*api.Token, error) {
+	return c.resetToken(ctx, id, api.TokenReset{Secret: value}, oldExpiry, o)
+}
+
+func (c *Client) resetToken(ctx context.Context, id string, body api.TokenReset, oldExpiry time.Time, o WriteOptions) (*api.Token, error) {
 	if err := requireID("token", id); err != nil {
 		return nil, err
 	}
-	var body api.TokenReset
 	if !oldExpiry.IsZero() {
 		body.Expiry = oldExpiry.UnixMilli()
 	}
@@ -71,12 +93,33 @@ func (c *Client) DeleteToken(ctx context.Context, id string) error {
 	return c.do(ctx, request{method: http.MethodDelete, path: api.PathTokens + "/" + escape(id)}, nil)
 }
 
-// DeleteMemberTokens deletes every token of a member at once.
-func (c *Client) DeleteMemberTokens(ctx context.Context, memberID string) error {
+// TokenBulkFilter narrows DeleteMemberTokens. The zero value deletes every
+// token of the member.
+type TokenBulkFilter struct {
+	// ServiceToken, when set, deletes only service tokens (true) or only
+	// personal tokens (false).
+	ServiceToken *bool
+	// WorkspaceID, when set, deletes only tokens whose scope reaches that
+	// workspace.
+	WorkspaceID string
+}
+
+// DeleteMemberTokens deletes a member's tokens at once, atomically, and
+// returns how many went.
+func (c *Client) DeleteMemberTokens(ctx context.Context, memberID string, f TokenBulkFilter) (*api.TokenBulkDeleteResult, error) {
 	if err := requireID("member", memberID); err != nil {
-		return err
+		return nil, err
 	}
-	return c.do(ctx, request{method: http.MethodDelete, path: api.PathTokens, query: url.Values{"memberId": {memberID}}}, nil)
+	q := url.Values{"memberId": {memberID}}
+	if f.ServiceToken != nil {
+		q.Set("serviceToken", strconv.FormatBool(*f.ServiceToken))
+	}
+	if f.WorkspaceID != "" {
+		q.Set("workspaceId", f.WorkspaceID)
+	}
+	var out api.TokenBulkDeleteResult
+	err := c.do(ctx, request{method: http.MethodDelete, path: api.PathTokens, query: q}, &out)
+	return result(&out, err)
 }
 
 // patchBody sends an empty patch as [] rather than null.

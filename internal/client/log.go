@@ -27,8 +27,9 @@ var (
 	// Token values of either kind, whatever follows the prefix.
 	tokenValueRe = regexp.MustCompile(`tsm_(pat|svc)_[A-Za-z0-9]+`)
 	// The `token` JSON field holds the whole secret in create and reset
-	// answers; it is masked whatever its value looks like.
-	tokenFieldRe = regexp.MustCompile(`("token"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+	// answers, and `secret` a client-supplied one in their requests; both
+	// are masked whatever their value looks like.
+	tokenFieldRe = regexp.MustCompile(`("(?:token|secret)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
 )
 
 // sensitiveHeaders are logged as redacted whatever their value. The

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
@@ -28,6 +29,14 @@ func (c *Client) GetMember(ctx context.Context, id string) (*api.Member, error) 
 func (c *Client) ListMembers(ctx context.Context, o ListOptions) (*api.List[api.Member], error) {
 	var out api.List[api.Member]
 	err := c.do(ctx, request{method: http.MethodGet, path: api.PathMembers, query: listQuery(o)}, &out)
+	return result(&out, err)
+}
+
+// ListMembersWithEmail lists the members whose email is email, compared
+// without regard to case: one member, or none.
+func (c *Client) ListMembersWithEmail(ctx context.Context, email string) (*api.List[api.Member], error) {
+	var out api.List[api.Member]
+	err := c.do(ctx, request{method: http.MethodGet, path: api.PathMembers, query: url.Values{"email": {email}}}, &out)
 	return result(&out, err)
 }
 

@@ -9,23 +9,34 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
-// maxPages stops ListPermissions on a server whose next links never end.
+// maxPages stops a list on a server whose next links never end.
 const maxPages = 1000
 
 // ListPermissions returns the whole permission catalogue, following the
 // list's next links.
 func (c *Client) ListPermissions(ctx context.Context) ([]api.Permission, error) {
+	return listAll[api.Permission](ctx, c, api.PathPermissions, "permission")
+}
+
+// ListPermissionObjects returns every object of the catalogue with its
+// access levels, following the list's next links.
+func (c *Client) ListPermissionObjects(ctx context.Context) ([]api.AccessObject, error) {
+	return listAll[api.AccessObject](ctx, c, api.PathObjects, "permission object")
+}
+
+// listAll reads every page of the list at path; what names it in errors.
+func listAll[T any](ctx context.Context, c *Client, path, what string) ([]T, error) {
 	u := *c.base
-	u.Path = c.base.Path + api.PathPermissions
+	u.Path = c.base.Path + path
 	next := u.String()
 	seen := map[string]bool{}
-	var all []api.Permission
+	var all []T
 	for page := 0; next != ""; page++ {
 		if page == maxPages || seen[next] {
-			return nil, fmt.Errorf("client: permission list does not end after %d pages", page)
+			return nil, fmt.Errorf("client: %s list does not end after %d pages", what, page)
 		}
 		seen[next] = true
-		var out api.List[api.Permission]
+		var out api.List[T]
 		if err := c.doURL(ctx, http.MethodGet, next, nil, &out); err != nil {
 			return nil, err
 		}
@@ -41,7 +52,7 @@ func (c *Client) ListPermissions(ctx context.Context) ([]api.Permission, error) 
 		next = n
 	}
 	if all == nil {
-		all = []api.Permission{}
+		all = []T{}
 	}
 	return all, nil
 }

@@ -200,7 +200,7 @@ func TestServerTokenPermissionDeniedAndMemberTokens(t *testing.T) {
 	wantErr(t, err, client.IsPermissionDenied, "permission denied for showAll")
 
 	must[*api.Token](t)(c.CreateToken(ctx, api.TokenCreate{Name: "second", Role: api.RoleReader, MemberID: reader.ID}, client.WriteOptions{}))
-	if err := c.DeleteMemberTokens(ctx, reader.ID); err != nil {
+	if _, err := c.DeleteMemberTokens(ctx, reader.ID, client.TokenBulkFilter{}); err != nil {
 		t.Fatalf("DeleteMemberTokens: %v", err)
 	}
 	_, err = readerClient.CallerIdentity(ctx)

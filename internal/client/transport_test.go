@@ -572,7 +572,7 @@ func TestRequestShapes(t *testing.T) {
 			seen{"POST", "/api/v2/tokens/t1/reset?dryRun=true", `{}`, "", ""}},
 		{func() error { _, err := c.ListTokens(ctx, true, ListOptions{Limit: 5, Offset: 10}); return err },
 			seen{"GET", "/api/v2/tokens?limit=5&offset=10&showAll=true", "", "", ""}},
-		{func() error { return c.DeleteMemberTokens(ctx, "m1") },
+		{func() error { _, err := c.DeleteMemberTokens(ctx, "m1", TokenBulkFilter{}); return err },
 			seen{"DELETE", "/api/v2/tokens?memberId=m1", "", "", ""}},
 		{func() error {
 			_, err := c.PatchCustomRole(ctx, "k", []api.PatchOperation{{Op: "remove", Path: "/description"}}, WriteOptions{DryRun: true})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -35,6 +36,7 @@ type accessTokenDataModel struct {
 	CustomRoleIDs     types.Set    `tfsdk:"custom_role_ids"`
 	InlineRole        types.Set    `tfsdk:"inline_role"`
 	Permissions       types.Set    `tfsdk:"permissions"`
+	Access            types.Map    `tfsdk:"access"`
 	WorkspaceIDs      types.Set    `tfsdk:"workspace_ids"`
 	AllWorkspaces     types.Bool   `tfsdk:"all_workspaces"`
 	ServiceToken      types.Bool   `tfsdk:"service_token"`
@@ -47,6 +49,19 @@ type accessTokenDataModel struct {
 	LastUsedAt        types.String `tfsdk:"last_used_at"`
 	ExpiresAt         types.String `tfsdk:"expires_at"`
 	Expired           types.Bool   `tfsdk:"expired"`
+	DailyUsage        types.List   `tfsdk:"daily_usage"`
+	UsageTotal        types.Int64  `tfsdk:"usage_total"`
+}
+
+// dailyUsageType is one element of daily_usage.
+var dailyUsageType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"date":  types.StringType,
+	"count": types.Int64Type,
+}}
+
+type dailyUsageModel struct {
+	Date  types.String `tfsdk:"date"`
+	Count types.Int64  `tfsdk:"count"`
 }
 
 func (d *accessTokenDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -69,6 +84,7 @@ func (d *accessTokenDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				NestedObject:        schema.NestedAttributeObject{Attributes: policyStatementDataSourceAttributes()},
 			},
 			"permissions":         computedStringSet("Catalogue permission names the token is granted, when its grant is permissions."),
+			"access":              computedStringMap("Access level (" + oneOfMarkdown(accessLevels) + ") by catalogue object, when the token's grant is access."),
 			"workspace_ids":       computedStringSet("Workspaces the token may act in, unless `all_workspaces` is true."),
 			"all_workspaces":      computedBool("Whether the token may act in every workspace."),
 			"service_token":       computedBool("Whether the token is a service token."),
@@ -81,6 +97,20 @@ func (d *accessTokenDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"last_used_at":        computedString("When the token was last used, in RFC 3339 format; null if never."),
 			"expires_at":          computedString("When the token stops working, in RFC 3339 format; null if never."),
 			"expired":             computedBool("Whether the token has expired."),
+			"daily_usage": schema.ListNestedAttribute{
+				MarkdownDescription: fmt.Sprintf("How often the token was used on each of the last %d days (UTC), oldest first, "+
+					"today last, days without use included: requests made with it and checks of it by relying services. "+
+					"Counts reach the backend's store in batches, within a minute.", api.UsageDays),
+				Computed: true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"date":  computedString("The day, `YYYY-MM-DD` (UTC)."),
+					"count": schema.Int64Attribute{MarkdownDescription: "Uses on that day.", Computed: true},
+				}},
+			},
+			"usage_total": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("Uses over the last %d days: the sum of `daily_usage`.", api.UsageDays),
+				Computed:            true,
+			},
 		},
 	}
 }
@@ -105,13 +135,19 @@ func (d *accessTokenDataSource) Read(ctx context.Context, req datasource.ReadReq
 		addAPIError(&resp.Diagnostics, "Unable to Read Access Token", fmt.Sprintf("Could not read access token %s", id), err, nil)
 		return
 	}
-	m, diags := accessTokenDataFromAPI(ctx, t)
+	usage, err := d.data.Client.TokenUsage(ctx, id)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Read Access Token Usage", fmt.Sprintf("Could not read the usage of access token %s", id), err, nil)
+		return
+	}
+	m, diags := accessTokenDataFromAPI(ctx, t, usage)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
 
-// accessTokenDataFromAPI converts an API token to the data source model.
-func accessTokenDataFromAPI(ctx context.Context, t *api.Token) (accessTokenDataModel, diag.Diagnostics) {
+// accessTokenDataFromAPI converts an API token and its usage to the data
+// source model.
+func accessTokenDataFromAPI(ctx context.Context, t *api.Token, usage *api.TokenUsage) (accessTokenDataModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	lastFour := t.Token
 	if len(lastFour) > 4 {
@@ -125,6 +161,7 @@ func accessTokenDataFromAPI(ctx context.Context, t *api.Token) (accessTokenDataM
 		CustomRoleIDs:     stringSetOrNull(t.CustomRoleIDs, &diags),
 		InlineRole:        types.SetNull(policyStatementType),
 		Permissions:       stringSetOrNull(t.Permissions, &diags),
+		Access:            accessMap(t.Access, &diags),
 		WorkspaceIDs:      stringSet(t.WorkspaceIDs, &diags),
 		AllWorkspaces:     types.BoolValue(t.AllWorkspaces),
 		ServiceToken:      types.BoolValue(t.ServiceToken),
@@ -141,6 +178,13 @@ func accessTokenDataFromAPI(ctx context.Context, t *api.Token) (accessTokenDataM
 	if t.Role != "" {
 		m.Role = types.StringValue(t.Role)
 	}
+	days := make([]dailyUsageModel, len(usage.Days))
+	for i, d := range usage.Days {
+		days[i] = dailyUsageModel{Date: types.StringValue(d.Date), Count: types.Int64Value(d.Count)}
+	}
+	list, d := types.ListValueFrom(ctx, dailyUsageType, days)
+	diags.Append(d...)
+	m.DailyUsage, m.UsageTotal = list, types.Int64Value(usage.Total)
 	if len(t.InlineRole) > 0 {
 		set, d := statementsFromAPI(ctx, t.InlineRole)
 		diags.Append(d...)

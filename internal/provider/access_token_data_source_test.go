@@ -47,6 +47,12 @@ func TestAccAccessTokenDataSource(t *testing.T) {
 					resource.TestCheckResourceAttr(addr, "expired", "false"),
 					resource.TestCheckResourceAttr(addr, "last_used_at", ts.Clock.Now().UTC().Format(time.RFC3339Nano)),
 					resource.TestCheckResourceAttrSet(addr, "expires_at"),
+					// One use (the caller identity above), today.
+					resource.TestCheckResourceAttr(addr, "daily_usage.#", fmt.Sprint(api.UsageDays)),
+					resource.TestCheckResourceAttr(addr, fmt.Sprintf("daily_usage.%d.date", api.UsageDays-1), ts.Clock.Now().UTC().Format(api.UsageDateFormat)),
+					resource.TestCheckResourceAttr(addr, fmt.Sprintf("daily_usage.%d.count", api.UsageDays-1), "1"),
+					resource.TestCheckResourceAttr(addr, "daily_usage.0.count", "0"),
+					resource.TestCheckResourceAttr(addr, "usage_total", "1"),
 				),
 			},
 			{

@@ -41,6 +41,7 @@ type accessTokenEphemeralModel struct {
 	CustomRoles   types.Set    `tfsdk:"custom_roles"`
 	InlineRole    types.Set    `tfsdk:"inline_role"`
 	Permissions   types.Set    `tfsdk:"permissions"`
+	Access        types.Map    `tfsdk:"access"`
 	WorkspaceIDs  types.Set    `tfsdk:"workspace_ids"`
 	AllWorkspaces types.Bool   `tfsdk:"all_workspaces"`
 	ServiceToken  types.Bool   `tfsdk:"service_token"`
@@ -114,6 +115,12 @@ func (r *accessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sch
 				ElementType:         types.StringType,
 				Optional:            true,
 				Validators:          nonEmptySetValidators(),
+			},
+			"access": schema.MapAttribute{
+				MarkdownDescription: docs.Access,
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          accessValidators(),
 			},
 			"workspace_ids": schema.SetAttribute{
 				MarkdownDescription: docs.WorkspaceIDs,
@@ -228,6 +235,7 @@ func (r *accessTokenEphemeralResource) Open(ctx context.Context, req ephemeral.O
 		CustomRoles:       m.CustomRoles,
 		InlineRole:        m.InlineRole,
 		Permissions:       m.Permissions,
+		Access:            m.Access,
 		WorkspaceIDs:      m.WorkspaceIDs,
 		AllWorkspaces:     m.AllWorkspaces,
 		ServiceToken:      m.ServiceToken,

@@ -48,6 +48,7 @@ type accessTokenModel struct {
 	CustomRoles       types.Set    `tfsdk:"custom_roles"`
 	InlineRole        types.Set    `tfsdk:"inline_role"`
 	Permissions       types.Set    `tfsdk:"permissions"`
+	Access            types.Map    `tfsdk:"access"`
 	WorkspaceIDs      types.Set    `tfsdk:"workspace_ids"`
 	AllWorkspaces     types.Bool   `tfsdk:"all_workspaces"`
 	ServiceToken      types.Bool   `tfsdk:"service_token"`
@@ -64,6 +65,8 @@ type accessTokenModel struct {
 	RotateBeforeDays  types.Int64  `tfsdk:"rotate_before_days"`
 	RotationTriggers  types.Map    `tfsdk:"rotation_triggers"`
 	ResetGracePeriod  types.String `tfsdk:"reset_grace_period"`
+	SecretWO          types.String `tfsdk:"secret_wo"`
+	SecretWOVersion   types.Int64  `tfsdk:"secret_wo_version"`
 }
 
 // lifetimeTolerance is how far an existing token's lifetime may be from
@@ -79,7 +82,8 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 	docs := newTokenArgumentDocs("updates the token in place", "every current and future workspace")
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An access token of the Tokensmith backend. The secret is returned only when " +
-			"the token is created and is kept in the Terraform state from then on.",
+			"the token is created and is kept in the Terraform state from then on, unless the configuration " +
+			"supplies it in the write-only `secret_wo`: then it is in neither the plan nor the state.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Identifier of the token.",
@@ -118,6 +122,12 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 				ElementType:         types.StringType,
 				Optional:            true,
 				Validators:          nonEmptySetValidators(),
+			},
+			"access": schema.MapAttribute{
+				MarkdownDescription: docs.Access,
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          accessValidators(),
 			},
 			"workspace_ids": schema.SetAttribute{
 				MarkdownDescription: docs.WorkspaceIDs,
@@ -164,7 +174,8 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: "The secret. The backend shows it only once, so it is set when the " +
-					"token is created (or replaced) and kept in state afterwards. It is null after an import.",
+					"token is created (or replaced) and kept in state afterwards. It is null after an import, " +
+					"and always null for a token whose secret comes from `secret_wo`.",
 				Computed:  true,
 				Sensitive: true,
 			},
@@ -179,9 +190,19 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"member_id": schema.StringAttribute{
-				MarkdownDescription: "Identifier of the member the token belongs to and acts as.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "Identifier of the member the token belongs to and acts as; the provider's " +
+					"own member when unset. An owner or admin (`ACCESS_TOKEN_MANAGE`) may create a token for " +
+					"another member of the same or a lower role, for example a service account (see the " +
+					"`tokensmith_member` data source): the token then follows that member's rules too, so its " +
+					"grant cannot exceed their role, below admin its workspaces must be ones they belong to, " +
+					"and it counts against their quota. The plan's dry run checks all of this. Changing it " +
+					"replaces the token.",
+				Optional: true,
+				Computed: true,
+				PlanModifiers: []planmodifier.String{
+					stringplanmodifier.UseStateForUnknown(),
+					stringplanmodifier.RequiresReplace(),
+				},
 			},
 			"created_at": schema.StringAttribute{
 				MarkdownDescription: "When the token was created, in RFC 3339 format.",
@@ -195,15 +216,16 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 		},
 	}
 	addRotationAttributes(resp.Schema.Attributes)
+	addWriteOnlyAttributes(resp.Schema.Attributes)
 	resp.Schema.Attributes["allow_widening"] = allowWideningAttribute("token")
 }
 
 func (r *accessTokenResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{
+	return append([]resource.ConfigValidator{
 		tokenGrantArguments,
 		tokenScopeArguments,
 		resourcevalidator.Conflicting(path.MatchRoot("expires_at"), path.MatchRoot("expires_in_days")),
-	}
+	}, writeOnlyConfigValidators()...)
 }
 
 func (r *accessTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -233,6 +255,7 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 		if config.ExpiresAt.IsNull() && config.ExpiresInDays.IsNull() {
 			plan.ExpiresAt = types.StringNull()
 		}
+		r.planWriteOnly(ctx, config, nil, &plan, resp)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 		return
 	}
@@ -271,6 +294,7 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 		}
 	}
 	r.planRotation(ctx, config, state, &plan, resp)
+	r.planWriteOnly(ctx, config, &state, &plan, resp)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
 
@@ -279,6 +303,7 @@ func (r *accessTokenResource) Create(ctx context.Context, req resource.CreateReq
 	if !ok {
 		return
 	}
+	plan.SecretWO = configSecret(ctx, req.Config, &resp.Diagnostics)
 	body, diags := accessTokenCreateBody(ctx, plan, r.data.Now())
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -361,6 +386,7 @@ func (r *accessTokenResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	plan.Token = state.Token
 	t = r.resetOnTrigger(ctx, t, &plan, state, &resp.Diagnostics)
+	t = r.resetWriteOnly(ctx, req.Config, t, &plan, state, &resp.Diagnostics)
 	r.setState(ctx, t, plan, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
@@ -415,6 +441,7 @@ func accessTokenFromAPI(ctx context.Context, t *api.Token, prior accessTokenMode
 		CustomRoles:       types.SetNull(types.StringType),
 		InlineRole:        types.SetNull(policyStatementType),
 		Permissions:       types.SetNull(types.StringType),
+		Access:            types.MapNull(types.StringType),
 		WorkspaceIDs:      types.SetNull(types.StringType),
 		AllWorkspaces:     types.BoolNull(),
 		ServiceToken:      types.BoolValue(t.ServiceToken),
@@ -428,6 +455,7 @@ func accessTokenFromAPI(ctx context.Context, t *api.Token, prior accessTokenMode
 		CreatedAt:         timestampValue(t.CreationDate),
 		Expired:           types.BoolValue(t.Expired),
 		AllowWidening:     allowWideningFromPrior(prior.AllowWidening),
+		SecretWOVersion:   prior.SecretWOVersion,
 	}
 	if t.Name == "" && prior.Name.IsNull() {
 		m.Name = types.StringNull()
@@ -466,6 +494,8 @@ func accessTokenFromAPI(ctx context.Context, t *api.Token, prior accessTokenMode
 		m.InlineRole = set
 	case len(t.Permissions) > 0:
 		m.Permissions = stringSet(t.Permissions, &diags)
+	case len(t.Access) > 0:
+		m.Access = accessMap(t.Access, &diags)
 	}
 
 	if t.AllWorkspaces {
@@ -486,6 +516,11 @@ func accessTokenCreateBody(ctx context.Context, plan accessTokenModel, now time.
 		ServiceToken:  plan.ServiceToken.ValueBool(),
 		AllWorkspaces: plan.AllWorkspaces.ValueBool(),
 		WorkspaceIDs:  stringsFromSet(ctx, plan.WorkspaceIDs, &diags),
+		// Write-only: set from the configuration, null in plans and state.
+		Secret: plan.SecretWO.ValueString(),
+	}
+	if !plan.MemberID.IsUnknown() && !plan.MemberID.IsNull() {
+		body.MemberID = plan.MemberID.ValueString()
 	}
 	if !plan.DefaultAPIVersion.IsUnknown() && !plan.DefaultAPIVersion.IsNull() {
 		body.DefaultAPIVersion = int(plan.DefaultAPIVersion.ValueInt64())
@@ -513,6 +548,8 @@ func accessTokenCreateBody(ctx context.Context, plan accessTokenModel, now time.
 		body.InlineRole = grant.value.([]api.Statement)
 	case "permissions":
 		body.Permissions = grant.value.([]string)
+	case "access":
+		body.Access = grant.value.(map[string]string)
 	}
 	return body, diags
 }
@@ -536,6 +573,8 @@ func accessTokenGrant(ctx context.Context, m accessTokenModel) (tokenGrant, diag
 		return tokenGrant{"inlineRole", stmts}, diags
 	case !m.Permissions.IsNull():
 		return tokenGrant{"permissions", stringsFromSet(ctx, m.Permissions, &diags)}, diags
+	case !m.Access.IsNull():
+		return tokenGrant{"access", accessFromMap(ctx, m.Access, &diags)}, diags
 	}
 	return tokenGrant{}, diags
 }
@@ -554,7 +593,8 @@ func accessTokenPatch(ctx context.Context, plan, state accessTokenModel) ([]api.
 	}
 
 	if !plan.Role.Equal(state.Role) || !plan.CustomRoles.Equal(state.CustomRoles) ||
-		!plan.InlineRole.Equal(state.InlineRole) || !plan.Permissions.Equal(state.Permissions) {
+		!plan.InlineRole.Equal(state.InlineRole) || !plan.Permissions.Equal(state.Permissions) ||
+		!plan.Access.Equal(state.Access) {
 		newGrant, d := accessTokenGrant(ctx, plan)
 		diags.Append(d...)
 		oldGrant, d := accessTokenGrant(ctx, state)
@@ -602,11 +642,14 @@ func accessTokenFields(plan accessTokenModel) map[string]path.Path {
 		"customRoleIds":     path.Root("custom_roles"),
 		"inlineRole":        path.Root("inline_role"),
 		"permissions":       path.Root("permissions"),
+		"access":            path.Root("access"),
 		"workspaceIds":      path.Root("workspace_ids"),
 		"allWorkspaces":     path.Root("all_workspaces"),
 		"serviceToken":      path.Root("service_token"),
 		"defaultApiVersion": path.Root("default_api_version"),
 		"expirationDate":    expiry,
+		"secret":            path.Root("secret_wo"),
+		"memberId":          path.Root("member_id"),
 	}
 }
 

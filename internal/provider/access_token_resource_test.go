@@ -298,7 +298,7 @@ func TestAccAccessToken_validation(t *testing.T) {
 	base := "  name = \"bad\"\n"
 	cases := map[string]testAccPlanError{
 		"two grants":                {base + "  role = \"reader\"\n  permissions = [\"WORKSPACE_READ\"]\n  all_workspaces = true\n", `(?s)Invalid Attribute Combination.*role\s+and\s+permissions\s+are\s+both\s+set`},
-		"no grant":                  {base + "  all_workspaces = true\n", `(?s)Missing Attribute Configuration.*None\s+of\s+role,\s+custom_roles,\s+inline_role\s+and\s+permissions\s+is\s+set`},
+		"no grant":                  {base + "  all_workspaces = true\n", `(?s)Missing Attribute Configuration.*None\s+of\s+role,\s+custom_roles,\s+inline_role,\s+permissions\s+and\s+access\s+is\s+set`},
 		"two expirations":           {base + "  role = \"reader\"\n  all_workspaces = true\n  expires_in_days = 3\n  expires_at = \"2099-01-01T00:00:00Z\"\n", `(?s)Invalid Attribute Combination.*expires_at.*expires_in_days`},
 		"both workspace forms":      {base + "  role = \"reader\"\n  all_workspaces = true\n  workspace_ids = [\"abc\"]\n", `(?s)Invalid Attribute Combination.*workspace_ids.*all_workspaces`},
 		"all_workspaces false":      {base + "  role = \"reader\"\n  all_workspaces = false\n", `(?s)all_workspaces.*true`},

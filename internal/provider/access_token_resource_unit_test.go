@@ -21,6 +21,7 @@ func TestPatch_accessToken(t *testing.T) {
 		CustomRoles:   types.SetNull(types.StringType),
 		InlineRole:    types.SetNull(policyStatementType),
 		Permissions:   types.SetNull(types.StringType),
+		Access:        types.MapNull(types.StringType),
 		WorkspaceIDs:  stringSet([]string{"w1"}, &diags),
 		AllWorkspaces: types.BoolNull(),
 	}
@@ -30,6 +31,11 @@ func TestPatch_accessToken(t *testing.T) {
 	changed.Permissions = stringSet([]string{"B", "A"}, &diags)
 	changed.WorkspaceIDs = types.SetNull(types.StringType)
 	changed.AllWorkspaces = types.BoolValue(true)
+	byAccess := base
+	byAccess.Role = types.StringNull()
+	byAccess.Access = accessMap(map[string]string{"api": "read_only"}, &diags)
+	wider := byAccess
+	wider.Access = accessMap(map[string]string{"api": "read_write", "plan": "none"}, &diags)
 
 	for name, tc := range map[string]struct {
 		plan, state accessTokenModel
@@ -43,6 +49,9 @@ func TestPatch_accessToken(t *testing.T) {
 		"back": {base, changed, `[{"op":"replace","path":"/description","value":""},` +
 			`{"op":"remove","path":"/permissions"},{"op":"add","path":"/role","value":"reader"},` +
 			`{"op":"replace","path":"/allWorkspaces","value":false},{"op":"add","path":"/workspaceIds","value":["w1"]}]`},
+		"to access":       {byAccess, base, `[{"op":"remove","path":"/role"},{"op":"add","path":"/access","value":{"api":"read_only"}}]`},
+		"access widened":  {wider, byAccess, `[{"op":"replace","path":"/access","value":{"api":"read_write","plan":"none"}}]`},
+		"access the same": {wider, wider, `null`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ops, d := accessTokenPatch(ctx, tc.plan, tc.state)

@@ -26,14 +26,14 @@ import (
 
 // tokenArgumentDocs are the descriptions of the shared arguments.
 type tokenArgumentDocs struct {
-	Description, Role, CustomRoles, InlineRole, Permissions, WorkspaceIDs, AllWorkspaces, ServiceToken string
+	Description, Role, CustomRoles, InlineRole, Permissions, Access, WorkspaceIDs, AllWorkspaces, ServiceToken string
 }
 
 // newTokenArgumentDocs describes the shared arguments. onChange says what
 // changing the grant or the scope does ("" for a token that is never
 // changed); allWorkspaces what all_workspaces covers.
 func newTokenArgumentDocs(onChange, allWorkspaces string) tokenArgumentDocs {
-	grantNote := " Exactly one of `role`, `custom_roles`, `inline_role` and `permissions` is set"
+	grantNote := " Exactly one of `role`, `custom_roles`, `inline_role`, `permissions` and `access` is set"
 	scopeNote := " Exactly one of `workspace_ids` and `all_workspaces` is set"
 	if onChange != "" {
 		grantNote += "; changing the grant " + onChange
@@ -50,6 +50,7 @@ func newTokenArgumentDocs(onChange, allWorkspaces string) tokenArgumentDocs {
 			"their values has no meaning." + grantNote,
 		Permissions: "Names from the permission catalogue the token is granted (see the " +
 			"`tokensmith_permissions` data source)." + grantNote,
+		Access:        accessDescription("token", grantNote),
 		WorkspaceIDs:  "Workspaces the token may act in." + scopeNote,
 		AllWorkspaces: "When `true`, the token may act in " + allWorkspaces + "." + scopeNote,
 		ServiceToken:  "Whether the token is a service token rather than a personal token. Defaults to `false`.",
@@ -80,7 +81,7 @@ func tokenAllWorkspacesValidators() []validator.Bool {
 // tokenGrantArguments and tokenScopeArguments are the arguments of which
 // exactly one is set.
 var (
-	tokenGrantArguments = exactlyOneArgument{"role", "custom_roles", "inline_role", "permissions"}
+	tokenGrantArguments = exactlyOneArgument{"role", "custom_roles", "inline_role", "permissions", "access"}
 	tokenScopeArguments = exactlyOneArgument{"workspace_ids", "all_workspaces"}
 )
 

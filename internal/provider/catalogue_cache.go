@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
@@ -22,6 +23,11 @@ type permissionCatalogue struct {
 // ForRole makes permissionCatalogue a review.RolePermissions.
 func (c *permissionCatalogue) ForRole(role string) []string {
 	return c.roles[role]
+}
+
+// AccessGrants makes permissionCatalogue a review.ObjectPermissions.
+func (c *permissionCatalogue) AccessGrants(access map[string]string) []string {
+	return c.names.AccessGrants(access)
 }
 
 // ReadPermissions makes permissionCatalogue a review.RolePermissions: what
@@ -63,13 +69,22 @@ func catalogueFromAPI(perms []api.Permission) (*permissionCatalogue, error) {
 	type entry struct {
 		Name           string   `json:"name"`
 		CatalogueRoles []string `json:"catalogueRoles"`
+		Object         string   `json:"object,omitempty"`
+		Level          string   `json:"level,omitempty"`
+	}
+	type object struct {
+		Name string `json:"name"`
 	}
 	doc := struct {
-		Permissions []entry `json:"permissions"`
-	}{Permissions: make([]entry, 0, len(perms))}
+		Objects     []object `json:"objects"`
+		Permissions []entry  `json:"permissions"`
+	}{Objects: []object{}, Permissions: make([]entry, 0, len(perms))}
 	roles := map[string][]string{}
 	for _, p := range perms {
-		doc.Permissions = append(doc.Permissions, entry{Name: p.Name, CatalogueRoles: p.CatalogueRoles})
+		if p.Object != "" && !slices.Contains(doc.Objects, object{p.Object}) {
+			doc.Objects = append(doc.Objects, object{p.Object})
+		}
+		doc.Permissions = append(doc.Permissions, entry{Name: p.Name, CatalogueRoles: p.CatalogueRoles, Object: p.Object, Level: p.Level})
 		for _, r := range p.Roles {
 			roles[r] = append(roles[r], p.Name)
 		}

@@ -30,6 +30,7 @@ type customRoleDataModel struct {
 	Description      types.String `tfsdk:"description"`
 	BasePermissions  types.String `tfsdk:"base_permissions"`
 	Permissions      types.Set    `tfsdk:"permissions"`
+	Access           types.Map    `tfsdk:"access"`
 	PolicyStatements types.Set    `tfsdk:"policy_statements"`
 	TokenCount       types.Int64  `tfsdk:"token_count"`
 }
@@ -49,6 +50,7 @@ func (d *customRoleDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"base_permissions": computedString("What a holder of the role may do outside its policy statements and " +
 				"permissions: " + oneOfMarkdown(basePermissions) + "."),
 			"permissions": computedStringSet("Catalogue permission names the role grants on every resource."),
+			"access":      computedStringMap("Access level (" + oneOfMarkdown(accessLevels) + ") by catalogue object that the role grants on every resource."),
 			"policy_statements": schema.SetNestedAttribute{
 				MarkdownDescription: "Policy statements of the role.",
 				Computed:            true,
@@ -88,6 +90,7 @@ func (d *customRoleDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		Description:      types.StringValue(role.Description),
 		BasePermissions:  types.StringValue(role.BasePermissions),
 		Permissions:      stringSet(role.Permissions, &resp.Diagnostics),
+		Access:           accessMap(role.Access, &resp.Diagnostics),
 		PolicyStatements: policy,
 		TokenCount:       types.Int64Value(int64(role.TokenCount)),
 	}

@@ -43,6 +43,7 @@ type customRoleModel struct {
 	Description      types.String `tfsdk:"description"`
 	BasePermissions  types.String `tfsdk:"base_permissions"`
 	Permissions      types.Set    `tfsdk:"permissions"`
+	Access           types.Map    `tfsdk:"access"`
 	PolicyStatements types.Set    `tfsdk:"policy_statements"`
 	AllowWidening    types.Bool   `tfsdk:"allow_widening"`
 }
@@ -53,6 +54,7 @@ var customRoleFields = map[string]path.Path{
 	"description":     path.Root("description"),
 	"basePermissions": path.Root("base_permissions"),
 	"permissions":     path.Root("permissions"),
+	"access":          path.Root("access"),
 	"policy":          path.Root("policy_statements"),
 }
 
@@ -112,6 +114,13 @@ func (r *customRoleResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				ElementType: types.StringType,
 				Optional:    true,
 				Validators:  []validator.Set{setvalidator.SizeAtLeast(1)},
+			},
+			"access": schema.MapAttribute{
+				MarkdownDescription: accessDescription("role", " It adds to `permissions`, `policy_statements` and "+
+					"`base_permissions`; `permissions` must not also name a permission of an object that `access` sets."),
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators:  accessValidators(),
 			},
 			"policy_statements": schema.SetNestedAttribute{
 				MarkdownDescription: "Policy statements of the role. The order of statements and of their " +
@@ -244,6 +253,7 @@ func customRoleCreateBody(ctx context.Context, plan customRoleModel) (api.Custom
 		Policy:          policy,
 		BasePermissions: plan.BasePermissions.ValueString(),
 		Permissions:     stringsFromSet(ctx, plan.Permissions, &diags),
+		Access:          accessFromMap(ctx, plan.Access, &diags),
 	}, diags
 }
 
@@ -259,6 +269,7 @@ func customRoleFromAPI(ctx context.Context, role *api.CustomRole, prior customRo
 		Description:      optionalString(role.Description, prior.Description),
 		BasePermissions:  types.StringValue(role.BasePermissions),
 		Permissions:      stringSetOrNull(role.Permissions, &diags),
+		Access:           accessMap(role.Access, &diags),
 		PolicyStatements: types.SetNull(policyStatementType),
 		AllowWidening:    allowWideningFromPrior(prior.AllowWidening),
 	}
@@ -290,6 +301,13 @@ func customRolePatch(ctx context.Context, plan, state customRoleModel) ([]api.Pa
 			perms = []string{}
 		}
 		ops = append(ops, api.PatchOperation{Op: "replace", Path: "/permissions", Value: perms})
+	}
+	if !plan.Access.Equal(state.Access) {
+		access := accessFromMap(ctx, plan.Access, &diags)
+		if access == nil {
+			access = map[string]string{}
+		}
+		ops = append(ops, api.PatchOperation{Op: "replace", Path: "/access", Value: access})
 	}
 	if !plan.PolicyStatements.Equal(state.PolicyStatements) {
 		policy, d := statementsToAPI(ctx, plan.PolicyStatements)

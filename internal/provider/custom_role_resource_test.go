@@ -259,7 +259,7 @@ func TestAccCustomRole_destroyedWithItsTokens(t *testing.T) {
 resource "tokensmith_custom_role" "test" {
   key  = "shared"
   name = "Shared"
-  base_permissions = ["WORKSPACE_READ"]
+  permissions = ["WORKSPACE_READ"]
 }
 
 resource "tokensmith_access_token" "user" {

@@ -64,6 +64,7 @@ func (r *customRoleResource) UpgradeState(context.Context) map[int64]resource.St
 					Description:      old.Description,
 					BasePermissions:  types.StringValue(api.BasePermissionsNoAccess),
 					Permissions:      old.BasePermissions,
+					Access:           types.MapNull(types.StringType),
 					PolicyStatements: old.PolicyStatements,
 					AllowWidening:    old.AllowWidening,
 				})...)

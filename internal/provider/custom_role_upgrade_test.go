@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -29,6 +30,10 @@ type oldShapeProvider struct{ *tokensmithProvider }
 func (p oldShapeProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{func() resource.Resource { return &oldShapeCustomRole{} }}
 }
+
+// ListResources is empty: list resources need their managed resource type,
+// which this provider does not serve.
+func (p oldShapeProvider) ListResources(context.Context) []func() list.ListResource { return nil }
 
 type oldShapeCustomRole struct{ data *providerData }
 
@@ -61,6 +66,7 @@ func (r *oldShapeCustomRole) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	m.ID = types.StringValue(role.ID)
+	m.AllowWidening = allowWideningFromPrior(m.AllowWidening)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
 

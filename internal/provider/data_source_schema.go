@@ -16,6 +16,10 @@ func computedBool(doc string) schema.BoolAttribute {
 	return schema.BoolAttribute{MarkdownDescription: doc, Computed: true}
 }
 
+func computedStringMap(doc string) schema.MapAttribute {
+	return schema.MapAttribute{MarkdownDescription: doc, ElementType: types.StringType, Computed: true}
+}
+
 func computedStringSet(doc string) schema.SetAttribute {
 	return schema.SetAttribute{MarkdownDescription: doc, ElementType: types.StringType, Computed: true}
 }

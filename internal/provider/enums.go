@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 )
 
 // The string enums of the provider live here so that validators and
@@ -13,6 +14,7 @@ var (
 	tokenRoles       = api.TokenRoles
 	basePermissions  = api.BasePermissions
 	statementEffects = []string{api.EffectAllow, api.EffectDeny}
+	accessLevels     = catalogue.AccessLevels
 	// permissionReviewModes are the values of the provider's
 	// permission_review; the first is the default.
 	permissionReviewModes = []string{permissionReviewWarn, permissionReviewError, permissionReviewOff}

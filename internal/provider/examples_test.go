@@ -53,6 +53,15 @@ func TestAccExamples(t *testing.T) {
 				return nil
 			},
 		},
+		"data-sources/tokensmith_member/data-source.tf": {
+			arrange: func(t *testing.T, ts *testserver.Server) config.Variables {
+				_, err := testAccClient(t, ts).CreateMember(context.Background(), api.MemberCreate{Email: "deploy-bot@example.com", Role: api.RoleWriter})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return nil
+			},
+		},
 		"data-sources/tokensmith_access_token/data-source.tf": {
 			arrange: func(t *testing.T, ts *testserver.Server) config.Variables {
 				tok, err := testAccClient(t, ts).CreateToken(context.Background(), api.TokenCreate{

@@ -24,6 +24,7 @@ type permissionsDataSource struct {
 type permissionsModel struct {
 	Names       types.List `tfsdk:"names"`
 	Permissions types.List `tfsdk:"permissions"`
+	Objects     types.List `tfsdk:"objects"`
 }
 
 type permissionModel struct {
@@ -31,6 +32,8 @@ type permissionModel struct {
 	Description    types.String `tfsdk:"description"`
 	Roles          types.Set    `tfsdk:"roles"`
 	CatalogueRoles types.Set    `tfsdk:"catalogue_roles"`
+	Object         types.String `tfsdk:"object"`
+	Level          types.String `tfsdk:"level"`
 }
 
 var permissionObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
@@ -38,6 +41,8 @@ var permissionObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"description":     types.StringType,
 	"roles":           types.SetType{ElemType: types.StringType},
 	"catalogue_roles": types.SetType{ElemType: types.StringType},
+	"object":          types.StringType,
+	"level":           types.StringType,
 }}
 
 func (d *permissionsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -62,8 +67,11 @@ func (d *permissionsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 					"description":     computedString("What the permission allows."),
 					"roles":           computedStringSet("Member roles (`owner`, `admin`, `writer`, `reader`) that hold the permission."),
 					"catalogue_roles": computedStringSet("Roles of the source catalogue (`Global_Admin`, `Admin`, `Basic_User`) that may hold it."),
+					"object":          computedString("The object the permission belongs to (see `objects`); null for a plain permission."),
+					"level":           computedString("The permission's level in its object, `read` or `write`; null for a plain permission."),
 				}},
 			},
+			"objects": permissionObjectsAttribute(),
 		},
 	}
 }
@@ -81,6 +89,11 @@ func (d *permissionsDataSource) Read(ctx context.Context, _ datasource.ReadReque
 		addAPIError(&resp.Diagnostics, "Unable to List Permissions", "Could not read the permission catalogue", err, nil)
 		return
 	}
+	objects, err := d.data.Client.ListPermissionObjects(ctx)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to List Permission Objects", "Could not read the objects of the permission catalogue", err, nil)
+		return
+	}
 	names := make([]string, len(perms))
 	models := make([]permissionModel, len(perms))
 	for i, p := range perms {
@@ -90,6 +103,8 @@ func (d *permissionsDataSource) Read(ctx context.Context, _ datasource.ReadReque
 			Description:    types.StringValue(p.Description),
 			Roles:          stringSet(p.Roles, &resp.Diagnostics),
 			CatalogueRoles: stringSet(p.CatalogueRoles, &resp.Diagnostics),
+			Object:         optionalString(p.Object, types.StringNull()),
+			Level:          optionalString(p.Level, types.StringNull()),
 		}
 	}
 	var m permissionsModel
@@ -98,5 +113,6 @@ func (d *permissionsDataSource) Read(ctx context.Context, _ datasource.ReadReque
 	resp.Diagnostics.Append(diags...)
 	m.Permissions, diags = types.ListValueFrom(ctx, permissionObjectType, models)
 	resp.Diagnostics.Append(diags...)
+	m.Objects = permissionObjectsValue(ctx, objects, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }

@@ -118,10 +118,14 @@ func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.Modif
 	if !ok {
 		return
 	}
+	plan.SecretWO = config.SecretWO // write-only: the dry run of a create checks it too
 	owner := "access token " + labelOf(plan.Name)
 	warnNotEnforced(ctx, plan.InlineRole, "inline_role", owner, &resp.Diagnostics)
 
 	cat := r.data.checkPermissionNames(ctx, owner, tokenPermissionRefs(ctx, plan), &resp.Diagnostics)
+	if cat != nil {
+		cat.checkAccessObjects(owner, plan.Access, &resp.Diagnostics)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -133,8 +137,8 @@ func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.Modif
 		replaces = state.ID.ValueString()
 	}
 	if fullyKnown(ctx, config.Name, config.Description, config.Role, config.CustomRoles, config.InlineRole,
-		config.Permissions, config.WorkspaceIDs, config.AllWorkspaces, config.ServiceToken,
-		config.DefaultAPIVersion, config.ExpiresAt, config.ExpiresInDays) {
+		config.Permissions, config.Access, config.WorkspaceIDs, config.AllWorkspaces, config.ServiceToken,
+		config.DefaultAPIVersion, config.ExpiresAt, config.ExpiresInDays, config.MemberID) {
 		r.dryRun(ctx, plan, state, replaces, &resp.Diagnostics)
 	} else {
 		tflog.Debug(ctx, "dry run skipped: the planned token depends on values not known yet")
@@ -403,6 +407,9 @@ func (r *customRoleResource) reviewPlan(ctx context.Context, req resource.Modify
 	warnNotEnforced(ctx, plan.PolicyStatements, "policy_statements", owner, &resp.Diagnostics)
 
 	cat := r.data.checkPermissionNames(ctx, owner, customRolePermissionRefs(ctx, plan), &resp.Diagnostics)
+	if cat != nil {
+		cat.checkAccessObjects(owner, plan.Access, &resp.Diagnostics)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -412,7 +419,7 @@ func (r *customRoleResource) reviewPlan(ctx context.Context, req resource.Modify
 	// starts doing so is reviewed as gaining a custom role.
 	replace := state != nil && !plan.Key.Equal(state.Key)
 	var tokenCount *int
-	if fullyKnown(ctx, config.Key, config.Name, config.Description, config.BasePermissions, config.Permissions, config.PolicyStatements) {
+	if fullyKnown(ctx, config.Key, config.Name, config.Description, config.BasePermissions, config.Permissions, config.Access, config.PolicyStatements) {
 		tokenCount = r.dryRun(ctx, plan, state, replace, &resp.Diagnostics)
 	} else {
 		tflog.Debug(ctx, "dry run skipped: the planned custom role depends on values not known yet")
@@ -634,21 +641,23 @@ func tokenReviewGrant(ctx context.Context, m accessTokenModel) (g review.Grant, 
 	complete = !m.Role.IsUnknown() && !m.AllWorkspaces.IsUnknown()
 	g.Role = m.Role.ValueString()
 	g.AllWorkspaces = m.AllWorkspaces.ValueBool()
-	var ok [4]bool
+	var ok [5]bool
 	g.CustomRoles, ok[0] = knownStrings(m.CustomRoles)
 	g.Permissions, ok[1] = knownStrings(m.Permissions)
 	g.Statements, ok[2] = reviewStatements(ctx, m.InlineRole)
 	g.WorkspaceIDs, ok[3] = knownStrings(m.WorkspaceIDs)
-	return g, complete && ok[0] && ok[1] && ok[2] && ok[3]
+	g.Access, ok[4] = knownAccess(m.Access)
+	return g, complete && ok[0] && ok[1] && ok[2] && ok[3] && ok[4]
 }
 
 // customRoleReviewGrant is tokenReviewGrant for a custom role.
 func customRoleReviewGrant(ctx context.Context, m customRoleModel) (g review.Grant, complete bool) {
-	var okPerms, okStmts bool
+	var okPerms, okStmts, okAccess bool
 	g.BasePermissions = m.BasePermissions.ValueString()
 	g.Permissions, okPerms = knownStrings(m.Permissions)
 	g.Statements, okStmts = reviewStatements(ctx, m.PolicyStatements)
-	return g, !m.BasePermissions.IsUnknown() && okPerms && okStmts
+	g.Access, okAccess = knownAccess(m.Access)
+	return g, !m.BasePermissions.IsUnknown() && okPerms && okStmts && okAccess
 }
 
 // reviewStatements converts the wholly known statements of a set; complete

@@ -88,7 +88,7 @@ func TestAccPlanReview_cliPrintsEveryRotationAndRoleListing(t *testing.T) {
 			b.WriteString("  all_workspaces = true\n  expires_in_days = 10\n  rotate_before_days = 3\n}\n")
 			if roles {
 				fmt.Fprintf(&b, "resource \"tokensmith_custom_role\" %q {\n  key = %q\n  name = %q\n", name, name, name)
-				b.WriteString("  base_permissions = [\"WORKSPACE_READ\"]\n}\n")
+				b.WriteString("  permissions = [\"WORKSPACE_READ\"]\n}\n")
 			}
 		}
 		return b.String()

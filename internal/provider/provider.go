@@ -16,9 +16,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -45,6 +48,9 @@ const (
 var (
 	_ provider.Provider                       = (*tokensmithProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*tokensmithProvider)(nil)
+	_ provider.ProviderWithFunctions          = (*tokensmithProvider)(nil)
+	_ provider.ProviderWithActions            = (*tokensmithProvider)(nil)
+	_ provider.ProviderWithListResources      = (*tokensmithProvider)(nil)
 )
 
 // tokensmithProvider is the provider; version is the release it was built as
@@ -221,6 +227,8 @@ func (p *tokensmithProvider) Configure(ctx context.Context, req provider.Configu
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func (p *tokensmithProvider) Resources(context.Context) []func() resource.Resource {
@@ -233,6 +241,18 @@ func (p *tokensmithProvider) DataSources(context.Context) []func() datasource.Da
 
 func (p *tokensmithProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return providerEphemeralResources()
+}
+
+func (p *tokensmithProvider) Functions(context.Context) []func() function.Function {
+	return providerFunctions()
+}
+
+func (p *tokensmithProvider) Actions(context.Context) []func() action.Action {
+	return providerActions()
+}
+
+func (p *tokensmithProvider) ListResources(context.Context) []func() list.ListResource {
+	return providerListResources()
 }
 
 // stringOrEnv returns the configured value, or the environment variable when

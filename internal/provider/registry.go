@@ -1,8 +1,11 @@
 package provider
 
 import (
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
@@ -20,6 +23,7 @@ func providerDataSources() []func() datasource.DataSource {
 		NewAccessTokenDataSource,
 		NewCallerIdentityDataSource,
 		NewCustomRoleDataSource,
+		NewMemberDataSource,
 		NewPermissionsDataSource,
 		NewWorkspaceDataSource,
 		NewWorkspacesDataSource,
@@ -29,5 +33,26 @@ func providerDataSources() []func() datasource.DataSource {
 func providerEphemeralResources() []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewAccessTokenEphemeralResource,
+		NewSecretEphemeralResource,
+	}
+}
+
+func providerFunctions() []func() function.Function {
+	return []func() function.Function{
+		NewParseTokenFunction,
+		NewPolicyAllowsFunction,
+	}
+}
+
+func providerActions() []func() action.Action {
+	return []func() action.Action{
+		NewRevokeMemberTokensAction,
+	}
+}
+
+func providerListResources() []func() list.ListResource {
+	return []func() list.ListResource{
+		NewAccessTokenListResource,
+		NewCustomRoleListResource,
 	}
 }

@@ -135,7 +135,7 @@ func TestValidateConfig_accessToken(t *testing.T) {
 		{"three grants", with(map[string]any{"permissions": []string{"WORKSPACE_READ"}, "custom_roles": []string{"r"}}),
 			"Invalid Attribute Combination", []string{"role, custom_roles and permissions are all set"}},
 		{"no grant", with(map[string]any{"role": nil}),
-			"Missing Attribute Configuration", []string{"None of role, custom_roles, inline_role and permissions is set"}},
+			"Missing Attribute Configuration", []string{"None of role, custom_roles, inline_role, permissions and access is set"}},
 		{"two expirations", with(map[string]any{"expires_at": "2099-01-01T00:00:00Z"}),
 			"Invalid Attribute Combination", []string{"expires_at", "expires_in_days"}},
 		{"both workspace forms", with(map[string]any{"workspace_ids": []string{"w1"}}),

@@ -45,6 +45,13 @@ func (w Widening) Describe(resourceAddress string) string {
 	if len(w.Permissions) > 0 {
 		line("+", "permissions", strings.Join(w.Permissions, ", "))
 	}
+	for _, a := range w.Access {
+		text := a.Object + ": " + a.From + " -> " + a.To
+		if len(a.Adds) > 0 {
+			text += " (adds " + strings.Join(a.Adds, ", ") + ")"
+		}
+		line("+", "access", text)
+	}
 	if len(w.CustomRoles) > 0 {
 		line("+", "custom roles", strings.Join(w.CustomRoles, ", "))
 	}

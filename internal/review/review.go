@@ -14,6 +14,9 @@
 //     added to the catalogue later;
 //   - a built-in role raised (reader < writer < admin), with the permissions
 //     the higher role adds according to the catalogue;
+//   - an object's access level raised (none -> read_only, read_only ->
+//     read_write, an absent object counting as none), naming the object,
+//     with the permissions the new level adds;
 //   - custom roles added to a token (their content is reviewed on the role);
 //   - allow statements, or the parts of them, that no allow statement of the
 //     old grant already covered;
@@ -53,6 +56,7 @@
 package review
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -80,9 +84,10 @@ const (
 )
 
 // Grant is what a token or a custom role grants. A token fills exactly one
-// of Role, CustomRoles, Permissions and Statements (its inline role) and one
-// of WorkspaceIDs and AllWorkspaces. A custom role fills Statements (its
-// policy), Permissions and BasePermissions and leaves the scope empty.
+// of Role, CustomRoles, Permissions, Access and Statements (its inline role)
+// and one of WorkspaceIDs and AllWorkspaces. A custom role fills Statements
+// (its policy), Permissions, Access and BasePermissions and leaves the scope
+// empty.
 type Grant struct {
 	Role          string
 	CustomRoles   []string
@@ -93,6 +98,8 @@ type Grant struct {
 	// BasePermissions is a custom role's reader or no_access; empty counts
 	// as no_access.
 	BasePermissions string
+	// Access maps catalogue objects to none, read_only or read_write.
+	Access map[string]string
 }
 
 // RolePermissions lists the permissions a built-in role grants and those
@@ -100,6 +107,21 @@ type Grant struct {
 type RolePermissions interface {
 	ForRole(role string) []string
 	ReadPermissions() []string
+}
+
+// ObjectPermissions expands an access grant into the permissions it stands
+// for. *catalogue.Catalogue implements it; a RolePermissions that does not
+// leaves access levels without the permissions they add.
+type ObjectPermissions interface {
+	AccessGrants(access map[string]string) []string
+}
+
+// AccessRaise is an object's access level raised.
+type AccessRaise struct {
+	Object, From, To string
+	// Adds lists the permissions of the new level the old grant did not
+	// hold, sorted.
+	Adds []string
 }
 
 // RoleRaise is a built-in role replaced by a stronger one, or a role granted
@@ -116,6 +138,7 @@ type Widening struct {
 	Role          *RoleRaise
 	Base          *RoleRaise
 	Permissions   []string
+	Access        []AccessRaise
 	CustomRoles   []string
 	AllowsAdded   []Statement
 	DeniesRemoved []Statement
@@ -125,7 +148,7 @@ type Widening struct {
 
 // Empty reports whether nothing is widened.
 func (w Widening) Empty() bool {
-	return w.Role == nil && w.Base == nil && len(w.Permissions) == 0 && len(w.CustomRoles) == 0 &&
+	return w.Role == nil && w.Base == nil && len(w.Permissions) == 0 && len(w.Access) == 0 && len(w.CustomRoles) == 0 &&
 		len(w.AllowsAdded) == 0 && len(w.DeniesRemoved) == 0 && len(w.Workspaces) == 0 && !w.AllWorkspaces
 }
 
@@ -158,8 +181,15 @@ func Compare(roles RolePermissions, prev, next *Grant) Widening {
 		}
 		return roles.ReadPermissions()
 	}
-	prevAllows := allowStatements(*prev, union(forRole(prev.Role), reads(prev)))
-	nextAllows := allowStatements(*next, union(forRole(next.Role), reads(next)))
+	objects, _ := roles.(ObjectPermissions)
+	access := func(a map[string]string) []string {
+		if objects == nil || len(a) == 0 {
+			return nil
+		}
+		return objects.AccessGrants(a)
+	}
+	prevAllows := allowStatements(*prev, union(forRole(prev.Role), reads(prev), access(prev.Access)))
+	nextAllows := allowStatements(*next, union(forRole(next.Role), reads(next), access(next.Access)))
 	held := func(permission string) bool {
 		return covered(part{values: []string{permission}}, anyResource, prevAllows)
 	}
@@ -182,6 +212,22 @@ func Compare(roles RolePermissions, prev, next *Grant) Widening {
 		w.Base = &RoleRaise{From: from, To: api.BasePermissionsReader, Adds: missing(reads(next), held)}
 	}
 	w.Permissions = missing(union(next.Permissions), held)
+	// A level above the old one is reported when the old grant was made
+	// object by object too, or when it adds permissions the old grant of
+	// another form did not hold.
+	for _, object := range slices.Sorted(maps.Keys(next.Access)) {
+		from, to := prev.Access[object], next.Access[object]
+		if from == "" {
+			from = catalogue.AccessNone
+		}
+		if catalogue.AccessRank(to) <= catalogue.AccessRank(from) {
+			continue
+		}
+		raise := AccessRaise{Object: object, From: from, To: to, Adds: missing(access(map[string]string{object: to}), held)}
+		if len(prev.Access) > 0 || len(raise.Adds) > 0 {
+			w.Access = append(w.Access, raise)
+		}
+	}
 	w.CustomRoles = missing(union(next.CustomRoles), func(k string) bool { return slices.Contains(prev.CustomRoles, k) })
 
 	for _, s := range next.Statements {

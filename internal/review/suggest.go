@@ -28,6 +28,16 @@ func SuggestPattern(cat *catalogue.Catalogue, pattern string) string {
 	return didYouMean(cat.SuggestPattern(pattern, maxSuggestions))
 }
 
+// SuggestObject is Suggest for the name of a catalogue object.
+func SuggestObject(cat *catalogue.Catalogue, name string) string {
+	if cat == nil {
+		return ""
+	}
+	return didYouMean(cat.SuggestObject(name, maxSuggestions))
+}
+
+// didYouMean renders names as `did you mean "A", "B" or "C"?`, or "" for
+// none.
 func didYouMean(names []string) string {
 	if len(names) == 0 {
 		return ""

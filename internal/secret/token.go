@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"strings"
 )
 
 // Kind is the kind of a token, fixed at creation.
@@ -129,13 +128,8 @@ func base62Value(c byte) (int, bool) {
 // Parse checks the prefix, length, alphabet and checksum of s and returns its
 // kind. Errors are *FormatError and never contain s or any part of it.
 func Parse(s string) (Kind, error) {
-	var kind Kind
-	switch {
-	case strings.HasPrefix(s, PrefixPersonal):
-		kind = KindPersonal
-	case strings.HasPrefix(s, PrefixService):
-		kind = KindService
-	default:
+	kind, ok := KindOfPrefix(s)
+	if !ok {
 		return "", &FormatError{Reason: fmt.Sprintf("unknown prefix (want %q or %q)", PrefixPersonal, PrefixService)}
 	}
 	if len(s) != Length {

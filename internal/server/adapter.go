@@ -133,6 +133,9 @@ func (s *Server) errorBody(r *http.Request, err error) (int, []byte, bool) {
 	if !known {
 		s.log.Error("request failed", "request_id", ri.id, "route", ri.route, "error", redact(err.Error()))
 	}
+	if e.Code == api.CodeQuotaExceeded {
+		s.metrics.refused(refusedQuota)
+	}
 	p := problemFor(e, ri.id)
 	b, _ := json.Marshal(p)
 	return p.Status, b, true

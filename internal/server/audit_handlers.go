@@ -10,6 +10,7 @@ import (
 // write may change what some token can do. Detail never holds a secret.
 func (s *Server) audit(cl *call, action, target, detail string) {
 	s.auth.invalidate()
+	s.metrics.audited(action)
 	e := store.AuditEvent{
 		ID: newID(), OrgID: s.orgID, Time: cl.now, Action: action,
 		MemberID: cl.c.member.ID, TokenID: cl.c.token.ID, Target: target, Detail: detail,

@@ -95,7 +95,12 @@ func (a *authCache) put(digest []byte, gen uint64, c *caller) {
 	a.mu.Unlock()
 }
 
-var errUnauthorized = &Error{Code: api.CodeUnauthorized, Detail: "missing, malformed, unknown, revoked or expired access token"}
+var (
+	errUnauthorized   = &Error{Code: api.CodeUnauthorized, Detail: "missing, malformed, unknown, revoked or expired access token"}
+	errMissingToken   = &Error{Code: api.CodeUnauthorized, Detail: "missing access token in the Authorization header"}
+	errMalformedToken = &Error{Code: api.CodeUnauthorized, Detail: "malformed access token"}
+	errExpiredToken   = &Error{Code: api.CodeUnauthorized, Detail: "the access token has expired"}
+)
 
 // tokenFromHeader accepts "Authorization: <token>" and "Bearer <token>".
 func tokenFromHeader(r *http.Request) string {
@@ -122,6 +127,7 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	var e *Error
 	if err != nil && errors.As(err, &e) && e.Code == api.CodeUnauthorized {
 		s.failures.allow(s.clientAddress(r), s.now())
+		s.metrics.authFailure(err)
 	}
 	return c, err
 }
@@ -129,10 +135,10 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 func (s *Server) authenticateToken(r *http.Request) (*caller, error) {
 	raw := tokenFromHeader(r)
 	if raw == "" {
-		return nil, &Error{Code: api.CodeUnauthorized, Detail: "missing access token in the Authorization header"}
+		return nil, errMissingToken
 	}
 	if _, err := secret.Parse(raw); err != nil {
-		return nil, &Error{Code: api.CodeUnauthorized, Detail: "malformed access token"}
+		return nil, errMalformedToken
 	}
 	digest := s.hasher.Digest(raw)
 	now := s.now()
@@ -149,19 +155,29 @@ func (s *Server) authenticateToken(r *http.Request) (*caller, error) {
 		}
 		s.auth.put(digest, gen, c)
 	}
-	// The cached entry is re-checked against the clock on every request.
-	switch {
-	case secret.Equal(c.token.Digest, digest):
-	case c.token.PrevDigest != nil && secret.Equal(c.token.PrevDigest, digest) &&
-		c.token.PrevExpiresAt != nil && now.Before(*c.token.PrevExpiresAt):
-	default:
-		return nil, errUnauthorized
+	if err := checkPresented(c.token, digest, now); err != nil {
+		return nil, err
 	}
-	if c.token.ExpiresAt != nil && !now.Before(*c.token.ExpiresAt) {
-		return nil, &Error{Code: api.CodeUnauthorized, Detail: "the access token has expired"}
-	}
-	s.lastUsed.touch(c.token.ID, now)
+	s.used(c.token.ID, now)
 	return c, nil
+}
+
+// checkPresented is re-run against the clock on every request, cached or
+// not: the secret presented (digest) is the token's current one, or its
+// previous one within the grace period of a reset, and the token has not
+// expired.
+func checkPresented(t store.Token, digest []byte, now time.Time) error {
+	switch {
+	case secret.Equal(t.Digest, digest):
+	case t.PrevDigest != nil && secret.Equal(t.PrevDigest, digest) &&
+		t.PrevExpiresAt != nil && now.Before(*t.PrevExpiresAt):
+	default:
+		return errUnauthorized
+	}
+	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
+		return errExpiredToken
+	}
+	return nil
 }
 
 func (s *Server) resolveCaller(ctx context.Context, digest []byte) (*caller, error) {
@@ -171,6 +187,12 @@ func (s *Server) resolveCaller(ctx context.Context, digest []byte) (*caller, err
 	} else if err != nil {
 		return nil, err
 	}
+	return s.callerFor(ctx, tok, digest)
+}
+
+// callerFor resolves what a stored token may do now: its owner's current
+// role and its grant.
+func (s *Server) callerFor(ctx context.Context, tok store.Token, digest []byte) (*caller, error) {
 	m, err := s.store.GetMember(ctx, tok.OrgID, tok.MemberID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errUnauthorized
@@ -193,6 +215,8 @@ func (s *Server) grantPolicy(ctx context.Context, t store.Token, memberRole stri
 		return policy.AllowAll(s.cat.ForRole(t.Role)), nil
 	case len(t.Permissions) > 0:
 		return policy.AllowAll(t.Permissions), nil
+	case len(t.Access) > 0:
+		return policy.AllowAll(s.cat.AccessGrants(t.Access)), nil
 	case len(t.InlineRole) > 0:
 		return toPolicy(t.InlineRole), nil
 	case len(t.CustomRoleIDs) > 0:
@@ -218,6 +242,9 @@ func (s *Server) rolePolicy(r store.CustomRole, memberRole string) policy.Policy
 	p := toPolicy(r.Policy)
 	if len(r.Permissions) > 0 {
 		p = append(p, policy.AllowAll(r.Permissions)...)
+	}
+	if granted := s.cat.AccessGrants(r.Access); len(granted) > 0 {
+		p = append(p, policy.AllowAll(granted)...)
 	}
 	if r.BasePermissions == api.BasePermissionsReader {
 		held := s.cat.ForRole(memberRole)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"maps"
 	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
@@ -22,6 +23,15 @@ func selfLinks(path, id string) api.Links {
 		"self":   {Href: path + "/" + id, Type: "application/json"},
 		"parent": {Href: path, Type: "application/json"},
 	}
+}
+
+// accessOf is an access grant in its JSON form for a patch: an empty
+// grant is {}, so "add /access/<object>" works on it.
+func accessOf(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return maps.Clone(m)
 }
 
 func nonNil[T any](s []T) []T {
@@ -72,7 +82,7 @@ func (s *Server) apiToken(t store.Token, m store.Member, value string, now time.
 		ID: t.ID, OwnerID: t.OrgID, MemberID: t.MemberID, Member: memberSummary(m),
 		CreationDate: ms(t.CreatedAt), LastModified: ms(t.UpdatedAt),
 		Name: t.Name, Description: t.Description,
-		Role: t.Role, CustomRoleIDs: t.CustomRoleIDs, Permissions: t.Permissions,
+		Role: t.Role, CustomRoleIDs: t.CustomRoleIDs, Permissions: t.Permissions, Access: t.Access,
 		Token: t.LastFour, ServiceToken: t.Service, DefaultAPIVersion: t.DefaultAPIVersion,
 		WorkspaceIDs: t.WorkspaceIDs, AllWorkspaces: t.AllWorkspaces,
 	}
@@ -105,7 +115,7 @@ func (s *Server) apiToken(t store.Token, m store.Member, value string, now time.
 func apiRole(r store.CustomRole, tokenCount int) api.CustomRole {
 	out := api.CustomRole{
 		ID: r.ID, Key: r.Key, Name: r.Name, Description: r.Description,
-		Policy: apiStatements(r.Policy), BasePermissions: r.BasePermissions, Permissions: r.Permissions,
+		Policy: apiStatements(r.Policy), BasePermissions: r.BasePermissions, Permissions: r.Permissions, Access: r.Access,
 		CreationDate: ms(r.CreatedAt), LastModified: ms(r.UpdatedAt), TokenCount: tokenCount,
 	}
 	out.NotEnforced = notEnforced(out.Policy)

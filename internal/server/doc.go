@@ -31,7 +31,10 @@
 // token needs only ACCESS_TOKEN_MANAGE; creating one for them (memberId),
 // changing, resetting or deleting theirs also needs a rank at least theirs,
 // since a token acts with its owner's rank and a reset hands its new secret
-// to whoever asked for it.
+// to whoever asked for it. Such a token is also held to its owner's own
+// rules (member_tokens.go): their role is the ceiling of its grant, below
+// admin it reaches only workspaces they belong to, and it counts against
+// their quota.
 //
 // The built-in token roles reader, writer and admin (source 004's `role`)
 // grant exactly the permissions of the member role of the same name.
@@ -55,11 +58,13 @@
 // Default deny; an explicit deny anywhere wins over every allow; statement
 // order never matters. A request is allowed only when every policy of its
 // subject allows the action on the resource:
-//   - the token's grant (built-in role, custom roles with their statements
-//     and permissions, inline role, or permissions), custom roles read as
-//     they are now; a custom role whose basePermissions is reader also
-//     grants every read permission (name ending in _READ) the owner
-//     member's role holds, no_access nothing more;
+//   - the token's grant (built-in role, custom roles with their statements,
+//     permissions and access, inline role, permissions, or access), custom
+//     roles read as they are now; a custom role whose basePermissions is
+//     reader also grants every read permission (name ending in _READ) the
+//     owner member's role holds, no_access nothing more; an access grant
+//     (object -> none, read_only, read_write) stands for the permissions of
+//     each object's levels, exactly as if they were named;
 //   - the owner member's current role, read on every request, so demoting
 //     or removing a member narrows their tokens on the very next request;
 //   - the token's workspace scope, which allows everything on "org" and on
@@ -94,7 +99,10 @@
 // stand-ins for workspaces created later: one matching no id prefix and one
 // per "workspace/<prefix>*" named by the grant or the caller's policies, so
 // a grant on "workspace/*" or "workspace/ab*" needs the caller to hold that
-// too. For a reader or writer only the workspaces they belong to count as
+// too. An access level the token owner's member role (for a custom role,
+// the caller's) may not hold is refused before that check, naming the
+// object and the widest level the role may hold. For a reader or writer
+// only the workspaces they belong to count as
 // held. Readers and writers may scope tokens only to workspaces they belong
 // to; admins and owners to any.
 //

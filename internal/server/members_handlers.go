@@ -123,6 +123,9 @@ func (s *Server) listMembers(cl *call, _ noBody) (api.List[api.Member], error) {
 	if err != nil {
 		return api.List[api.Member]{}, err
 	}
+	if email := cl.r.URL.Query().Get("email"); email != "" {
+		all = membersWithEmail(all, email)
+	}
 	items := []api.Member{}
 	for _, m := range slicePage(all, p) {
 		items = append(items, apiMember(m, ws))

@@ -81,6 +81,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				attrs = append(attrs, slog.String("token_id", ri.caller.token.ID), slog.String("member_id", ri.caller.member.ID))
 			}
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+			s.metrics.request(ri.route, r.Method, sw.status, time.Since(start))
 		}()
 		if n := headerBytes(r); n > MaxHeaderBytes {
 			s.writeError(sw, r, &Error{Code: api.CodeHeadersTooLarge,
@@ -120,6 +121,7 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 		c, err := s.authenticate(r)
 		var limited *rateLimitedError
 		if errors.As(err, &limited) {
+			s.metrics.refused(refusedAuthFailures)
 			s.writeRateLimited(w, r, limited.wait, "too many failed authentications from this address")
 			return
 		} else if err != nil {
@@ -128,6 +130,7 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 		}
 		info(r.Context()).caller = c
 		if ok, wait := s.limiter.allow(c.token.ID, s.now()); !ok {
+			s.metrics.refused(refusedRateLimit)
 			s.writeRateLimited(w, r, wait, "rate limit exceeded")
 			return
 		}

@@ -20,16 +20,17 @@ var roleKeyPattern = regexp.MustCompile(api.CustomRoleKeyPattern)
 // ResourceCategory belongs to the wider service: accepted and ignored. It is
 // always in the JSON form, so that its clients may "replace" it in a patch.
 type roleSpec struct {
-	Name             string          `json:"name"`
-	Description      string          `json:"description"`
-	Policy           []api.Statement `json:"policy"`
-	BasePermissions  string          `json:"basePermissions"`
-	Permissions      []string        `json:"permissions"`
-	ResourceCategory string          `json:"resourceCategory"`
+	Name             string            `json:"name"`
+	Description      string            `json:"description"`
+	Policy           []api.Statement   `json:"policy"`
+	BasePermissions  string            `json:"basePermissions"`
+	Permissions      []string          `json:"permissions"`
+	Access           map[string]string `json:"access"`
+	ResourceCategory string            `json:"resourceCategory"`
 }
 
 var rolePatchRules = patchRules{
-	mutable: fieldSet("name", "description", "policy", "basePermissions", "permissions", "resourceCategory"),
+	mutable: fieldSet("name", "description", "policy", "basePermissions", "permissions", "access", "resourceCategory"),
 	fixed:   fieldSet("_id", "key", "_links", "creationDate", "lastModified", "tokenCount"),
 }
 
@@ -49,8 +50,15 @@ func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
 	if !slices.Contains(api.BasePermissions, sp.BasePermissions) {
 		return invalid("basePermissions", "basePermissions must be one of %s, got %q", strings.Join(api.BasePermissions, ", "), sp.BasePermissions)
 	}
-	if len(sp.Policy) == 0 && len(sp.Permissions) == 0 && sp.BasePermissions == api.BasePermissionsNoAccess {
-		return invalid("policy", "a custom role needs at least one policy statement or permission, or basePermissions reader")
+	access, err := s.checkAccess("access", sp.Access)
+	if err != nil {
+		return err
+	}
+	if err := s.accessOverlap(access, sp.Permissions); err != nil {
+		return err
+	}
+	if len(sp.Policy) == 0 && len(sp.Permissions) == 0 && len(s.cat.AccessGrants(access)) == 0 && sp.BasePermissions == api.BasePermissionsNoAccess {
+		return invalid("policy", "a custom role needs at least one policy statement, permission or access level above none, or basePermissions reader")
 	}
 	if err := noSecretInPolicy("policy", sp.Policy); err != nil {
 		return err
@@ -67,7 +75,7 @@ func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
 			r.Permissions = append(r.Permissions, p)
 		}
 	}
-	r.BasePermissions = sp.BasePermissions
+	r.BasePermissions, r.Access = sp.BasePermissions, access
 	r.Name, r.Description = sp.Name, sp.Description
 	r.Policy = storeStatements(sp.Policy)
 	if r.Policy == nil {
@@ -86,6 +94,11 @@ func (s *Server) roleNoEscalation(cl *call, r store.CustomRole) error {
 	resources := []string{"org"}
 	for _, w := range workspaces {
 		resources = append(resources, policy.Workspace(w.ID))
+	}
+	// Access levels are bounded by the caller's member role, naming the
+	// object; holders' member roles bound them again when a token is used.
+	if err := s.accessCeiling("access", r.Access, cl.c.member.Role); err != nil {
+		return err
 	}
 	// The base permissions are checked as the caller would hold them: every
 	// holder's member role bounds them anyway.
@@ -161,7 +174,7 @@ func (s *Server) createRole(cl *call, in api.CustomRoleCreate) (api.CustomRole, 
 		return api.CustomRole{}, err
 	}
 	r := store.CustomRole{ID: newID(), OrgID: s.orgID, Key: in.Key, CreatedAt: cl.now, UpdatedAt: cl.now}
-	if err := s.applyRoleSpec(&r, roleSpec{Name: in.Name, Description: in.Description, Policy: in.Policy, BasePermissions: in.BasePermissions, Permissions: in.Permissions}); err != nil {
+	if err := s.applyRoleSpec(&r, roleSpec{Name: in.Name, Description: in.Description, Policy: in.Policy, BasePermissions: in.BasePermissions, Permissions: in.Permissions, Access: in.Access}); err != nil {
 		return api.CustomRole{}, err
 	}
 	if err := s.roleNoEscalation(cl, r); err != nil {
@@ -190,7 +203,7 @@ func (s *Server) patchRole(cl *call, pb patchBody) (api.CustomRole, error) {
 	if err != nil {
 		return api.CustomRole{}, err
 	}
-	cur := roleSpec{Name: r.Name, Description: r.Description, Policy: apiStatements(r.Policy), BasePermissions: r.BasePermissions, Permissions: nonNil(r.Permissions)}
+	cur := roleSpec{Name: r.Name, Description: r.Description, Policy: apiStatements(r.Policy), BasePermissions: r.BasePermissions, Permissions: nonNil(r.Permissions), Access: accessOf(r.Access)}
 	if err := validDescription("comment", pb.Comment); err != nil {
 		return api.CustomRole{}, err
 	}

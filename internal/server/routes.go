@@ -49,13 +49,14 @@ func (s *Server) routes() http.Handler {
 
 	handle("GET "+api.PathOpenAPI, http.HandlerFunc(s.openAPIDocument))
 
-	handle("GET "+api.PathTokens, auth(endpoint(s, ok, s.listTokens)), "showAll", limit, offset)
+	handle("GET "+api.PathTokens, auth(endpoint(s, ok, s.listTokens)), "showAll", "unusedFor", limit, offset)
 	handle("POST "+api.PathTokens, auth(dryRunEndpoint(s, created, s.createToken)), api.QueryReplaces)
-	handle("DELETE "+api.PathTokens, auth(endpoint(s, deleted, s.deleteMemberTokens)), "memberId")
+	handle("DELETE "+api.PathTokens, auth(endpoint(s, ok, s.deleteMemberTokens)), "memberId", "serviceToken", "workspaceId")
 	handle("GET "+api.PathTokens+"/{id}", auth(endpoint(s, ok, s.getToken)))
 	handle("PATCH "+api.PathTokens+"/{id}", auth(dryRunEndpoint(s, ok, s.patchToken)))
 	handle("DELETE "+api.PathTokens+"/{id}", auth(endpoint(s, deleted, s.deleteToken)))
 	handle("POST "+api.PathTokens+"/{id}/reset", auth(dryRunEndpoint(s, ok, s.resetToken)), "expiry")
+	handle("GET "+api.PathTokens+"/{id}/usage", auth(endpoint(s, ok, s.tokenUsage)))
 
 	handle("GET "+api.PathRoles, auth(endpoint(s, ok, s.listRoles)), limit, offset)
 	handle("POST "+api.PathRoles, auth(dryRunEndpoint(s, created, s.createRole)))
@@ -72,15 +73,19 @@ func (s *Server) routes() http.Handler {
 	handle("DELETE "+api.PathWorkspaces+"/{id}/members/{memberId}", auth(endpoint(s, ok, s.removeWorkspaceMember)))
 	handle("POST "+api.PathWorkspaces+"/{id}/transfer", auth(endpoint(s, ok, s.transferWorkspace)))
 
-	handle("GET "+api.PathMembers, auth(endpoint(s, ok, s.listMembers)), limit, offset)
+	handle("GET "+api.PathMembers, auth(endpoint(s, ok, s.listMembers)), limit, offset, "email")
 	handle("POST "+api.PathMembers, auth(endpoint(s, created, s.createMember)))
 	handle("GET "+api.PathMembers+"/{id}", auth(endpoint(s, ok, s.getMember)))
 	handle("PATCH "+api.PathMembers+"/{id}", auth(endpoint(s, ok, s.patchMember)))
 	handle("DELETE "+api.PathMembers+"/{id}", auth(endpoint(s, deleted, s.deleteMember)))
 
 	handle("GET "+api.PathPermissions, auth(endpoint(s, ok, s.listPermissions)), limit, offset)
+	handle("GET "+api.PathObjects, auth(endpoint(s, ok, s.listObjects)), limit, offset)
 	handle("GET "+api.PathCallerIdentity, auth(endpoint(s, ok, s.callerIdentity)))
 	handle("GET "+api.PathAuditLog, auth(endpoint(s, ok, s.listAudit)), limit, offset)
+	handle("POST "+api.PathIntrospect, auth(http.HandlerFunc(s.introspect)))
+	handle("GET "+api.PathMetrics, auth(http.HandlerFunc(s.serveMetrics)))
+	handle("POST "+api.PathAuthorize, auth(readOnly(endpoint(s, ok, s.authorize))))
 	if s.cfg.TestClock != nil {
 		handle("POST "+api.PathTestClock, auth(endpoint(s, ok, s.setTestClock)))
 	}

@@ -85,8 +85,13 @@ type Config struct {
 	// Ready reports whether the store can serve requests (GET /readyz);
 	// nil means whenever the store answers.
 	Ready func(ctx context.Context) error
-	// LastUsedFlush is how often lastUsed times are written; 0 means every minute.
+	// LastUsedFlush is how often lastUsed times and usage counts are
+	// written; 0 means every minute.
 	LastUsedFlush time.Duration
+	// AllowClientSecrets lets clients supply the secret of a token they
+	// create or reset (client_secret.go). Off by default: the server cannot
+	// check that a supplied value was drawn at random.
+	AllowClientSecrets bool
 	// TestClock, when set, is the clock (Now is ignored) and
 	// POST /api/v2/test/clock moves it; every request logs a warning.
 	TestClock *TestClock
@@ -126,7 +131,10 @@ type Server struct {
 
 	auth     *authCache
 	lastUsed *lastUsed
+	usage    *usage
 	limiter  *rateLimiter
+	metrics  *metrics
+	answers  *answerCache
 	// failures limits failed authentications per client address.
 	failures *rateLimiter
 
@@ -175,9 +183,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, errors.New("server: the store has no organisation; bootstrap it first")
 	}
+	m := newMetrics()
 	s := &Server{
 		cfg:      cfg,
-		store:    cfg.Store,
+		store:    timedStore{Store: cfg.Store, m: m},
+		metrics:  m,
+		answers:  &answerCache{},
 		cat:      cfg.Catalogue,
 		hasher:   cfg.Hasher,
 		now:      cfg.Now,
@@ -185,6 +196,7 @@ func New(cfg Config) (*Server, error) {
 		orgID:    org.ID,
 		auth:     newAuthCache(cfg.AuthCacheLifetime),
 		lastUsed: newLastUsed(),
+		usage:    newUsage(),
 		limiter:  newRateLimiter(cfg.RateLimit, cfg.RateBurst),
 		failures: newRateLimiter(cfg.AuthFailureLimit, cfg.AuthFailureBurst),
 		stop:     make(chan struct{}),
@@ -215,18 +227,18 @@ func (s *Server) Close() error {
 	return err
 }
 
-// FlushLastUsed writes the lastUsed times collected in memory.
+// FlushLastUsed writes the lastUsed times and usage counts collected in memory.
 func (s *Server) FlushLastUsed() error {
-	used := s.lastUsed.take()
-	if len(used) == 0 {
-		return nil
+	s.usage.flushing.Lock()
+	defer s.usage.flushing.Unlock()
+	if used := s.lastUsed.take(); len(used) > 0 {
+		if err := s.store.RecordLastUsed(context.Background(), used); err != nil {
+			s.lastUsed.restore(used)
+			s.log.Error("flush lastUsed", "error", err)
+			return err
+		}
 	}
-	if err := s.store.RecordLastUsed(context.Background(), used); err != nil {
-		s.lastUsed.restore(used)
-		s.log.Error("flush lastUsed", "error", err)
-		return err
-	}
-	return nil
+	return s.flushUsage(context.Background())
 }
 
 func (s *Server) background() {

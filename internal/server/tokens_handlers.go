@@ -21,28 +21,30 @@ import (
 // tokenSpec is the mutable part of a token, in its JSON form: what a create
 // sets and what a PATCH document addresses.
 type tokenSpec struct {
-	Name          string          `json:"name"`
-	Description   string          `json:"description"`
-	Role          string          `json:"role"`
-	CustomRoleIDs []string        `json:"customRoleIds"`
-	InlineRole    []api.Statement `json:"inlineRole"`
-	Permissions   []string        `json:"permissions"`
-	WorkspaceIDs  []string        `json:"workspaceIds"`
-	AllWorkspaces bool            `json:"allWorkspaces"`
+	Name          string            `json:"name"`
+	Description   string            `json:"description"`
+	Role          string            `json:"role"`
+	CustomRoleIDs []string          `json:"customRoleIds"`
+	InlineRole    []api.Statement   `json:"inlineRole"`
+	Permissions   []string          `json:"permissions"`
+	Access        map[string]string `json:"access"`
+	WorkspaceIDs  []string          `json:"workspaceIds"`
+	AllWorkspaces bool              `json:"allWorkspaces"`
 }
 
 var tokenPatchRules = patchRules{
-	mutable: fieldSet("name", "description", "role", "customRoleIds", "inlineRole", "permissions", "workspaceIds", "allWorkspaces"),
+	mutable: fieldSet("name", "description", "role", "customRoleIds", "inlineRole", "permissions", "access", "workspaceIds", "allWorkspaces"),
 	fixed: fieldSet("_id", "ownerId", "memberId", "_member", "creationDate", "lastModified", "token", "serviceToken",
 		"defaultApiVersion", "lastUsed", "_links", "expirationDate", "expired"),
 }
 
-var grantFields = []string{"role", "customRoleIds", "inlineRole", "permissions"}
+var grantFields = []string{"role", "customRoleIds", "inlineRole", "permissions", "access"}
 
 func specOf(t store.Token) tokenSpec {
 	return tokenSpec{
 		Name: t.Name, Description: t.Description, Role: t.Role,
 		CustomRoleIDs: nonNil(t.CustomRoleIDs), InlineRole: apiStatements(t.InlineRole), Permissions: nonNil(t.Permissions),
+		Access:       accessOf(t.Access),
 		WorkspaceIDs: nonNil(t.WorkspaceIDs), AllWorkspaces: t.AllWorkspaces,
 	}
 }
@@ -51,6 +53,7 @@ func (sp *tokenSpec) grantSet() map[string]bool {
 	return map[string]bool{
 		"role": sp.Role != "", "customRoleIds": len(sp.CustomRoleIDs) > 0,
 		"inlineRole": len(sp.InlineRole) > 0, "permissions": len(sp.Permissions) > 0,
+		"access": len(sp.Access) > 0,
 	}
 }
 
@@ -64,6 +67,8 @@ func (sp *tokenSpec) clearGrant(field string) {
 		sp.InlineRole = nil
 	case "permissions":
 		sp.Permissions = nil
+	case "access":
+		sp.Access = nil
 	}
 }
 
@@ -171,10 +176,10 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 		}
 	}
 	if count != 1 {
-		return invalid("role", "exactly one of role, customRoleIds, inlineRole and permissions is required, got %d", count)
+		return invalid("role", "exactly one of role, customRoleIds, inlineRole, permissions and access is required, got %d", count)
 	}
 	t.Name, t.Description = sp.Name, sp.Description
-	t.Role, t.CustomRoleIDs, t.InlineRole, t.Permissions = "", nil, nil, nil
+	t.Role, t.CustomRoleIDs, t.InlineRole, t.Permissions, t.Access = "", nil, nil, nil, nil
 	switch {
 	case sp.Role != "":
 		if !slices.Contains(api.TokenRoles, sp.Role) {
@@ -198,6 +203,15 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 			return err
 		}
 		t.InlineRole = storeStatements(sp.InlineRole)
+	case len(sp.Access) > 0:
+		access, err := s.checkAccess("access", sp.Access)
+		if err != nil {
+			return err
+		}
+		if len(s.cat.AccessGrants(access)) == 0 {
+			return invalid("access", "access must set at least one object to %s or %s", catalogue.AccessReadOnly, catalogue.AccessReadWrite)
+		}
+		t.Access = access
 	default:
 		for i, p := range sp.Permissions {
 			if err := s.knownPermission(fmt.Sprintf("permissions[%d]", i), p); err != nil {
@@ -263,6 +277,9 @@ func (s *Server) checkGrant(cl *call, t store.Token, owner store.Member, workspa
 			}
 		}
 	}
+	if err := s.accessCeiling("access", t.Access, owner.Role); err != nil {
+		return err
+	}
 	grant, err := s.grantPolicy(cl.ctx, t, owner.Role)
 	if err != nil {
 		return err
@@ -272,6 +289,9 @@ func (s *Server) checkGrant(cl *call, t store.Token, owner store.Member, workspa
 		if inScope(t, w.ID) && (isAdmin(owner) || isMember(w, owner.ID)) {
 			resources = append(resources, policy.Workspace(w.ID))
 		}
+	}
+	if err := s.checkOwnerRules(cl, t, owner, workspaces, grant, resources); err != nil {
+		return err
 	}
 	return s.noEscalation(cl, grant, resources, workspaces, t.AllWorkspaces)
 }
@@ -434,7 +454,7 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 	}
 	sp := tokenSpec{
 		Name: in.Name, Description: in.Description, Role: in.Role, CustomRoleIDs: in.CustomRoleIDs,
-		InlineRole: in.InlineRole, Permissions: in.Permissions, WorkspaceIDs: in.WorkspaceIDs, AllWorkspaces: in.AllWorkspaces,
+		InlineRole: in.InlineRole, Permissions: in.Permissions, Access: in.Access, WorkspaceIDs: in.WorkspaceIDs, AllWorkspaces: in.AllWorkspaces,
 	}
 	if !sp.AllWorkspaces && len(sp.WorkspaceIDs) == 0 {
 		sp.AllWorkspaces = true
@@ -456,6 +476,10 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 	if err != nil {
 		return api.Token{}, err
 	}
+	sec, err := s.issueSecret("secret", in.Secret, kindOf(t))
+	if err != nil {
+		return api.Token{}, err
+	}
 	if cl.dryRun {
 		if err := s.checkQuota(cl, owner.ID, replaced); err != nil {
 			return api.Token{}, err
@@ -463,18 +487,14 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 		t.ID = ""
 		return s.apiToken(t, owner, "", cl.now), nil
 	}
-	value, err := secret.Generate(kindOf(t))
-	if err != nil {
-		return api.Token{}, err
-	}
-	t.Digest, t.LastFour = s.hasher.Digest(value), secret.LastFour(value)
+	t.Digest, t.LastFour = sec.digest, sec.lastFour
 	if err := s.store.CreateToken(cl.ctx, t, s.cfg.Quota); err != nil {
-		return api.Token{}, err
+		return api.Token{}, sec.stored("secret", err)
 	}
 	s.audit(cl, "token.create", "token/"+t.ID, fmt.Sprintf("name=%q member=%s service=%t", t.Name, t.MemberID, t.Service)+
-		notEnforcedDetail("inlineRole", apiStatements(t.InlineRole)))
-	cl.secret = true
-	return s.apiToken(t, owner, value, cl.now), nil
+		notEnforcedDetail("inlineRole", apiStatements(t.InlineRole))+sec.auditNote())
+	cl.secret = sec.shown != ""
+	return s.apiToken(t, owner, sec.shown, cl.now), nil
 }
 
 // replacedToken reads ?replaces=<token id> of a token create: the token the
@@ -534,6 +554,9 @@ func (s *Server) listTokens(cl *call, _ noBody) (api.List[api.Token], error) {
 		return api.List[api.Token]{}, err
 	}
 	f.Limit, f.Offset = p.limit, p.offset
+	if f.UnusedSince, err = s.unusedSince(cl); err != nil {
+		return api.List[api.Token]{}, err
+	}
 	toks, total, err := s.store.ListTokens(cl.ctx, f)
 	if err != nil {
 		return api.List[api.Token]{}, err
@@ -653,20 +676,20 @@ func (s *Server) resetToken(cl *call, in api.TokenReset) (api.Token, error) {
 		t.PrevDigest, t.PrevExpiresAt = t.Digest, &exp
 	}
 	t.UpdatedAt = cl.now
-	if cl.dryRun {
-		return s.apiToken(t, owner, "", cl.now), nil
-	}
-	value, err := secret.Generate(kindOf(t))
+	sec, err := s.issueSecret("secret", in.Secret, kindOf(t))
 	if err != nil {
 		return api.Token{}, err
 	}
-	t.Digest, t.LastFour = s.hasher.Digest(value), secret.LastFour(value)
-	if err := s.store.UpdateToken(cl.ctx, t); err != nil {
-		return api.Token{}, err
+	if cl.dryRun {
+		return s.apiToken(t, owner, "", cl.now), nil
 	}
-	s.audit(cl, "token.reset", "token/"+t.ID, fmt.Sprintf("oldSecretUntil=%d", expiry))
-	cl.secret = true
-	return s.apiToken(t, owner, value, cl.now), nil
+	t.Digest, t.LastFour = sec.digest, sec.lastFour
+	if err := s.store.UpdateToken(cl.ctx, t); err != nil {
+		return api.Token{}, sec.stored("secret", err)
+	}
+	s.audit(cl, "token.reset", "token/"+t.ID, fmt.Sprintf("oldSecretUntil=%d", expiry)+sec.auditNote())
+	cl.secret = sec.shown != ""
+	return s.apiToken(t, owner, sec.shown, cl.now), nil
 }
 
 func (s *Server) deleteToken(cl *call, _ noBody) (noContent, error) {
@@ -684,41 +707,5 @@ func (s *Server) deleteToken(cl *call, _ noBody) (noContent, error) {
 	}
 	s.lastUsed.forget(t.ID)
 	s.audit(cl, "token.delete", "token/"+t.ID, fmt.Sprintf("name=%q", t.Name))
-	return noContent{}, nil
-}
-
-// deleteMemberTokens is "Remove All": every token of one member, atomically.
-func (s *Server) deleteMemberTokens(cl *call, _ noBody) (noContent, error) {
-	memberID := cl.r.URL.Query().Get("memberId")
-	if memberID == "" {
-		return noContent{}, invalid("memberId", "memberId is required to delete tokens in bulk")
-	}
-	if err := cl.c.require(catalogue.AccessTokenWrite); err != nil {
-		return noContent{}, err
-	}
-	if memberID != cl.c.member.ID {
-		if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
-			return noContent{}, err
-		}
-	}
-	m, err := s.store.GetMember(cl.ctx, s.orgID, memberID)
-	if errors.Is(err, store.ErrNotFound) {
-		return noContent{}, notFound("member %q not found", memberID)
-	} else if err != nil {
-		return noContent{}, err
-	}
-	if err := cl.c.mayActOnTokensOf(m); err != nil {
-		return noContent{}, err
-	}
-	if memberID == cl.c.token.MemberID {
-		if err := cl.c.refuseOldSecret("delete its own token"); err != nil {
-			return noContent{}, err
-		}
-	}
-	n, err := s.store.DeleteMemberTokens(cl.ctx, s.orgID, memberID)
-	if err != nil {
-		return noContent{}, err
-	}
-	s.audit(cl, "token.delete_all", "member/"+memberID, fmt.Sprintf("count=%d", n))
 	return noContent{}, nil
 }

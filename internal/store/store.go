@@ -100,9 +100,12 @@ type CustomRole struct {
 	BasePermissions string
 	// Permissions are catalogue names granted on every resource.
 	Permissions []string
-	Policy      []Statement
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Access maps catalogue objects to an access level, granted on every
+	// resource in addition to Permissions, kept exactly as sent.
+	Access    map[string]string
+	Policy    []Statement
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Token is an access token without its secret.
@@ -119,6 +122,9 @@ type Token struct {
 	CustomRoleIDs []string // ids, never keys
 	InlineRole    []Statement
 	Permissions   []string
+	// Access maps catalogue objects to none, read_only or read_write,
+	// kept exactly as sent.
+	Access map[string]string
 
 	WorkspaceIDs  []string
 	AllWorkspaces bool
@@ -148,6 +154,17 @@ type TokenFilter struct {
 	MemberID string
 	Limit    int // 0 means no limit
 	Offset   int
+	// UnusedSince, when set, keeps only tokens neither used nor created
+	// since then (LastUsedAt, or CreatedAt for a token never used, before it).
+	UnusedSince time.Time
+}
+
+// UsageCount is how many requests a token made (or how often it was
+// presented to a relying service) on one UTC day.
+type UsageCount struct {
+	TokenID string
+	Day     time.Time // midnight UTC
+	Count   int64
 }
 
 // Quota is enforced by CreateToken inside the same transaction as the insert.
@@ -232,7 +249,8 @@ type Store interface {
 
 	// CreateToken inserts t after checking q atomically: under any number of
 	// concurrent creates, no member and no organisation ever exceeds it.
-	// It returns *QuotaError when a limit is reached.
+	// It returns *QuotaError when a limit is reached, and ErrConflict when
+	// t.Digest is, or ever was, the digest of any token's secret.
 	CreateToken(ctx context.Context, t Token, q Quota) error
 	GetToken(ctx context.Context, orgID, id string) (Token, error)
 	// GetTokenByDigest finds the token whose Digest, or whose PrevDigest
@@ -240,13 +258,27 @@ type Store interface {
 	GetTokenByDigest(ctx context.Context, digest []byte, now time.Time) (Token, error)
 	ListTokens(ctx context.Context, f TokenFilter) (items []Token, total int, err error)
 	// UpdateToken replaces the mutable fields (name, description, grant,
-	// scope, digests, last four, UpdatedAt) of an existing token.
+	// scope, digests, last four, UpdatedAt) of an existing token. A new
+	// Digest that any token has ever held is ErrConflict.
 	UpdateToken(ctx context.Context, t Token) error
 	DeleteToken(ctx context.Context, orgID, id string) error
 	// DeleteMemberTokens removes all of a member's tokens atomically.
 	DeleteMemberTokens(ctx context.Context, orgID, memberID string) (int, error)
+	// DeleteMemberTokensMatching removes, atomically, the member's tokens for
+	// which match reports true, and returns how many. match sees each of the
+	// member's tokens once, inside the transaction, and must not call the
+	// store. It returns ErrNotFound for an unknown member.
+	DeleteMemberTokensMatching(ctx context.Context, orgID, memberID string, match func(Token) bool) (int, error)
 	// RecordLastUsed stores last-use times collected in memory, in one write.
 	RecordLastUsed(ctx context.Context, used map[string]time.Time) error
+	// RecordUsage adds counts collected in memory to the stored ones, in
+	// one write; counts of tokens that no longer exist are dropped.
+	RecordUsage(ctx context.Context, counts []UsageCount) error
+	// TokenUsage returns a token's counts for the days from since (a
+	// midnight UTC) on, oldest first; days without use are absent.
+	TokenUsage(ctx context.Context, tokenID string, since time.Time) ([]UsageCount, error)
+	// PurgeUsage removes the counts of days before cutoff.
+	PurgeUsage(ctx context.Context, cutoff time.Time) error
 
 	// RunIdempotent runs a request at most once per rec.Key. If a record
 	// with rec.Key created at or after staleBefore exists, it returns that

@@ -15,3 +15,8 @@ output "token_last_used" {
 output "token_expired" {
   value = data.tokensmith_access_token.existing.expired
 }
+
+# Uses over the last 30 days; a token at zero is a candidate for revocation.
+output "token_uses_last_30_days" {
+  value = data.tokensmith_access_token.existing.usage_total
+}

@@ -21,6 +21,20 @@ resource "tokensmith_access_token" "metrics" {
   expires_at     = "2030-01-01T00:00:00Z"
 }
 
+# A token granted object by object: read and write APIs, read plans, and
+# nothing about users. Each level stands for the object's permissions
+# (read_only: API_READ; read_write: API_READ and API_WRITE).
+resource "tokensmith_access_token" "api_publisher" {
+  name           = "api-publisher"
+  all_workspaces = true
+  access = {
+    api  = "read_write"
+    plan = "read_only"
+    user = "none"
+  }
+  expires_in_days = 90
+}
+
 # A token with an inline role: everything about the member's own tokens in
 # any workspace, nothing about other members' tokens.
 resource "tokensmith_access_token" "token_admin" {

@@ -19,6 +19,18 @@ resource "tokensmith_custom_role" "deployer" {
   ]
 }
 
+# A role granted object by object, with a plain permission beside it.
+# permissions may not name a permission of an object that access sets.
+resource "tokensmith_custom_role" "publisher" {
+  key         = "publisher"
+  name        = "Publisher"
+  permissions = ["METRICS_READ"]
+  access = {
+    api         = "read_write"
+    application = "read_only"
+  }
+}
+
 # Tokens refer to custom roles by key.
 resource "tokensmith_access_token" "deploy" {
   name           = "deploy"

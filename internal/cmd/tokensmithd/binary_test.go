@@ -218,12 +218,19 @@ func checked(t *testing.T, hc *http.Client) *http.Client {
 
 func get(t *testing.T, hc *http.Client, u *url.URL, path, token string) (*http.Response, []byte) {
 	t.Helper()
+	return getWith(t, checked(t, hc), u, path, token)
+}
+
+// getWith is get without the API document check, for listeners that do not
+// serve the API (the separate metrics listener).
+func getWith(t *testing.T, hc *http.Client, u *url.URL, path, token string) (*http.Response, []byte) {
+	t.Helper()
 	req, err := http.NewRequest("GET", u.String()+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", token)
-	res, err := checked(t, hc).Do(req)
+	res, err := hc.Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}
@@ -340,6 +347,15 @@ func TestBinaryGracefulShutdown(t *testing.T) {
 	}
 	if !flushed {
 		t.Fatal("lastUsed of the bootstrap token was not written on shutdown")
+	}
+	// Two requests were made with it: the caller identity and the create.
+	usage, err := st.TokenUsage(context.Background(), id.TokenID, time.Time{})
+	var uses int64
+	for _, u := range usage {
+		uses += u.Count
+	}
+	if err != nil || uses != 2 {
+		t.Fatalf("usage counts of the bootstrap token after shutdown: %+v %v", usage, err)
 	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
@@ -479,5 +495,37 @@ func TestBinaryConfigFile(t *testing.T) {
 	err = d.wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(d.output(), `unknown field "quota"`) {
 		t.Fatalf("a misspelt config key: exit %v\n%s", err, d.output())
+	}
+}
+
+// --metrics-listen serves the metrics without a token on its own address,
+// and nothing else there.
+func TestBinaryMetricsListen(t *testing.T) {
+	boot, err := secret.Generate(secret.KindPersonal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, []string{"TOKENSMITH_BOOTSTRAP_TOKEN=" + boot},
+		"--data", filepath.Join(t.TempDir(), "ts.db"), "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0")
+	base := d.baseURL("http")
+	line := d.waitFor("metrics at ")
+	m, err := url.Parse(strings.TrimSpace(line[strings.Index(line, "metrics at ")+len("metrics at "):]))
+	if err != nil {
+		t.Fatalf("metrics line %q", line)
+	}
+	if res, body := get(t, http.DefaultClient, base, api.PathCallerIdentity, boot); res.StatusCode != http.StatusOK {
+		t.Fatalf("caller identity: %d %s", res.StatusCode, body)
+	}
+	res, body := getWith(t, http.DefaultClient, m, "", "")
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `tokensmith_http_requests_total{code="2xx",method="GET",route="GET /api/v2/caller-identity"} 1`) {
+		t.Fatalf("metrics: %d\n%s", res.StatusCode, body)
+	}
+	m.Path = ""
+	if res, _ := getWith(t, http.DefaultClient, m, api.PathCallerIdentity, boot); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("the metrics listener serves the API: %d", res.StatusCode)
+	}
+	d.signal(syscall.SIGTERM)
+	if err := d.wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, d.output())
 	}
 }

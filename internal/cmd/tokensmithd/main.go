@@ -63,6 +63,7 @@ type fileConfig struct {
 
 type options struct {
 	listen, data, config      string
+	metricsListen             string
 	tlsCert, tlsKey, tlsCAOut string
 	tlsSelfSigned             bool
 	maxPerMember, maxPerOrg   int
@@ -70,6 +71,7 @@ type options struct {
 	authFailureLimit          float64
 	drainTimeout              time.Duration
 	trustedProxies            proxyList
+	allowClientSecrets        bool
 	set                       map[string]bool // flags or variables given explicitly
 	harness                   harnessOptions
 	db                        databaseOptions
@@ -124,6 +126,11 @@ func parseFlags(args []string) (*options, error) {
 		"failed authentications per second per client address, bursts of ten times as many; 0 = unlimited (TOKENSMITH_AUTH_FAILURE_LIMIT)")
 	fs.DurationVar(&o.drainTimeout, "drain-timeout", 30*time.Second,
 		"on SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are closed (TOKENSMITH_DRAIN_TIMEOUT)")
+	fs.StringVar(&o.metricsListen, "metrics-listen", envOr("TOKENSMITH_METRICS_LISTEN", "", o.set, "metrics-listen"),
+		"also serve GET /metrics on this address, without a token (the API listener always serves it to tokens holding METRICS_READ) (TOKENSMITH_METRICS_LISTEN)")
+	if err := registerAllowClientSecrets(fs, &o.allowClientSecrets, o.set); err != nil {
+		return nil, err
+	}
 	if err := o.harness.register(fs, o.set); err != nil {
 		return nil, err
 	}
@@ -246,6 +253,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	cfg.Logger = logger
 	cfg.TestClock = o.harness.clock()
+	cfg.AllowClientSecrets = o.allowClientSecrets
 
 	cfg.TrustedProxies = o.trustedProxies
 
@@ -314,6 +322,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	fmt.Fprintf(stderr, "tokensmithd listening on %s://%s\n", scheme, ln.Addr())
+	stopMetrics, err := serveMetrics(o.metricsListen, srv.MetricsHandler(), logger, stderr)
+	if err != nil {
+		return err
+	}
 	defer o.harness.cleanup()
 	if err := o.ready(stderr, scheme, ln.Addr(), value); err != nil {
 		return err
@@ -326,6 +338,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stderr, "tokensmithd: shutting down")
 	if err := drain(hs, tracked, o.drainTimeout, logger); err != nil {
+		return err
+	}
+	metricsCtx, cancel := context.WithTimeout(context.Background(), o.drainTimeout)
+	defer cancel()
+	if err := stopMetrics(metricsCtx); err != nil {
 		return err
 	}
 	if err := srv.Close(); err != nil {

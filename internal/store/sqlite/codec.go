@@ -95,3 +95,28 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// encodeAccess stores an access grant as a JSON object; empty and nil both
+// become "{}".
+func encodeAccess(m map[string]string) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// decodeAccess reads what encodeAccess wrote; an empty grant reads back as nil.
+func decodeAccess(s string) (map[string]string, error) {
+	if s == "" || s == "{}" {
+		return nil, nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return nil, err
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return m, nil
+}

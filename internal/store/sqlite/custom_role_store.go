@@ -8,13 +8,13 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
-const customRoleColumns = `id, org_id, key, name, description, base_permissions, permissions, policy, created_at, updated_at`
+const customRoleColumns = `id, org_id, key, name, description, base_permissions, permissions, policy, created_at, updated_at, access`
 
 func scanCustomRole(r scanner) (store.CustomRole, error) {
 	var c store.CustomRole
-	var perms, policy string
+	var perms, policy, access string
 	var created, updated int64
-	if err := r.Scan(&c.ID, &c.OrgID, &c.Key, &c.Name, &c.Description, &c.BasePermissions, &perms, &policy, &created, &updated); err != nil {
+	if err := r.Scan(&c.ID, &c.OrgID, &c.Key, &c.Name, &c.Description, &c.BasePermissions, &perms, &policy, &created, &updated, &access); err != nil {
 		return c, err
 	}
 	var err error
@@ -24,15 +24,18 @@ func scanCustomRole(r scanner) (store.CustomRole, error) {
 	if c.Policy, err = decodeStatements(policy); err != nil {
 		return c, err
 	}
+	if c.Access, err = decodeAccess(access); err != nil {
+		return c, err
+	}
 	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return c, nil
 }
 
 func (s *Store) CreateCustomRole(ctx context.Context, r store.CustomRole) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO custom_roles (`+customRoleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO custom_roles (`+customRoleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, r.OrgID, r.Key, r.Name, r.Description, r.BasePermissions, encodeList(r.Permissions), encodeStatements(r.Policy),
-			toMillis(r.CreatedAt), toMillis(r.UpdatedAt))
+			toMillis(r.CreatedAt), toMillis(r.UpdatedAt), encodeAccess(r.Access))
 		return err
 	})
 }
@@ -68,9 +71,9 @@ func (s *Store) ListCustomRoles(ctx context.Context, orgID string) ([]store.Cust
 func (s *Store) UpdateCustomRole(ctx context.Context, r store.CustomRole) error {
 	return s.inDurableTx(ctx, func(tx *sql.Tx) error {
 		return mustAffect(tx.ExecContext(ctx, `UPDATE custom_roles
-			SET name = ?, description = ?, base_permissions = ?, permissions = ?, policy = ?, updated_at = ?
+			SET name = ?, description = ?, base_permissions = ?, permissions = ?, policy = ?, updated_at = ?, access = ?
 			WHERE id = ? AND org_id = ?`,
-			r.Name, r.Description, r.BasePermissions, encodeList(r.Permissions), encodeStatements(r.Policy), toMillis(r.UpdatedAt),
+			r.Name, r.Description, r.BasePermissions, encodeList(r.Permissions), encodeStatements(r.Policy), toMillis(r.UpdatedAt), encodeAccess(r.Access),
 			r.ID, r.OrgID))
 	})
 }

@@ -14,7 +14,7 @@ import (
 
 const tokenColumns = `id, org_id, member_id, name, description, service, role, custom_role_ids, inline_role,
 	permissions, workspace_ids, all_workspaces, excluded_workspace_ids, default_api_version, expires_at,
-	digest, last_four, prev_digest, prev_expires_at, created_at, updated_at, last_used_at`
+	digest, last_four, prev_digest, prev_expires_at, created_at, updated_at, last_used_at, access`
 
 // SQLite answers the OR with one probe of each digest index (MULTI-INDEX
 // OR), so the cost does not depend on how many tokens are stored.
@@ -23,12 +23,12 @@ const selectTokenByDigest = `SELECT ` + tokenColumns + ` FROM tokens
 
 func scanToken(r scanner) (store.Token, error) {
 	var t store.Token
-	var customRoles, inline, perms, listed, excluded string
+	var customRoles, inline, perms, listed, excluded, access string
 	var expires, prevExpires, lastUsed sql.NullInt64
 	var created, updated int64
 	err := r.Scan(&t.ID, &t.OrgID, &t.MemberID, &t.Name, &t.Description, &t.Service, &t.Role, &customRoles, &inline,
 		&perms, &listed, &t.AllWorkspaces, &excluded, &t.DefaultAPIVersion, &expires,
-		&t.Digest, &t.LastFour, &t.PrevDigest, &prevExpires, &created, &updated, &lastUsed)
+		&t.Digest, &t.LastFour, &t.PrevDigest, &prevExpires, &created, &updated, &lastUsed, &access)
 	if err != nil {
 		return t, err
 	}
@@ -39,6 +39,9 @@ func scanToken(r scanner) (store.Token, error) {
 		return t, err
 	}
 	if t.Permissions, err = decodeList(perms); err != nil {
+		return t, err
+	}
+	if t.Access, err = decodeAccess(access); err != nil {
 		return t, err
 	}
 	if t.WorkspaceIDs, err = decodeList(listed); err != nil {
@@ -101,12 +104,12 @@ func insertToken(ctx context.Context, tx *sql.Tx, t store.Token) error {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO tokens (`+tokenColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.OrgID, t.MemberID, t.Name, t.Description, boolInt(t.Service), t.Role,
 		encodeList(t.CustomRoleIDs), encodeStatements(t.InlineRole), encodeList(t.Permissions),
 		encodeList(t.WorkspaceIDs), boolInt(t.AllWorkspaces), encodeList(t.ExcludedWorkspaceIDs),
 		t.DefaultAPIVersion, toNullMillis(t.ExpiresAt), t.Digest, t.LastFour, nullBytes(t.PrevDigest),
-		toNullMillis(t.PrevExpiresAt), toMillis(t.CreatedAt), toMillis(t.UpdatedAt), toNullMillis(t.LastUsedAt))
+		toNullMillis(t.PrevExpiresAt), toMillis(t.CreatedAt), toMillis(t.UpdatedAt), toNullMillis(t.LastUsedAt), encodeAccess(t.Access))
 	if err != nil {
 		return mapErr(err)
 	}
@@ -174,6 +177,10 @@ func (s *Store) ListTokens(ctx context.Context, f store.TokenFilter) ([]store.To
 		where = append(where, "member_id = ?")
 		args = append(args, f.MemberID)
 	}
+	if !f.UnusedSince.IsZero() {
+		where = append(where, "COALESCE(last_used_at, created_at) < ?")
+		args = append(args, toMillis(f.UnusedSince))
+	}
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
@@ -213,12 +220,12 @@ func (s *Store) UpdateToken(ctx context.Context, t store.Token) error {
 		}
 		err := mustAffect(tx.ExecContext(ctx, `UPDATE tokens SET name = ?, description = ?, role = ?,
 			custom_role_ids = ?, inline_role = ?, permissions = ?, workspace_ids = ?, all_workspaces = ?,
-			excluded_workspace_ids = ?, digest = ?, last_four = ?, prev_digest = ?, prev_expires_at = ?, updated_at = ?
+			excluded_workspace_ids = ?, digest = ?, last_four = ?, prev_digest = ?, prev_expires_at = ?, updated_at = ?, access = ?
 			WHERE id = ? AND org_id = ?`,
 			t.Name, t.Description, t.Role, encodeList(t.CustomRoleIDs), encodeStatements(t.InlineRole),
 			encodeList(t.Permissions), encodeList(t.WorkspaceIDs), boolInt(t.AllWorkspaces),
 			encodeList(t.ExcludedWorkspaceIDs), t.Digest, t.LastFour, nullBytes(t.PrevDigest),
-			toNullMillis(t.PrevExpiresAt), toMillis(t.UpdatedAt), t.ID, t.OrgID))
+			toNullMillis(t.PrevExpiresAt), toMillis(t.UpdatedAt), encodeAccess(t.Access), t.ID, t.OrgID))
 		if err != nil {
 			return mapErr(err)
 		}

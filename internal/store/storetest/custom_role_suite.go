@@ -23,6 +23,7 @@ func testCustomRoles(t *testing.T, f *fixture) {
 	// Statement order and the order inside each list are kept as sent.
 	r := store.CustomRole{ID: idWithPrefix("ffff"), OrgID: f.org.ID, Key: "ci.deployer", Name: "CI deployer",
 		Description: "deploys", BasePermissions: "reader", Permissions: []string{"WORKSPACE_READ", "MEMBER_READ"},
+		Access: map[string]string{"api": "read_write", "plan": "none"},
 		Policy: []store.Statement{
 			{Effect: "deny", NotActions: []string{"Z_READ", "A_READ"}, Resources: []string{"workspace/prod", "workspace/dev*"}},
 			{Effect: "allow", Actions: []string{"*"}, NotResources: []string{"org"}},
@@ -66,6 +67,7 @@ func testCustomRoles(t *testing.T, f *fixture) {
 
 	upd := r
 	upd.Name, upd.Description, upd.BasePermissions, upd.Permissions, upd.UpdatedAt = "Renamed", "", "no_access", nil, f.now()
+	upd.Access = map[string]string{"plan": "read_only"}
 	upd.Policy = []store.Statement{{Effect: "allow", Actions: []string{"X", "C"}, Resources: []string{"workspace/*"}}, r.Policy[0]}
 	mustOK(t, "UpdateCustomRole", f.st.UpdateCustomRole(f.ctx, upd))
 	got, err = f.st.GetCustomRole(f.ctx, f.org.ID, r.Key)

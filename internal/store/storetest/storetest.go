@@ -38,11 +38,15 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListTokens", testListTokens},
 		{"UpdateToken", testUpdateToken},
 		{"TokenConflicts", testTokenConflicts},
+		{"SpentDigests", testSpentDigests},
 		{"DeleteToken", testDeleteToken},
 		{"DeleteMemberTokens", testDeleteMemberTokens},
 		{"DeleteMemberTokensAtomic", testDeleteMemberTokensAtomic},
+		{"DeleteMemberTokensMatching", testDeleteMemberTokensMatching},
 		{"GetTokenByDigest", testGetTokenByDigest},
 		{"RecordLastUsed", testRecordLastUsed},
+		{"Usage", testUsage},
+		{"ListUnusedTokens", testListUnusedTokens},
 		{"Quota", testQuota},
 		{"QuotaRaceMember", testQuotaRaceMember},
 		{"QuotaRaceOrganization", testQuotaRaceOrganization},
@@ -233,6 +237,14 @@ func normList(xs []string) []string {
 	return xs
 }
 
+// normMap treats an empty access grant like none.
+func normMap(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
 func normBytes(b []byte) []byte {
 	if len(b) == 0 {
 		return nil
@@ -267,6 +279,7 @@ func normalise(v any) any {
 	case store.CustomRole:
 		x.CreatedAt, x.UpdatedAt = normTime(x.CreatedAt), normTime(x.UpdatedAt)
 		x.Permissions = normList(x.Permissions)
+		x.Access = normMap(x.Access)
 		x.Policy = normStatements(x.Policy)
 		return x
 	case store.Token:
@@ -275,6 +288,7 @@ func normalise(v any) any {
 		x.CustomRoleIDs, x.Permissions = normList(x.CustomRoleIDs), normList(x.Permissions)
 		x.WorkspaceIDs, x.ExcludedWorkspaceIDs = normList(x.WorkspaceIDs), normList(x.ExcludedWorkspaceIDs)
 		x.InlineRole = normStatements(x.InlineRole)
+		x.Access = normMap(x.Access)
 		x.Digest, x.PrevDigest = normBytes(x.Digest), normBytes(x.PrevDigest)
 		return x
 	case store.IdempotencyRecord:

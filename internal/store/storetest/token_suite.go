@@ -36,7 +36,10 @@ func testTokenRoundTrip(t *testing.T, f *fixture) {
 		tok.Service = true
 		tok.Role, tok.Permissions = "", []string{"WORKSPACE_READ", "ACCESS_TOKEN_READ"}
 	})
-	for _, want := range []store.Token{inline, roles, service} {
+	access := f.token(t, m.ID, func(tok *store.Token) {
+		tok.Role, tok.Access = "", map[string]string{"api": "read_write", "plan": "read_only", "user": "none"}
+	})
+	for _, want := range []store.Token{inline, roles, service, access} {
 		equal(t, "token "+want.Description, f.getToken(t, want.ID), want)
 		got := f.byDigest(t, want.Digest, base)
 		equal(t, "token by digest", got, want)
@@ -48,6 +51,9 @@ func testTokenRoundTrip(t *testing.T, f *fixture) {
 		}
 		if len(got.InlineRole) > 0 {
 			got.InlineRole[0].Actions[0] = "changed"
+		}
+		for k := range got.Access {
+			got.Access[k] = "changed"
 		}
 		got.Digest[0] ^= 0xff
 		equal(t, "token by digest after changing a returned copy", f.byDigest(t, want.Digest, base), want)
