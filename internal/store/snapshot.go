@@ -11,4 +11,9 @@ type Snapshot struct {
 	Tokens       []Token
 	Idempotency  []IdempotencyRecord
 	Audit        []AuditEvent // in the order they were appended
+	// Usage is every stored daily count, of every token.
+	Usage []UsageCount
+	// SpentDigests is every digest a token ever held, current ones
+	// included, so that the copy refuses them as its source does.
+	SpentDigests [][]byte
 }

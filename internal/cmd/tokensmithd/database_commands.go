@@ -58,7 +58,8 @@ func copyDatabase(ctx context.Context, args []string, stderr io.Writer) error {
 	config := fs.String("config", os.Getenv("TOKENSMITH_CONFIG"), "the config file the SQLite installation used, if its pepper is there (TOKENSMITH_CONFIG)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: tokensmithd %s --from <sqlite file> --to postgres://...\n\n"+
-			"Copies everything (organisation, members, workspaces, roles, tokens with their digests, idempotency records, audit log)\n"+
+			"Copies everything (organisation, members, workspaces, roles, tokens with their digests, idempotency records, audit log,\n"+
+			"usage counts, every digest a token ever held) "+
 			"into an empty PostgreSQL database and records the pepper's fingerprint there. The pepper is read as tokensmithd\n"+
 			"reads it: the config file, TOKENSMITH_PEPPER, or the file next to the database.\n\nflags:\n", copyCommand)
 		fs.PrintDefaults()
@@ -116,8 +117,8 @@ func copyDatabase(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := verifyCopy(ctx, snap, dst); err != nil {
 		return fmt.Errorf("%s: the copy does not match its source: %w", copyCommand, err)
 	}
-	fmt.Fprintf(stderr, "tokensmithd: copied %d members, %d workspaces, %d custom roles, %d tokens, %d idempotency records and %d audit events\n",
-		len(snap.Members), len(snap.Workspaces), len(snap.CustomRoles), len(snap.Tokens), len(snap.Idempotency), len(snap.Audit))
+	fmt.Fprintf(stderr, "tokensmithd: copied %d members, %d workspaces, %d custom roles, %d tokens, %d idempotency records, %d audit events and %d daily usage counts\n",
+		len(snap.Members), len(snap.Workspaces), len(snap.CustomRoles), len(snap.Tokens), len(snap.Idempotency), len(snap.Audit), len(snap.Usage))
 	return nil
 }
 
@@ -130,7 +131,7 @@ func verifyCopy(ctx context.Context, snap store.Snapshot, dst *postgres.Store) e
 	}
 	want := map[string]int{"organizations": 1, "members": len(snap.Members), "workspaces": len(snap.Workspaces),
 		"custom_roles": len(snap.CustomRoles), "tokens": len(snap.Tokens), "idempotency_records": len(snap.Idempotency),
-		"audit_events": len(snap.Audit)}
+		"audit_events": len(snap.Audit), "token_usage": len(snap.Usage), "spent_digests": len(snap.SpentDigests)}
 	for table, n := range want {
 		if got[table] != n {
 			return fmt.Errorf("%s: %d in the copy, %d in the source", table, got[table], n)

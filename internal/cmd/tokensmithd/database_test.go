@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,8 +18,10 @@ import (
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store/postgres"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store/postgres/pgtest"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/store/sqlite"
 )
 
 // TestParseFlagsDatabase: --database is refused with --data, with
@@ -132,7 +137,17 @@ func TestBinaryCopyFromSQLite(t *testing.T) {
 	for _, name := range []string{"a", "b", "c"} {
 		secrets = append(secrets, lite.create(t, boot, name).Token)
 	}
-	lite.call(t, http.StatusCreated, "POST", api.PathRoles, boot, map[string]any{"key": "copied", "name": "Copied", "basePermissions": "reader"})
+	lite.call(t, http.StatusCreated, "POST", api.PathRoles, boot, map[string]any{"key": "copied", "name": "Copied", "basePermissions": "reader",
+		"access": map[string]string{"plan": "read_only"}})
+	var granted api.Token
+	if err := json.Unmarshal(lite.call(t, http.StatusCreated, "POST", api.PathTokens, boot,
+		api.TokenCreate{Name: "granted", Access: api.AccessGrant{"plan": "read_only"}}), &granted); err != nil {
+		t.Fatal(err)
+	}
+	secrets = append(secrets, granted.Token)
+	// A deleted token's digest stays spent, in the copy too.
+	gone := lite.create(t, boot, "gone")
+	lite.call(t, http.StatusNoContent, "DELETE", api.PathTokens+"/"+gone.ID, boot, nil)
 	lite.call(t, http.StatusCreated, "POST", api.PathTokens, boot, api.TokenCreate{Name: "keyed", Role: api.RoleReader, AllWorkspaces: true},
 		api.HeaderIdempotencyKey, "copy-key")
 	d.signal(syscall.SIGTERM)
@@ -154,7 +169,7 @@ func TestBinaryCopyFromSQLite(t *testing.T) {
 	if err := run(context.Background(), []string{copyCommand, "--from", data, "--to", dbURL}, &stderr); err != nil {
 		t.Fatalf("copy: %v\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "5 tokens") || !strings.Contains(stderr.String(), "1 custom roles") {
+	if !strings.Contains(stderr.String(), "6 tokens") || !strings.Contains(stderr.String(), "1 custom roles") {
 		t.Fatalf("copy summary: %s", stderr.String())
 	}
 	for _, s := range secrets {
@@ -165,6 +180,8 @@ func TestBinaryCopyFromSQLite(t *testing.T) {
 	if err := run(context.Background(), []string{copyCommand, "--from", data, "--to", dbURL}, &stderr); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Fatalf("a second copy into the same database: %v", err)
 	}
+
+	checkCopiedExtras(t, data, dbURL)
 
 	pg := startReplica(t, dbURL, pepper, nil, "--rate-limit", "0")
 	for _, s := range secrets {
@@ -188,5 +205,64 @@ func TestBinaryCopyFromSQLite(t *testing.T) {
 	other := startDaemon(t, []string{"TOKENSMITH_PEPPER=" + newPepper(t)}, "--database", dbURL, "--listen", "127.0.0.1:0")
 	if err := other.wait(); err == nil {
 		t.Fatal("a replica with another pepper than the copied installation's started")
+	}
+}
+
+// checkCopiedExtras compares what the API shows only in part with the
+// source: access grants, daily usage counts (the SQLite server flushed them
+// when it stopped) and every digest a token ever held, which the copy must
+// refuse to issue again.
+func checkCopiedExtras(t *testing.T, data, dbURL string) {
+	t.Helper()
+	ctx := context.Background()
+	src, err := sqlite.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := src.Export(ctx)
+	src.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Usage) == 0 || len(snap.SpentDigests) <= len(snap.Tokens) {
+		t.Fatalf("the source holds %d usage counts and %d spent digests for %d tokens: the test needs usage and a deleted token",
+			len(snap.Usage), len(snap.SpentDigests), len(snap.Tokens))
+	}
+	dst, err := postgres.Open(ctx, dbURL, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+
+	granted := 0
+	for _, want := range snap.Tokens {
+		got, err := dst.GetToken(ctx, want.OrgID, want.ID)
+		if err != nil || !maps.Equal(got.Access, want.Access) {
+			t.Errorf("token %s access in the copy %v (%v), want %v", want.Name, got.Access, err, want.Access)
+		}
+		if len(want.Access) > 0 {
+			granted++
+		}
+	}
+	role, err := dst.GetCustomRole(ctx, snap.Organization.ID, "copied")
+	if err != nil || !maps.Equal(role.Access, map[string]string{"plan": "read_only"}) || granted != 1 {
+		t.Errorf("custom role access in the copy %v (%v); %d tokens with access, want 1", role.Access, err, granted)
+	}
+	for _, c := range snap.Usage {
+		got, err := dst.TokenUsage(ctx, c.TokenID, c.Day)
+		if err != nil || len(got) == 0 || got[0] != c {
+			t.Errorf("usage in the copy %v (%v), want %v first", got, err, c)
+		}
+	}
+	counts, err := dst.Counts(ctx)
+	if err != nil || counts["token_usage"] != len(snap.Usage) || counts["spent_digests"] != len(snap.SpentDigests) {
+		t.Errorf("counts in the copy %v (%v), want %d usage counts and %d spent digests", counts, err, len(snap.Usage), len(snap.SpentDigests))
+	}
+	for i, d := range snap.SpentDigests {
+		tok := snap.Tokens[0]
+		tok.ID, tok.Digest, tok.PrevDigest, tok.PrevExpiresAt = fmt.Sprintf("at-spent-%d", i), d, nil, nil
+		if err := dst.CreateToken(ctx, tok, store.Quota{}); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("creating a token with spent digest %d in the copy: %v, want a conflict", i, err)
+		}
 	}
 }

@@ -81,3 +81,25 @@ func nullBytes(b []byte) []byte {
 	}
 	return b
 }
+
+// encodeAccess stores an access grant as a JSON object; nil and empty
+// both become {}.
+func encodeAccess(m map[string]string) []byte {
+	if len(m) == 0 {
+		return []byte("{}")
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// decodeAccess reads what encodeAccess wrote; an empty grant reads back as nil.
+func decodeAccess(b []byte) (map[string]string, error) {
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return m, nil
+}

@@ -9,16 +9,19 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
-const customRoleColumns = `id, org_id, key, name, description, base_permissions, permissions, policy, created_at, updated_at`
+const customRoleColumns = `id, org_id, key, name, description, base_permissions, permissions, policy, created_at, updated_at, access`
 
 func scanCustomRole(r pgx.Row) (store.CustomRole, error) {
 	var c store.CustomRole
-	var policy []byte
+	var policy, access []byte
 	if err := r.Scan(&c.ID, &c.OrgID, &c.Key, &c.Name, &c.Description, &c.BasePermissions, &c.Permissions, &policy,
-		&c.CreatedAt, &c.UpdatedAt); err != nil {
+		&c.CreatedAt, &c.UpdatedAt, &access); err != nil {
 		return c, err
 	}
 	var err error
+	if c.Access, err = decodeAccess(access); err != nil {
+		return c, err
+	}
 	c.Policy, err = decodeStatements(policy)
 	c.Permissions = unlist(c.Permissions)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
@@ -26,12 +29,14 @@ func scanCustomRole(r pgx.Row) (store.CustomRole, error) {
 }
 
 func (s *Store) CreateCustomRole(ctx context.Context, r store.CustomRole) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO custom_roles (`+customRoleColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			r.ID, r.OrgID, r.Key, r.Name, r.Description, r.BasePermissions, list(r.Permissions), encodeStatements(r.Policy),
-			ms(r.CreatedAt), ms(r.UpdatedAt))
-		return err
-	})
+	return s.inTx(ctx, func(tx pgx.Tx) error { return insertCustomRole(ctx, tx, r) })
+}
+
+func insertCustomRole(ctx context.Context, tx pgx.Tx, r store.CustomRole) error {
+	_, err := tx.Exec(ctx, `INSERT INTO custom_roles (`+customRoleColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		r.ID, r.OrgID, r.Key, r.Name, r.Description, r.BasePermissions, list(r.Permissions), encodeStatements(r.Policy),
+		ms(r.CreatedAt), ms(r.UpdatedAt), encodeAccess(r.Access))
+	return err
 }
 
 func (s *Store) GetCustomRole(ctx context.Context, orgID, keyOrID string) (store.CustomRole, error) {
@@ -65,10 +70,10 @@ func (s *Store) ListCustomRoles(ctx context.Context, orgID string) ([]store.Cust
 func (s *Store) UpdateCustomRole(ctx context.Context, r store.CustomRole) error {
 	return s.inNotifyingTx(ctx, func(tx pgx.Tx) error {
 		return mustAffect(tx.Exec(ctx, `UPDATE custom_roles
-			SET name = $1, description = $2, base_permissions = $3, permissions = $4, policy = $5, updated_at = $6
+			SET name = $1, description = $2, base_permissions = $3, permissions = $4, policy = $5, updated_at = $6, access = $9
 			WHERE id = $7 AND org_id = $8`,
 			r.Name, r.Description, r.BasePermissions, list(r.Permissions), encodeStatements(r.Policy), ms(r.UpdatedAt),
-			r.ID, r.OrgID))
+			r.ID, r.OrgID, encodeAccess(r.Access)))
 	})
 }
 

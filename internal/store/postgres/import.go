@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -47,9 +48,7 @@ func (s *Store) Import(ctx context.Context, snap store.Snapshot, pepperFingerpri
 			}
 		}
 		for _, r := range snap.CustomRoles {
-			if _, err := tx.Exec(ctx, `INSERT INTO custom_roles (`+customRoleColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-				r.ID, r.OrgID, r.Key, r.Name, r.Description, r.BasePermissions, list(r.Permissions), encodeStatements(r.Policy),
-				ms(r.CreatedAt), ms(r.UpdatedAt)); err != nil {
+			if err := insertCustomRole(ctx, tx, r); err != nil {
 				return fmt.Errorf("custom role %s: %w", r.ID, err)
 			}
 		}
@@ -75,6 +74,23 @@ func (s *Store) Import(ctx context.Context, snap store.Snapshot, pepperFingerpri
 				return fmt.Errorf("audit event %s: %w", e.ID, err)
 			}
 		}
+		if len(snap.Usage) > 0 {
+			ids := make([]string, len(snap.Usage))
+			days := make([]time.Time, len(snap.Usage))
+			ns := make([]int64, len(snap.Usage))
+			for i, c := range snap.Usage {
+				ids[i], days[i], ns[i] = c.TokenID, ms(c.Day), c.Count
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO token_usage (token_id, day, count)
+				SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[])`, ids, days, ns); err != nil {
+				return fmt.Errorf("usage counts: %w", err)
+			}
+		}
+		// The tokens' inserts spent their current digests already.
+		if _, err := tx.Exec(ctx, `INSERT INTO spent_digests (digest) SELECT unnest($1::bytea[]) ON CONFLICT DO NOTHING`,
+			snap.SpentDigests); err != nil {
+			return fmt.Errorf("spent digests: %w", err)
+		}
 		_, err := tx.Exec(ctx, `INSERT INTO settings (name, value) VALUES ('pepper_fingerprint', $1)
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, pepperFingerprint)
 		return err
@@ -86,7 +102,7 @@ func (s *Store) Import(ctx context.Context, snap store.Snapshot, pepperFingerpri
 func (s *Store) Counts(ctx context.Context) (map[string]int, error) {
 	out := map[string]int{}
 	for _, table := range []string{"organizations", "members", "workspaces", "workspace_members", "custom_roles", "tokens",
-		"token_custom_roles", "idempotency_records", "audit_events"} {
+		"token_custom_roles", "idempotency_records", "audit_events", "token_usage", "spent_digests"} {
 		var n int
 		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil {
 			return nil, err

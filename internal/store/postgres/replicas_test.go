@@ -206,3 +206,36 @@ func TestIdempotencyAcrossReplicas(t *testing.T) {
 		t.Fatalf("same key on another replica after the commit: %+v %v, ran %d times", got, err, ran.Load())
 	}
 }
+
+// TestDeleteMatchingNotifiesReplicas: a bulk revoke on one replica reaches
+// a replica that listens, so it drops the callers it caches. A lost
+// notification fails the test by the test binary's own timeout.
+func TestDeleteMatchingNotifiesReplicas(t *testing.T) {
+	rs := openReplicas(t, 2)
+	a, b := rs[0], rs[1]
+	sd := seed(t, a)
+	svc := newToken(sd.org.ID, sd.owner.ID)
+	svc.Service = true
+	if err := a.CreateToken(context.Background(), svc, store.Quota{}); err != nil {
+		t.Fatalf("CreateToken: %v", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	changed := make(chan struct{}, 16)
+	watching := make(chan struct{})
+	go func() {
+		defer close(watching)
+		b.WatchChanges(ctx, time.Millisecond, func() { changed <- struct{}{} })
+	}()
+	t.Cleanup(func() { cancel(); <-watching })
+	<-changed // b listens from here on
+
+	n, err := a.DeleteMemberTokensMatching(context.Background(), sd.org.ID, sd.owner.ID, func(tok store.Token) bool { return tok.Service })
+	if err != nil || n != 1 {
+		t.Fatalf("DeleteMemberTokensMatching: %d, %v", n, err)
+	}
+	<-changed
+	if _, err := b.GetToken(context.Background(), sd.org.ID, svc.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the revoked token on the other replica: %v", err)
+	}
+}

@@ -15,7 +15,7 @@ import (
 
 const tokenColumns = `id, org_id, member_id, name, description, service, role, custom_role_ids, inline_role,
 	permissions, workspace_ids, all_workspaces, excluded_workspace_ids, default_api_version, expires_at,
-	digest, last_four, prev_digest, prev_expires_at, created_at, updated_at, last_used_at`
+	digest, last_four, prev_digest, prev_expires_at, created_at, updated_at, last_used_at, access`
 
 // PostgreSQL answers the OR with a bitmap OR of the two digest indexes.
 const selectTokenByDigest = `SELECT ` + tokenColumns + ` FROM tokens
@@ -23,14 +23,17 @@ const selectTokenByDigest = `SELECT ` + tokenColumns + ` FROM tokens
 
 func scanToken(r pgx.Row) (store.Token, error) {
 	var t store.Token
-	var inline []byte
+	var inline, access []byte
 	err := r.Scan(&t.ID, &t.OrgID, &t.MemberID, &t.Name, &t.Description, &t.Service, &t.Role, &t.CustomRoleIDs, &inline,
 		&t.Permissions, &t.WorkspaceIDs, &t.AllWorkspaces, &t.ExcludedWorkspaceIDs, &t.DefaultAPIVersion, &t.ExpiresAt,
-		&t.Digest, &t.LastFour, &t.PrevDigest, &t.PrevExpiresAt, &t.CreatedAt, &t.UpdatedAt, &t.LastUsedAt)
+		&t.Digest, &t.LastFour, &t.PrevDigest, &t.PrevExpiresAt, &t.CreatedAt, &t.UpdatedAt, &t.LastUsedAt, &access)
 	if err != nil {
 		return t, err
 	}
 	if t.InlineRole, err = decodeStatements(inline); err != nil {
+		return t, err
+	}
+	if t.Access, err = decodeAccess(access); err != nil {
 		return t, err
 	}
 	t.CustomRoleIDs, t.Permissions = unlist(t.CustomRoleIDs), unlist(t.Permissions)
@@ -80,7 +83,7 @@ func insertToken(ctx context.Context, tx pgx.Tx, t store.Token, q store.Quota) e
 		return err
 	}
 	tag, err := tx.Exec(ctx, `INSERT INTO tokens (`+tokenColumns+`)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $25::jsonb
 		WHERE EXISTS (SELECT 1 FROM members WHERE id = $3 AND org_id = $2)
 		AND ($23::integer = 0 OR (SELECT count(*) FROM tokens WHERE member_id = $3) < $23::integer)
 		AND ($24::integer = 0 OR (SELECT count(*) FROM tokens WHERE org_id = $2) < $24::integer)`,
@@ -88,7 +91,8 @@ func insertToken(ctx context.Context, tx pgx.Tx, t store.Token, q store.Quota) e
 		list(t.CustomRoleIDs), encodeStatements(t.InlineRole), list(t.Permissions),
 		list(t.WorkspaceIDs), t.AllWorkspaces, list(t.ExcludedWorkspaceIDs),
 		t.DefaultAPIVersion, msPtr(t.ExpiresAt), t.Digest, t.LastFour, nullBytes(t.PrevDigest),
-		msPtr(t.PrevExpiresAt), ms(t.CreatedAt), ms(t.UpdatedAt), msPtr(t.LastUsedAt), q.PerMember, q.PerOrg)
+		msPtr(t.PrevExpiresAt), ms(t.CreatedAt), ms(t.UpdatedAt), msPtr(t.LastUsedAt), q.PerMember, q.PerOrg,
+		encodeAccess(t.Access))
 	if err != nil {
 		return mapErr(err)
 	}
@@ -165,6 +169,10 @@ func (s *Store) ListTokens(ctx context.Context, f store.TokenFilter) ([]store.To
 		args = append(args, f.MemberID)
 		where = append(where, fmt.Sprintf("member_id = $%d", len(args)))
 	}
+	if !f.UnusedSince.IsZero() {
+		args = append(args, ms(f.UnusedSince))
+		where = append(where, fmt.Sprintf("coalesce(last_used_at, created_at) < $%d", len(args)))
+	}
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
@@ -205,12 +213,13 @@ func (s *Store) UpdateToken(ctx context.Context, t store.Token) error {
 		}
 		err := mustAffect(tx.Exec(ctx, `UPDATE tokens SET name = $1, description = $2, role = $3,
 			custom_role_ids = $4, inline_role = $5, permissions = $6, workspace_ids = $7, all_workspaces = $8,
-			excluded_workspace_ids = $9, digest = $10, last_four = $11, prev_digest = $12, prev_expires_at = $13, updated_at = $14
+			excluded_workspace_ids = $9, digest = $10, last_four = $11, prev_digest = $12, prev_expires_at = $13, updated_at = $14,
+			access = $17
 			WHERE id = $15 AND org_id = $16`,
 			t.Name, t.Description, t.Role, list(t.CustomRoleIDs), encodeStatements(t.InlineRole),
 			list(t.Permissions), list(t.WorkspaceIDs), t.AllWorkspaces,
 			list(t.ExcludedWorkspaceIDs), t.Digest, t.LastFour, nullBytes(t.PrevDigest),
-			msPtr(t.PrevExpiresAt), ms(t.UpdatedAt), t.ID, t.OrgID))
+			msPtr(t.PrevExpiresAt), ms(t.UpdatedAt), t.ID, t.OrgID, encodeAccess(t.Access)))
 		if err != nil {
 			return mapErr(err)
 		}

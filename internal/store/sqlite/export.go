@@ -56,8 +56,50 @@ func (s *Store) Export(ctx context.Context) (store.Snapshot, error) {
 	if err := rows.Err(); err != nil {
 		return snap, err
 	}
+	if snap.Usage, err = exportUsage(ctx, tx); err != nil {
+		return snap, err
+	}
+	if snap.SpentDigests, err = exportSpentDigests(ctx, tx); err != nil {
+		return snap, err
+	}
 	if snap.Organization.ID == "" {
 		return snap, errors.New("sqlite store: no organisation to export")
 	}
 	return snap, nil
+}
+
+func exportUsage(ctx context.Context, tx *sql.Tx) ([]store.UsageCount, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT token_id, day, count FROM token_usage ORDER BY token_id, day`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.UsageCount
+	for rows.Next() {
+		var c store.UsageCount
+		var day int64
+		if err := rows.Scan(&c.TokenID, &day, &c.Count); err != nil {
+			return nil, err
+		}
+		c.Day = fromMillis(day)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func exportSpentDigests(ctx context.Context, tx *sql.Tx) ([][]byte, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT digest FROM spent_digests ORDER BY digest`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var d []byte
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
