@@ -52,21 +52,27 @@ func isAdmin(m store.Member) bool {
 // authCache maps a digest to a resolved caller. Every write through the
 // server bumps gen, which invalidates all entries at once, so a demotion,
 // revocation or role change is seen by the very next request. The server is
-// the only writer of its store.
+// the only writer of its store. When other processes write to the same
+// store, ForgetCallers bumps gen on their notice and lifetime bounds how
+// long an entry lives should a notice be lost.
 type authCache struct {
-	gen     atomic.Uint64
-	mu      sync.RWMutex
-	entries map[string]authEntry
+	gen      atomic.Uint64
+	mu       sync.RWMutex
+	entries  map[string]authEntry
+	lifetime time.Duration // 0: until the next write
 }
 
 type authEntry struct {
 	gen uint64
+	at  time.Time
 	c   *caller
 }
 
 const authCacheMax = 200000
 
-func newAuthCache() *authCache { return &authCache{entries: map[string]authEntry{}} }
+func newAuthCache(lifetime time.Duration) *authCache {
+	return &authCache{entries: map[string]authEntry{}, lifetime: lifetime}
+}
 
 func (a *authCache) invalidate() { a.gen.Add(1) }
 
@@ -74,7 +80,7 @@ func (a *authCache) get(digest []byte) *caller {
 	a.mu.RLock()
 	e, ok := a.entries[string(digest)]
 	a.mu.RUnlock()
-	if !ok || e.gen != a.gen.Load() {
+	if !ok || e.gen != a.gen.Load() || (a.lifetime > 0 && time.Since(e.at) >= a.lifetime) {
 		return nil
 	}
 	return e.c
@@ -85,7 +91,7 @@ func (a *authCache) put(digest []byte, gen uint64, c *caller) {
 	if len(a.entries) >= authCacheMax {
 		a.entries = map[string]authEntry{}
 	}
-	a.entries[string(digest)] = authEntry{gen: gen, c: c}
+	a.entries[string(digest)] = authEntry{gen: gen, at: time.Now(), c: c}
 	a.mu.Unlock()
 }
 

@@ -187,7 +187,9 @@ func (s *Server) patchMember(cl *call, pb patchBody) (api.Member, error) {
 	}
 	m.Email, m.FirstName, m.LastName, m.Role = next.Email, next.FirstName, next.LastName, next.Role
 	m.UpdatedAt = cl.now
-	if err := s.store.UpdateMember(cl.ctx, m); err != nil {
+	if err := s.store.UpdateMember(cl.ctx, m); errors.Is(err, store.ErrLastOwner) {
+		return api.Member{}, conflict("member %s is the last owner of the organisation and cannot be demoted", m.ID)
+	} else if err != nil {
 		return api.Member{}, emailConflict(err, m.Email)
 	}
 	s.audit(cl, "member.update", "member/"+m.ID, fmt.Sprintf("fields=%v role=%s", slices.Sorted(maps.Keys(touched)), m.Role))
@@ -209,7 +211,9 @@ func (s *Server) deleteMember(cl *call, _ noBody) (noContent, error) {
 	} else if last {
 		return noContent{}, conflict("member %s is the last owner of the organisation and cannot be removed", m.ID)
 	}
-	if err := s.store.DeleteMember(cl.ctx, s.orgID, m.ID); errors.Is(err, store.ErrConflict) {
+	if err := s.store.DeleteMember(cl.ctx, s.orgID, m.ID); errors.Is(err, store.ErrLastOwner) {
+		return noContent{}, conflict("member %s is the last owner of the organisation and cannot be removed", m.ID)
+	} else if errors.Is(err, store.ErrConflict) {
 		return noContent{}, conflict("member %s owns a workspace; transfer it before removing them", m.ID)
 	} else if err != nil {
 		return noContent{}, err

@@ -45,6 +45,8 @@ func (s *Server) routes() http.Handler {
 		writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
 	}))
 
+	handle("GET /readyz", http.HandlerFunc(s.ready))
+
 	handle("GET "+api.PathOpenAPI, http.HandlerFunc(s.openAPIDocument))
 
 	handle("GET "+api.PathTokens, auth(endpoint(s, ok, s.listTokens)), "showAll", "unusedFor", limit, offset)

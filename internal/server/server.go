@@ -78,6 +78,13 @@ type Config struct {
 	// believed: a request whose peer is one of them is limited by the
 	// address the proxies report (see clientAddress). Empty: the peer.
 	TrustedProxies []netip.Prefix
+	// AuthCacheLifetime bounds how long a resolved caller is reused when
+	// other processes write to the same store; 0 keeps it until this
+	// server's next write, right when it is the store's only writer.
+	AuthCacheLifetime time.Duration
+	// Ready reports whether the store can serve requests (GET /readyz);
+	// nil means whenever the store answers.
+	Ready func(ctx context.Context) error
 	// LastUsedFlush is how often lastUsed times and usage counts are
 	// written; 0 means every minute.
 	LastUsedFlush time.Duration
@@ -190,7 +197,7 @@ func New(cfg Config) (*Server, error) {
 		now:      cfg.Now,
 		log:      cfg.Logger,
 		orgID:    org.ID,
-		auth:     newAuthCache(),
+		auth:     newAuthCache(cfg.AuthCacheLifetime),
 		lastUsed: newLastUsed(),
 		usage:    newUsage(),
 		limiter:  newRateLimiter(cfg.RateLimit, cfg.RateBurst),

@@ -22,6 +22,10 @@ var (
 	// ErrInProgress: another transaction is running a request with the same
 	// idempotency key.
 	ErrInProgress = errors.New("idempotent request in progress")
+	// ErrLastOwner (an ErrConflict) is returned by an engine shared by
+	// several processes when demoting or removing a member would leave the
+	// organisation without an owner.
+	ErrLastOwner = fmt.Errorf("%w: the organisation's last owner cannot be demoted or removed", ErrConflict)
 )
 
 // QuotaError is returned by CreateToken when a limit would be exceeded.

@@ -57,6 +57,7 @@ type options struct {
 	tls     bool
 	configs []func(*server.Config)
 	wrap    func(store.Store) store.Store
+	store   store.Store
 	// clockEndpoint serves POST /api/v2/test/clock.
 	clockEndpoint bool
 }
@@ -83,6 +84,11 @@ func WithStoreWrapper(wrap func(store.Store) store.Store) Option {
 	return func(o *options) { o.wrap = wrap }
 }
 
+// WithStore runs the backend on st, an empty store of any engine (for
+// example a PostgreSQL database), instead of a SQLite file; DataPath is
+// then empty. The backend closes st when the test ends.
+func WithStore(st store.Store) Option { return func(o *options) { o.store = st } }
+
 // New starts a backend bootstrapped with a known owner token.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
@@ -90,11 +96,15 @@ func New(t testing.TB, opts ...Option) *Server {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "tokensmith.db")
-	st, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatalf("testserver: open store: %v", err)
+	var st store.Store = o.store
+	var path string
+	if st == nil {
+		path = filepath.Join(t.TempDir(), "tokensmith.db")
+		lite, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatalf("testserver: open store: %v", err)
+		}
+		st = lite
 	}
 	pepper, err := secret.NewPepper()
 	if err != nil {

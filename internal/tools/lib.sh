@@ -5,6 +5,10 @@
 #   TERRAFORM_BIN TERRAFORM_VERSION  Terraform from PATH (>= 1.5) or 1.5.7 built here
 #   TOFU_BIN TOFU_VERSION            OpenTofu from PATH (>= 1.11) or 1.12.6 built here
 #   TF_CLI_CONFIG_FILE               exported; our own (empty) CLI configuration
+#
+# ensure_postgres (also run by tools_ensure) finds PostgreSQL's server
+# binaries for the tests of the PostgreSQL engine, installing Debian's
+# packages when they are missing, and exports TOKENSMITH_POSTGRES_BIN.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BIN="$ROOT/bin"
@@ -113,7 +117,39 @@ ensure_chromium() {
 	CHROMIUM_BIN="$bin" CHROMIUM_VERSION="$("$bin" --version 2>/dev/null | head -n1)"
 }
 
+# postgres_bin prints the first directory holding initdb and pg_ctl.
+postgres_bin() {
+	local d
+	for d in "${TOKENSMITH_POSTGRES_BIN:-}" $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r) \
+		"$(dirname "$(command -v pg_ctl 2>/dev/null || echo /nonexistent/pg_ctl)")"; do
+		if [ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then
+			printf '%s\n' "$d"
+			return 0
+		fi
+	done
+	return 1
+}
+
+ensure_postgres() {
+	local d start sudo=
+	if ! d="$(postgres_bin)"; then
+		log "tools: PostgreSQL server binaries (initdb, pg_ctl) not found; installing Debian's postgresql package"
+		start=$SECONDS
+		if [ "$(id -u)" -ne 0 ]; then
+			sudo=sudo
+		fi
+		$sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >&2 || true
+		if ! d="$(postgres_bin)"; then
+			log "tools: PostgreSQL could not be installed; the tests of the PostgreSQL engine cannot run"
+			return 1
+		fi
+		log "tools: installed PostgreSQL in $(elapsed "$start")"
+	fi
+	export TOKENSMITH_POSTGRES_BIN="$d"
+}
+
 tools_ensure() {
+	ensure_postgres
 	ensure_terraform
 	ensure_tofu
 	ensure_chromium

@@ -25,6 +25,7 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/apicheck"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/store/postgres/pgtest"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store/sqlite"
 )
 
@@ -38,9 +39,10 @@ var (
 	builds   = map[string]string{} // build tags -> binary
 )
 
-// TestMain removes the binaries built by daemonBinary.
+// TestMain removes the binaries built by daemonBinary and the PostgreSQL
+// cluster of the replica tests.
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := pgtest.Main(m)
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}

@@ -61,34 +61,65 @@ func issueOwnerToken(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	// Refuse a missing database rather than create an empty one.
-	if fi, err := os.Stat(o.data); err != nil || fi.Size() == 0 {
-		return fmt.Errorf("%s: no database at %s (give its path with --data or TOKENSMITH_DATA)", bootstrapTokenCommand, o.data)
-	}
 	var fc fileConfig
 	if o.config != "" {
 		if fc, err = readFileConfig(o.config); err != nil {
 			return err
 		}
 	}
-	pepper, err := loadPepper(fc.Pepper, o.data)
+	st, err := openForOwnerToken(ctx, o, fc)
 	if err != nil {
 		return err
 	}
-	hasher, err := secret.NewHasher(pepper)
-	if err != nil {
-		return fmt.Errorf("pepper: %w", err)
-	}
-	st, err := sqlite.Open(o.data)
-	if err != nil {
-		return fmt.Errorf("open %s: %w", o.data, err)
-	}
 	defer st.Close()
-	value, email, err := server.IssueOwnerToken(ctx, st, hasher, time.Now())
+	hasher := st.hasher
+	value, email, err := server.IssueOwnerToken(ctx, st.Store, hasher, time.Now())
 	if err != nil {
 		return fmt.Errorf("%s: %w", bootstrapTokenCommand, err)
 	}
 	fmt.Fprintf(stderr, "tokensmithd: issued a new owner access token for %s (shown once, on stdout)\n", email)
 	fmt.Fprintln(stdout, value)
 	return st.Close()
+}
+
+// ownerTokenStore is the store bootstrap-token issues into, with the hasher
+// of its pepper.
+type ownerTokenStore struct {
+	store.Store
+	hasher *secret.Hasher
+}
+
+// openForOwnerToken opens the existing database the options name: the
+// shared PostgreSQL database (checked against the pepper) or the SQLite
+// file, refusing a missing file rather than creating an empty one.
+func openForOwnerToken(ctx context.Context, o *options, fc fileConfig) (*ownerTokenStore, error) {
+	var pepper []byte
+	var err error
+	if o.db.url != "" {
+		pepper, err = replicaPepper(fc.Pepper)
+	} else {
+		if fi, err := os.Stat(o.data); err != nil || fi.Size() == 0 {
+			return nil, fmt.Errorf("%s: no database at %s (give its path with --data or TOKENSMITH_DATA)", bootstrapTokenCommand, o.data)
+		}
+		pepper, err = loadPepper(fc.Pepper, o.data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	hasher, err := secret.NewHasher(pepper)
+	if err != nil {
+		return nil, fmt.Errorf("pepper: %w", err)
+	}
+	if o.db.url != "" {
+		st, err := o.db.openShared(ctx, hasher)
+		if err != nil {
+			return nil, err
+		}
+		return &ownerTokenStore{Store: st, hasher: hasher}, nil
+	}
+	st, err := sqlite.Open(o.data)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", o.data, err)
+	}
+	return &ownerTokenStore{Store: st, hasher: hasher}, nil
 }

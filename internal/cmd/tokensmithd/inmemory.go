@@ -19,6 +19,9 @@ var processStart = time.Now()
 // pepper (unless the config or TOKENSMITH_PEPPER gives one) instead of
 // reading or writing <data>.pepper.
 func (o *options) pepper(fromConfig string) ([]byte, error) {
+	if o.db.url != "" {
+		return replicaPepper(fromConfig)
+	}
 	if !o.harness.inMemory || fromConfig != "" || os.Getenv("TOKENSMITH_PEPPER") != "" {
 		return loadPepper(fromConfig, o.data)
 	}

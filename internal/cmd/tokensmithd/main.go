@@ -75,6 +75,7 @@ type options struct {
 	allowClientSecrets        bool
 	set                       map[string]bool // flags or variables given explicitly
 	harness                   harnessOptions
+	db                        databaseOptions
 }
 
 func envOr(name, def string, set map[string]bool, flagName string) string {
@@ -96,13 +97,19 @@ var typedFlags = []struct{ name, env, want string }{
 	{"rate-limit", "TOKENSMITH_RATE_LIMIT", "a number, 0 for no limit"},
 	{"auth-failure-limit", "TOKENSMITH_AUTH_FAILURE_LIMIT", "a number, 0 for no limit"},
 	{"drain-timeout", "TOKENSMITH_DRAIN_TIMEOUT", "a duration such as 30s"},
+	{"db-max-conns", "TOKENSMITH_DB_MAX_CONNS", "a whole number, 0 for the default"},
+	{"db-statement-timeout", "TOKENSMITH_DB_STATEMENT_TIMEOUT", "a duration such as 5s, 0 for the database's setting"},
 }
 
 func parseFlags(args []string) (*options, error) {
 	o := &options{set: map[string]bool{}}
 	fs := flag.NewFlagSet("tokensmithd", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: tokensmithd [flags]\n       tokensmithd %s [flags]   issue a new owner token, printed on stdout\n       tokensmithd %s --email <email> [flags]   set a member's console password, read from stdin\n\nflags:\n", bootstrapTokenCommand, setPasswordCommand)
+		fmt.Fprintf(fs.Output(), "usage: tokensmithd [flags]\n       tokensmithd %s [flags]   issue a new owner token, printed on stdout\n"+
+			"       tokensmithd %s --email <email> [flags]   set a member's console password, read from stdin\n"+
+			"       tokensmithd %s --database postgres://...   apply the database's migrations and exit\n"+
+			"       tokensmithd %s --from <sqlite file> --to postgres://...   copy an installation into an empty PostgreSQL database\n\nflags:\n",
+			bootstrapTokenCommand, setPasswordCommand, migrateCommand, copyCommand)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.listen, "listen", envOr("TOKENSMITH_LISTEN", "127.0.0.1:8080", o.set, "listen"), "address to listen on (TOKENSMITH_LISTEN)")
@@ -132,6 +139,7 @@ func parseFlags(args []string) (*options, error) {
 	if err := trustedProxiesFlag(fs, &o.trustedProxies, o.set); err != nil {
 		return nil, err
 	}
+	o.db.register(fs, o.set)
 	// Variables first, so a flag on the command line overrides them; a
 	// variable that does not parse is refused even then.
 	for _, tf := range typedFlags {
@@ -164,6 +172,9 @@ func parseFlags(args []string) (*options, error) {
 		o.tlsCAOut = o.data + ".ca.pem"
 	}
 	if err := o.harness.check(o); err != nil {
+		return nil, err
+	}
+	if err := o.db.check(o); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -219,6 +230,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == setPasswordCommand {
 		return setPassword(ctx, args[1:], os.Stdin, stderr)
 	}
+	if len(args) > 0 && args[0] == migrateCommand {
+		return migrateDatabase(ctx, args[1:], stderr)
+	}
+	if len(args) > 0 && args[0] == copyCommand {
+		return copyDatabase(ctx, args[1:], stderr)
+	}
 	o, err := parseFlags(args)
 	if err != nil {
 		return err
@@ -255,13 +272,16 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	cfg.Hasher = hasher
 
-	st, err := o.openStore(logger, stderr)
+	st, shared, err := o.openAnyStore(ctx, hasher, logger, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	cfg.Store = st
 	cfg.Console = console.New(console.Config{Store: st, Logger: logger})
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	defer stopWatching()
+	watch := shareStore(watchCtx, shared, &cfg)
 
 	value, created, err := bootstrap(ctx, st, hasher, os.Getenv("TOKENSMITH_BOOTSTRAP_TOKEN"), stderr)
 	if err != nil {
@@ -273,6 +293,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer srv.Close()
+	watch(srv)
 	if err := seed(ctx, fx, srv, value, created, stderr); err != nil {
 		return err
 	}
@@ -334,6 +355,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := srv.Close(); err != nil {
 		return err
 	}
+	stopWatching()
 	return st.Close()
 }
 

@@ -1,0 +1,147 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Migrations are files named <version>_<name>.sql with increasing versions.
+// A released file is never edited: a change is a new file.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	seen := map[int]string{}
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		if !ok || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("migration %s: name must be <version>_<name>.sql", name)
+		}
+		v, err := strconv.Atoi(num)
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: bad version", name)
+		}
+		if other, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migrations %s and %s share version %d", other, name, v)
+		}
+		seen[v] = name
+		body, err := fs.ReadFile(migrationFiles, "migrations/"+name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// migrateLock is the advisory lock key replicas migrating the same
+// database at once queue on ("tsmmigr" in ASCII).
+const migrateLock int64 = 0x74736d6d69677200
+
+// Migrate applies, in order, each migration the database has not seen, in
+// one transaction that holds an advisory lock: replicas started together
+// queue, and the later ones find the work done.
+func (s *Store) Migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return fmt.Errorf("postgres store: %w", err)
+	}
+	err = s.attempt(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    integer PRIMARY KEY,
+			name       text NOT NULL,
+			applied_at timestamptz NOT NULL DEFAULT now()
+		)`); err != nil {
+			return err
+		}
+		newest, err := schemaVersion(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if known := ms[len(ms)-1].version; newest > known {
+			return fmt.Errorf("database schema version %d is newer than this program knows (%d)", newest, known)
+		}
+		for _, m := range ms {
+			if m.version <= newest {
+				continue
+			}
+			if _, err := tx.Exec(ctx, m.sql); err != nil {
+				return fmt.Errorf("%s: %w", m.name, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
+				return fmt.Errorf("%s: %w", m.name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres store: migrating: %w", err)
+	}
+	return nil
+}
+
+func schemaVersion(ctx context.Context, q querier) (int, error) {
+	var newest *int
+	if err := q.QueryRow(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&newest); err != nil {
+		return 0, err
+	}
+	if newest == nil {
+		return 0, nil
+	}
+	return *newest, nil
+}
+
+// ErrSchemaBehind: the database lacks migrations this program needs.
+var ErrSchemaBehind = errors.New("the database schema is not up to date (run tokensmithd migrate)")
+
+// Ready checks that the database answers and its schema is the one this
+// program knows.
+func (s *Store) Ready(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	var present bool
+	if err := s.pool.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&present); err != nil {
+		return fmt.Errorf("postgres store: %w", redact(err))
+	}
+	if !present {
+		return ErrSchemaBehind
+	}
+	v, err := schemaVersion(ctx, s.pool)
+	if err != nil {
+		return fmt.Errorf("postgres store: %w", redact(err))
+	}
+	switch known := ms[len(ms)-1].version; {
+	case v < known:
+		return ErrSchemaBehind
+	case v > known:
+		return fmt.Errorf("postgres store: database schema version %d is newer than this program knows (%d)", v, known)
+	}
+	return nil
+}
