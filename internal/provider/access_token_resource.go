@@ -222,8 +222,8 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	var plan, config accessTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(readModel(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(readModel(ctx, req.Config, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -233,12 +233,12 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 		if config.ExpiresAt.IsNull() && config.ExpiresInDays.IsNull() {
 			plan.ExpiresAt = types.StringNull()
 		}
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+		resp.Diagnostics.Append(writeModel(ctx, &resp.Plan, plan)...)
 		return
 	}
 
 	var state accessTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(readModel(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -271,7 +271,7 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 		}
 	}
 	r.planRotation(ctx, config, state, &plan, resp)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+	resp.Diagnostics.Append(writeModel(ctx, &resp.Plan, plan)...)
 }
 
 func (r *accessTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -391,7 +391,7 @@ func (r *accessTokenResource) setState(ctx context.Context, t *api.Token, prior 
 	}
 	m, d := accessTokenFromAPI(ctx, t, prior, keys)
 	diags.Append(d...)
-	diags.Append(state.Set(ctx, m)...)
+	diags.Append(writeModel(ctx, state, m)...)
 	setAccessTokenIdentity(ctx, identity, t.ID, diags)
 }
 
