@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -114,6 +115,10 @@ type permissionRef struct {
 // ModifyPlan so that it sees the finished plan whichever way ModifyPlan
 // returns.
 func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if planUnchanged(req, resp) {
+		warnNotEnforcedUnchanged(ctx, resp.Plan, "inline_role", "access token", path.Root("name"), &resp.Diagnostics)
+		return
+	}
 	plan, config, state, ok := reviewModels[accessTokenModel](ctx, r.data, req, resp)
 	if !ok {
 		return
@@ -203,6 +208,36 @@ func (d *providerData) nameWorkspaces(ctx context.Context, w *review.Widening) {
 	}
 }
 
+// planUnchanged reports whether the finished plan leaves the resource as
+// it is in state: no attribute differs from the prior state, refreshed
+// from the backend, and nothing forces a replacement. The review then has
+// nothing to look at: there is no create or update to send as a dry run,
+// the grant in state is the planned grant so nothing widens, and the
+// permission names are the ones the backend accepted and still returns.
+// Skipping it is what keeps a plan of hundreds of unchanged resources
+// cheap. Drift is not hidden by this: a refreshed state that differs from
+// the configuration makes a plan that differs from it, which is reviewed
+// in full.
+func planUnchanged(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
+	return !req.State.Raw.IsNull() && !resp.Plan.Raw.IsNull() && len(resp.RequiresReplace) == 0 &&
+		resp.Plan.Raw.Equal(req.State.Raw)
+}
+
+// warnNotEnforcedUnchanged is warnNotEnforced for a plan that changes
+// nothing, reading the statements and the label attribute alone instead of
+// the whole model: the warning is about what the configuration says, so it
+// is shown on every plan.
+func warnNotEnforcedUnchanged(ctx context.Context, plan tfsdk.Plan, attrName, what string, label path.Path, diags *diag.Diagnostics) {
+	var set types.Set
+	if d := plan.GetAttribute(ctx, path.Root(attrName), &set); d.HasError() || set.IsNull() {
+		diags.Append(d...)
+		return
+	}
+	var name types.String
+	diags.Append(plan.GetAttribute(ctx, label, &name)...)
+	warnNotEnforced(ctx, set, attrName, what+" "+labelOf(name), diags)
+}
+
 // reviewModels reads what the review of a resource with the model M works
 // on: the finished plan, the configuration, and the state (nil for a
 // create). ok is false when there is nothing to review (a destroy), nothing
@@ -211,11 +246,11 @@ func reviewModels[M any](ctx context.Context, d *providerData, req resource.Modi
 	if resp.Diagnostics.HasError() || req.Plan.Raw.IsNull() || d == nil || d.Client == nil {
 		return plan, config, nil, false
 	}
-	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(readModel(ctx, resp.Plan, &plan)...)
+	resp.Diagnostics.Append(readModel(ctx, req.Config, &config)...)
 	if !req.State.Raw.IsNull() {
 		state = new(M)
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		resp.Diagnostics.Append(readModel(ctx, req.State, state)...)
 	}
 	return plan, config, state, !resp.Diagnostics.HasError()
 }
@@ -395,6 +430,10 @@ func (d *providerData) tokensUsingRole(ctx context.Context, roleID string) []str
 
 // reviewPlan runs the plan-time checks for a custom role.
 func (r *customRoleResource) reviewPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if planUnchanged(req, resp) {
+		warnNotEnforcedUnchanged(ctx, resp.Plan, "policy_statements", "custom role", path.Root("key"), &resp.Diagnostics)
+		return
+	}
 	plan, config, state, ok := reviewModels[customRoleModel](ctx, r.data, req, resp)
 	if !ok {
 		return
