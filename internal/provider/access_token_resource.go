@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -202,7 +201,7 @@ func (r *accessTokenResource) ConfigValidators(context.Context) []resource.Confi
 	return []resource.ConfigValidator{
 		tokenGrantArguments,
 		tokenScopeArguments,
-		resourcevalidator.Conflicting(path.MatchRoot("expires_at"), path.MatchRoot("expires_in_days")),
+		conflictingArguments{"expires_at", "expires_in_days"},
 	}
 }
 
