@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
@@ -75,23 +76,43 @@ func planAllowWidening(ctx context.Context, req resource.ModifyPlanRequest, resp
 	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return
 	}
-	var configured types.Bool
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, allowWideningPath, &configured)...)
-	if !configured.IsNull() {
+	if !rawAttribute(req.Config.Raw, allowWideningName).IsNull() {
 		return
 	}
-	planned := types.BoolValue(false)
-	if !req.State.Raw.IsNull() {
-		var prior types.Bool
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, allowWideningPath, &prior)...)
-		if !prior.IsNull() && !prior.IsUnknown() {
-			planned = prior
-		}
+	planned := tftypes.NewValue(tftypes.Bool, false)
+	if prior := rawAttribute(req.State.Raw, allowWideningName); prior.IsKnown() && !prior.IsNull() {
+		planned = prior
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, allowWideningPath, planned)...)
+	// Setting an attribute rewrites the whole planned object: not done
+	// when the plan already holds the value, as it does in every plan of
+	// an existing resource after the first.
+	if rawAttribute(resp.Plan.Raw, allowWideningName).Equal(planned) {
+		return
+	}
+	var value bool
+	if err := planned.As(&value); err != nil {
+		addProviderBug(&resp.Diagnostics, "Unreadable allow_widening", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, allowWideningPath, types.BoolValue(value))...)
 }
 
-var allowWideningPath = path.Root("allow_widening")
+// rawAttribute is the top-level attribute name of an object value without
+// going through the schema; a null value when obj is null or unknown.
+func rawAttribute(obj tftypes.Value, name string) tftypes.Value {
+	if obj.IsNull() || !obj.IsKnown() {
+		return tftypes.NewValue(tftypes.DynamicPseudoType, nil)
+	}
+	v, err := obj.ApplyTerraform5AttributePathStep(tftypes.AttributeName(name))
+	if err != nil {
+		return tftypes.NewValue(tftypes.DynamicPseudoType, nil)
+	}
+	return v.(tftypes.Value)
+}
+
+const allowWideningName = "allow_widening"
+
+var allowWideningPath = path.Root(allowWideningName)
 
 // allowWideningFromPrior is allow_widening for a model read from the API:
 // the prior value, or false when there is none (a create, an import).
@@ -228,6 +249,9 @@ func planUnchanged(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResp
 // the whole model: the warning is about what the configuration says, so it
 // is shown on every plan.
 func warnNotEnforcedUnchanged(ctx context.Context, plan tfsdk.Plan, attrName, what string, label path.Path, diags *diag.Diagnostics) {
+	if rawAttribute(plan.Raw, attrName).IsNull() {
+		return
+	}
 	var set types.Set
 	if d := plan.GetAttribute(ctx, path.Root(attrName), &set); d.HasError() || set.IsNull() {
 		diags.Append(d...)

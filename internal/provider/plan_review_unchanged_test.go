@@ -141,3 +141,44 @@ func TestModifyPlan_unchangedTokenIsNotReviewed(t *testing.T) {
 		t.Errorf("a rename sent %q, want a PATCH dry run", got)
 	}
 }
+
+// allow_widening is planned from the configuration, else the state, else
+// false, whether or not the proposed plan already holds that value.
+func TestPlanAllowWidening(t *testing.T) {
+	ctx := context.Background()
+	s := resourceSchemaOf(t, NewAccessTokenResource()).Schema
+	typ := s.Type().TerraformType(ctx).(tftypes.Object)
+	with := func(v any) tftypes.Value {
+		return objectWith(typ, map[string]tftypes.Value{"allow_widening": tftypes.NewValue(tftypes.Bool, v)})
+	}
+	null := objectWith(typ, nil)
+	unknown := with(tftypes.UnknownValue)
+	tests := []struct {
+		name                   string
+		config, state, propose tftypes.Value
+		want                   any
+	}{
+		{"configured", with(true), with(false), with(true), true},
+		{"create", null, tftypes.NewValue(typ, nil), unknown, false},
+		{"kept from state", null, with(true), unknown, true},
+		{"already planned", null, with(true), with(true), true},
+		{"state without it", null, null, null, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := resource.ModifyPlanRequest{
+				Config: tfsdk.Config{Schema: s, Raw: tt.config},
+				State:  tfsdk.State{Schema: s, Raw: tt.state},
+				Plan:   tfsdk.Plan{Schema: s, Raw: tt.propose},
+			}
+			resp := &resource.ModifyPlanResponse{Plan: req.Plan}
+			planAllowWidening(ctx, req, resp)
+			if resp.Diagnostics.HasError() {
+				t.Fatal(resp.Diagnostics)
+			}
+			if got := rawAttribute(resp.Plan.Raw, "allow_widening"); !got.Equal(tftypes.NewValue(tftypes.Bool, tt.want)) {
+				t.Errorf("planned %s, want %v", got, tt.want)
+			}
+		})
+	}
+}
