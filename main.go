@@ -7,6 +7,7 @@ import (
 	"flag"
 	"log"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -30,6 +31,7 @@ func main() {
 	flag.Parse()
 
 	quietFrameworkLogs(os.Environ(), os.Setenv)
+	setGCPercent(garbageCollectorPercent(os.Environ()))
 	if cpuProfile != "" {
 		stop, err := startCPUProfile(cpuProfile, cpuProfileFor)
 		if err != nil {
@@ -66,6 +68,32 @@ func quietFrameworkLogs(environ []string, setenv func(key, value string) error) 
 	}
 	if err := setenv(frameworkLogLevel, "OFF"); err != nil {
 		log.Printf("[WARN] could not set %s: %s", frameworkLogLevel, err)
+	}
+}
+
+// providerGCPercent is the garbage collector's target for a provider
+// process. Its live heap is small (schemas, caches) while every request of
+// a plan allocates afresh, so at Go's default of 100 the collector runs
+// after every few megabytes: a third of the CPU of a plan of hundreds of
+// resources. At 400 it costs about 40 % less CPU for about 60 % more peak
+// memory (make bench-terraform prints both).
+const providerGCPercent = 400
+
+// garbageCollectorPercent is the GC percent to set, or 0 to leave the
+// runtime's own choice: the user's GOGC or GOMEMLIMIT, when set, decides.
+func garbageCollectorPercent(environ []string) int {
+	for _, kv := range environ {
+		if strings.HasPrefix(kv, "GOGC=") || strings.HasPrefix(kv, "GOMEMLIMIT=") {
+			return 0
+		}
+	}
+	return providerGCPercent
+}
+
+// setGCPercent sets the garbage collector's target unless percent is 0.
+func setGCPercent(percent int) {
+	if percent > 0 {
+		debug.SetGCPercent(percent)
 	}
 }
 

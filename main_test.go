@@ -25,3 +25,20 @@ func TestQuietFrameworkLogs(t *testing.T) {
 		})
 	}
 }
+
+func TestGarbageCollectorPercent(t *testing.T) {
+	cases := []struct {
+		environ []string
+		want    int
+	}{
+		{[]string{"HOME=/root", "MY_GOGC=50"}, providerGCPercent},
+		{[]string{"GOGC=100"}, 0},
+		{[]string{"GOGC=off"}, 0},
+		{[]string{"GOMEMLIMIT=1GiB"}, 0},
+	}
+	for _, c := range cases {
+		if got := garbageCollectorPercent(c.environ); got != c.want {
+			t.Errorf("%q: %d, want %d", c.environ, got, c.want)
+		}
+	}
+}
