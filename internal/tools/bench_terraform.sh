@@ -8,9 +8,12 @@
 #   BENCH_N="300 1000"   the sizes to measure
 #   BENCH_CLIS="terraform tofu"
 #   BENCH_PLAN_RUNS=3    plans per measurement; the fastest is reported
+#   BENCH_RUNS=1         rounds of floor then tokens; each step's fastest
+#                        round is reported
 #
 # Absolute times depend on the machine's load; the ratio, measured a few
-# seconds apart, is the figure to compare between commits.
+# seconds apart, is the figure to compare between commits. On a busy
+# machine, more rounds make it steadier.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -18,6 +21,7 @@ cd "$ROOT"
 BENCH_N="${BENCH_N:-300 1000}"
 BENCH_CLIS="${BENCH_CLIS:-terraform tofu}"
 BENCH_PLAN_RUNS="${BENCH_PLAN_RUNS:-3}"
+BENCH_RUNS="${BENCH_RUNS:-1}"
 
 log "bench: building the provider and tokensmithd"
 go build -o "$BIN/terraform-provider-tokensmith" .
@@ -35,6 +39,7 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 chmod 700 "$WORK"
 
 # No quotas and no rate limit: the bench measures the provider, not the
@@ -118,20 +123,29 @@ timed() {
 	echo "$end - $start" | bc >"$out"
 }
 
+# fastest A B: the smaller of two times in seconds.
+fastest() {
+	if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc)" = 1 ]; then echo "$2"; else echo "$1"; fi
+}
+
 # measure CLI DIR: apply, the fastest of BENCH_PLAN_RUNS no-change plans
-# with refresh, then destroy; writes DIR/{apply,plan,destroy}.
+# with refresh, then destroy; keeps the fastest of each in
+# DIR/{apply,plan,destroy} across calls.
 measure() {
-	local cli="$1" dir="$2" best="" i t
+	local cli="$1" dir="$2" best="" i step
 	local tf=("$cli" -chdir="$dir")
-	timed "$dir/apply" "${tf[@]}" apply -input=false -auto-approve -parallelism=10
+	timed "$dir/apply.now" "${tf[@]}" apply -input=false -auto-approve -parallelism=10
 	for i in $(seq 1 "$BENCH_PLAN_RUNS"); do
 		# -detailed-exitcode: 2 would mean the plan found changes.
 		timed "$dir/plan.$i" "${tf[@]}" plan -input=false -detailed-exitcode
-		t="$(cat "$dir/plan.$i")"
-		if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best="$t"; fi
+		best="$(fastest "$best" "$(cat "$dir/plan.$i")")"
 	done
-	echo "$best" >"$dir/plan"
-	timed "$dir/destroy" "${tf[@]}" destroy -input=false -auto-approve -parallelism=10
+	echo "$best" >"$dir/plan.now"
+	timed "$dir/destroy.now" "${tf[@]}" destroy -input=false -auto-approve -parallelism=10
+	for step in apply plan destroy; do
+		fastest "$(cat "$dir/$step" 2>/dev/null)" "$(cat "$dir/$step.now")" >"$dir/$step.best"
+		mv "$dir/$step.best" "$dir/$step"
+	done
 }
 
 row() {
@@ -151,12 +165,14 @@ for name in $BENCH_CLIS; do
 		rm -rf "$WORK/floor" "$WORK/tokens"
 		write_configs "$n"
 		log "bench: $name $version, N = $n"
-		measure "$cli" "$WORK/floor"
 		: >"$BENCH_MEM_FILE"
-		measure "$cli" "$WORK/tokens"
+		for _ in $(seq 1 "$BENCH_RUNS"); do
+			measure "$cli" "$WORK/floor"
+			measure "$cli" "$WORK/tokens"
+		done
 		peak="$(sort -n "$BENCH_MEM_FILE" | tail -n1)"
 		echo
-		echo "$name $version, N = $n (plan: fastest of $BENCH_PLAN_RUNS)"
+		echo "$name $version, N = $n (fastest of $BENCH_RUNS round(s); plan: of $BENCH_PLAN_RUNS per round)"
 		echo "| step                        |    floor   | tokensmith | ratio  |"
 		echo "|-----------------------------|------------|------------|--------|"
 		row plan "plan (refresh, no changes)"
