@@ -137,6 +137,9 @@ type permissionRef struct {
 // returns.
 func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if planUnchanged(req, resp) {
+		// With -replace the CLI plans this token again as a create, whose
+		// dry run must know which token it replaces.
+		replacedTokenID(ctx, req, resp)
 		warnNotEnforcedUnchanged(ctx, resp.Plan, "inline_role", "access token", path.Root("name"), &resp.Diagnostics)
 		return
 	}
@@ -294,10 +297,9 @@ const replacedTokenKey = "replaces"
 // there is a state, and returns the id of the token a create replaces ("" for
 // anything else).
 func replacedTokenID(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) string {
-	var stateID types.String
 	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &stateID)...)
-		if id := stateID.ValueString(); id != "" && resp.Private != nil {
+		var id string
+		if v := rawAttribute(req.State.Raw, "id"); v.IsKnown() && !v.IsNull() && v.As(&id) == nil && id != "" && resp.Private != nil {
 			b, _ := json.Marshal(id)
 			resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacedTokenKey, b)...)
 		}
