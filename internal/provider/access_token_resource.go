@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -224,7 +223,7 @@ func (r *accessTokenResource) ConfigValidators(context.Context) []resource.Confi
 	return append([]resource.ConfigValidator{
 		tokenGrantArguments,
 		tokenScopeArguments,
-		resourcevalidator.Conflicting(path.MatchRoot("expires_at"), path.MatchRoot("expires_in_days")),
+		conflictingArguments{"expires_at", "expires_in_days"},
 	}, writeOnlyConfigValidators()...)
 }
 
@@ -244,8 +243,8 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	var plan, config accessTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(readModel(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(readModel(ctx, req.Config, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -256,12 +255,12 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 			plan.ExpiresAt = types.StringNull()
 		}
 		r.planWriteOnly(ctx, config, nil, &plan, resp)
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+		resp.Diagnostics.Append(writeModel(ctx, &resp.Plan, plan)...)
 		return
 	}
 
 	var state accessTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(readModel(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -295,7 +294,7 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	r.planRotation(ctx, config, state, &plan, resp)
 	r.planWriteOnly(ctx, config, &state, &plan, resp)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+	resp.Diagnostics.Append(writeModel(ctx, &resp.Plan, plan)...)
 }
 
 func (r *accessTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -417,7 +416,7 @@ func (r *accessTokenResource) setState(ctx context.Context, t *api.Token, prior 
 	}
 	m, d := accessTokenFromAPI(ctx, t, prior, keys)
 	diags.Append(d...)
-	diags.Append(state.Set(ctx, m)...)
+	diags.Append(writeModel(ctx, state, m)...)
 	setAccessTokenIdentity(ctx, identity, t.ID, diags)
 }
 

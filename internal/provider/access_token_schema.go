@@ -8,13 +8,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
@@ -107,21 +107,8 @@ func (a exactlyOneArgument) ValidateEphemeralResource(ctx context.Context, req e
 	resp.Diagnostics.Append(a.validate(ctx, req.Config)...)
 }
 
-func (a exactlyOneArgument) validate(ctx context.Context, config tfsdk.Config) diag.Diagnostics {
-	var diags diag.Diagnostics
-	var set []string
-	unknown := false
-	for _, name := range a {
-		var v attr.Value
-		diags.Append(config.GetAttribute(ctx, path.Root(name), &v)...)
-		switch {
-		case v == nil || v.IsNull():
-		case v.IsUnknown():
-			unknown = true
-		default:
-			set = append(set, name)
-		}
-	}
+func (a exactlyOneArgument) validate(_ context.Context, config tfsdk.Config) diag.Diagnostics {
+	set, unknown, diags := configuredArguments(config, a)
 	all := strings.Join(a[:len(a)-1], ", ") + " and " + a[len(a)-1]
 	switch {
 	case diags.HasError():
@@ -138,4 +125,54 @@ func (a exactlyOneArgument) validate(ctx context.Context, config tfsdk.Config) d
 			fmt.Sprintf("None of %s is set: a token takes exactly one of them.", all))
 	}
 	return diags
+}
+
+// conflictingArguments validates that at most one of the top-level
+// arguments is set; the error is attached to the second.
+type conflictingArguments []string
+
+func (a conflictingArguments) Description(context.Context) string {
+	return "at most one of " + strings.Join(a, ", ") + " is set"
+}
+
+func (a conflictingArguments) MarkdownDescription(ctx context.Context) string {
+	return a.Description(ctx)
+}
+
+func (a conflictingArguments) ValidateResource(_ context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	set, _, diags := configuredArguments(req.Config, a)
+	if len(set) > 1 {
+		diags.AddAttributeError(path.Root(set[1]), "Invalid Attribute Combination",
+			fmt.Sprintf("%s and %s are both set: a token takes at most one of them.",
+				strings.Join(set[:len(set)-1], ", "), set[len(set)-1]))
+	}
+	resp.Diagnostics.Append(diags...)
+}
+
+// configuredArguments lists which of the top-level arguments names are set
+// in config, in that order, and whether any is unknown (it may turn out
+// null). It reads the configuration's object once rather than each
+// argument through a path: validation runs for every resource of every
+// plan, and the framework's path matching walks the whole configuration.
+func configuredArguments(config tfsdk.Config, names []string) (set []string, unknown bool, diags diag.Diagnostics) {
+	if !config.Raw.IsKnown() || config.Raw.IsNull() {
+		return nil, true, nil
+	}
+	var args map[string]tftypes.Value
+	if err := config.Raw.As(&args); err != nil {
+		addProviderBug(&diags, "Unreadable Configuration", err)
+		return nil, false, diags
+	}
+	for _, name := range names {
+		v, ok := args[name]
+		switch {
+		case !ok:
+			addProviderBug(&diags, "Unknown Argument", fmt.Errorf("the schema has no argument %q", name))
+		case !v.IsKnown():
+			unknown = true
+		case !v.IsNull():
+			set = append(set, name)
+		}
+	}
+	return set, unknown, diags
 }

@@ -236,7 +236,7 @@ func customRoleRef(m customRoleModel) string {
 func setCustomRoleState(ctx context.Context, role *api.CustomRole, prior customRoleModel, state stateSetter, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
 	m, d := customRoleFromAPI(ctx, role, prior)
 	diags.Append(d...)
-	diags.Append(state.Set(ctx, m)...)
+	diags.Append(writeModel(ctx, state, m)...)
 	setCustomRoleIdentity(ctx, identity, role.Key, diags)
 }
 

@@ -13,8 +13,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
@@ -74,23 +76,43 @@ func planAllowWidening(ctx context.Context, req resource.ModifyPlanRequest, resp
 	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return
 	}
-	var configured types.Bool
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, allowWideningPath, &configured)...)
-	if !configured.IsNull() {
+	if !rawAttribute(req.Config.Raw, allowWideningName).IsNull() {
 		return
 	}
-	planned := types.BoolValue(false)
-	if !req.State.Raw.IsNull() {
-		var prior types.Bool
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, allowWideningPath, &prior)...)
-		if !prior.IsNull() && !prior.IsUnknown() {
-			planned = prior
-		}
+	planned := tftypes.NewValue(tftypes.Bool, false)
+	if prior := rawAttribute(req.State.Raw, allowWideningName); prior.IsKnown() && !prior.IsNull() {
+		planned = prior
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, allowWideningPath, planned)...)
+	// Setting an attribute rewrites the whole planned object: not done
+	// when the plan already holds the value, as it does in every plan of
+	// an existing resource after the first.
+	if rawAttribute(resp.Plan.Raw, allowWideningName).Equal(planned) {
+		return
+	}
+	var value bool
+	if err := planned.As(&value); err != nil {
+		addProviderBug(&resp.Diagnostics, "Unreadable allow_widening", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, allowWideningPath, types.BoolValue(value))...)
 }
 
-var allowWideningPath = path.Root("allow_widening")
+// rawAttribute is the top-level attribute name of an object value without
+// going through the schema; a null value when obj is null or unknown.
+func rawAttribute(obj tftypes.Value, name string) tftypes.Value {
+	if obj.IsNull() || !obj.IsKnown() {
+		return tftypes.NewValue(tftypes.DynamicPseudoType, nil)
+	}
+	v, err := obj.ApplyTerraform5AttributePathStep(tftypes.AttributeName(name))
+	if err != nil {
+		return tftypes.NewValue(tftypes.DynamicPseudoType, nil)
+	}
+	return v.(tftypes.Value)
+}
+
+const allowWideningName = "allow_widening"
+
+var allowWideningPath = path.Root(allowWideningName)
 
 // allowWideningFromPrior is allow_widening for a model read from the API:
 // the prior value, or false when there is none (a create, an import).
@@ -114,6 +136,13 @@ type permissionRef struct {
 // ModifyPlan so that it sees the finished plan whichever way ModifyPlan
 // returns.
 func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if planUnchanged(req, resp) {
+		// With -replace the CLI plans this token again as a create, whose
+		// dry run must know which token it replaces.
+		replacedTokenID(ctx, req, resp)
+		warnNotEnforcedUnchanged(ctx, resp.Plan, "inline_role", "access token", path.Root("name"), &resp.Diagnostics)
+		return
+	}
 	plan, config, state, ok := reviewModels[accessTokenModel](ctx, r.data, req, resp)
 	if !ok {
 		return
@@ -207,6 +236,39 @@ func (d *providerData) nameWorkspaces(ctx context.Context, w *review.Widening) {
 	}
 }
 
+// planUnchanged reports whether the finished plan leaves the resource as
+// it is in state: no attribute differs from the prior state, refreshed
+// from the backend, and nothing forces a replacement. The review then has
+// nothing to look at: there is no create or update to send as a dry run,
+// the grant in state is the planned grant so nothing widens, and the
+// permission names are the ones the backend accepted and still returns.
+// Skipping it is what keeps a plan of hundreds of unchanged resources
+// cheap. Drift is not hidden by this: a refreshed state that differs from
+// the configuration makes a plan that differs from it, which is reviewed
+// in full.
+func planUnchanged(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
+	return !req.State.Raw.IsNull() && !resp.Plan.Raw.IsNull() && len(resp.RequiresReplace) == 0 &&
+		resp.Plan.Raw.Equal(req.State.Raw)
+}
+
+// warnNotEnforcedUnchanged is warnNotEnforced for a plan that changes
+// nothing, reading the statements and the label attribute alone instead of
+// the whole model: the warning is about what the configuration says, so it
+// is shown on every plan.
+func warnNotEnforcedUnchanged(ctx context.Context, plan tfsdk.Plan, attrName, what string, label path.Path, diags *diag.Diagnostics) {
+	if rawAttribute(plan.Raw, attrName).IsNull() {
+		return
+	}
+	var set types.Set
+	if d := plan.GetAttribute(ctx, path.Root(attrName), &set); d.HasError() || set.IsNull() {
+		diags.Append(d...)
+		return
+	}
+	var name types.String
+	diags.Append(plan.GetAttribute(ctx, label, &name)...)
+	warnNotEnforced(ctx, set, attrName, what+" "+labelOf(name), diags)
+}
+
 // reviewModels reads what the review of a resource with the model M works
 // on: the finished plan, the configuration, and the state (nil for a
 // create). ok is false when there is nothing to review (a destroy), nothing
@@ -215,11 +277,11 @@ func reviewModels[M any](ctx context.Context, d *providerData, req resource.Modi
 	if resp.Diagnostics.HasError() || req.Plan.Raw.IsNull() || d == nil || d.Client == nil {
 		return plan, config, nil, false
 	}
-	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(readModel(ctx, resp.Plan, &plan)...)
+	resp.Diagnostics.Append(readModel(ctx, req.Config, &config)...)
 	if !req.State.Raw.IsNull() {
 		state = new(M)
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		resp.Diagnostics.Append(readModel(ctx, req.State, state)...)
 	}
 	return plan, config, state, !resp.Diagnostics.HasError()
 }
@@ -239,10 +301,9 @@ const replacedTokenKey = "replaces"
 // there is a state, and returns the id of the token a create replaces ("" for
 // anything else).
 func replacedTokenID(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) string {
-	var stateID types.String
 	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &stateID)...)
-		if id := stateID.ValueString(); id != "" && resp.Private != nil {
+		var id string
+		if v := rawAttribute(req.State.Raw, "id"); v.IsKnown() && !v.IsNull() && v.As(&id) == nil && id != "" && resp.Private != nil {
 			b, _ := json.Marshal(id)
 			resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacedTokenKey, b)...)
 		}
@@ -399,6 +460,10 @@ func (d *providerData) tokensUsingRole(ctx context.Context, roleID string) []str
 
 // reviewPlan runs the plan-time checks for a custom role.
 func (r *customRoleResource) reviewPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if planUnchanged(req, resp) {
+		warnNotEnforcedUnchanged(ctx, resp.Plan, "policy_statements", "custom role", path.Root("key"), &resp.Diagnostics)
+		return
+	}
 	plan, config, state, ok := reviewModels[customRoleModel](ctx, r.data, req, resp)
 	if !ok {
 		return

@@ -47,7 +47,7 @@ func getModel[M any](ctx context.Context, d *providerData, from interface {
 	if !d.ready(diags) {
 		return m, false
 	}
-	diags.Append(from.Get(ctx, &m)...)
+	diags.Append(readModel(ctx, from, &m)...)
 	return m, !diags.HasError()
 }
 
