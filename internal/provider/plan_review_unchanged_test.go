@@ -79,6 +79,7 @@ func TestModifyPlan_unchangedTokenIsNotReviewed(t *testing.T) {
 		OwnerID: types.StringNull(), MemberID: types.StringNull(), CreatedAt: types.StringNull(),
 		Expired: types.BoolNull(), AllowWidening: types.BoolNull(), RotateBeforeDays: types.Int64Null(),
 		RotationTriggers: types.MapNull(types.StringType), ResetGracePeriod: types.StringNull(),
+		Access: types.MapNull(types.StringType), SecretWO: types.StringNull(), SecretWOVersion: types.Int64Null(),
 	}
 	body, diags := accessTokenCreateBody(ctx, config, time.Now())
 	if diags.HasError() {
