@@ -28,7 +28,7 @@ func TestCreateBeyondThePolicyShowsTheAPIMessage(t *testing.T) {
 	writerID := e.setUp()
 	b := signedIn(t, e, writerEmail, writerPass)
 	_, form := b.get("/console/tokens/new")
-	if strings.Contains(form, `value="none"`) {
+	if strings.Contains(form, `name="validity" value="none"`) {
 		t.Fatal("the form offers no expiry where the policy forbids it")
 	}
 	late := e.ts.Clock.Now().AddDate(0, 0, 40).Format(time.DateOnly)

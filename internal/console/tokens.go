@@ -1,6 +1,7 @@
 package console
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/review"
 )
 
@@ -92,6 +94,12 @@ func grantSummary(t api.Token) string {
 		return "custom roles " + strings.Join(t.CustomRoleIDs, ", ")
 	case len(t.InlineRole) > 0:
 		return "inline policy (" + strconv.Itoa(len(t.InlineRole)) + " statements)"
+	case len(t.Access) > 0:
+		var parts []string
+		for _, o := range slices.Sorted(maps.Keys(t.Access)) {
+			parts = append(parts, o+" "+t.Access[o])
+		}
+		return "access: " + strings.Join(parts, ", ")
 	}
 	return ""
 }
@@ -118,7 +126,10 @@ type tokenForm struct {
 	Scope       string
 	Workspaces  []string
 	Permissions []string
-	Errors      map[string]string
+	// Access holds the objects set above none, object -> level; an object
+	// it does not name is inaccessible.
+	Access map[string]string
+	Errors map[string]string
 
 	Choices grantChoices
 	// AllowNoExpiry and the dates bound the validity the form offers; the
@@ -128,25 +139,53 @@ type tokenForm struct {
 }
 
 // grantChoices is what the member may grant, as the API reports it: the
-// catalogue permissions their role holds and the workspaces they can
-// reach. Per-object access grants join here (the catalogue's objects with
-// the levels the role allows), and templates/_grant.html draws them.
+// catalogue's objects with the levels the member's role may hold, the
+// plain permissions (those of no object) their role holds, and the
+// workspaces they can reach. templates/_grant.html draws them.
 type grantChoices struct {
+	Objects     []objectChoice
 	Permissions []api.Permission
 	Workspaces  []api.Workspace
 }
 
-// choices asks the API what the member may grant: the catalogue, bounded by
-// the effective permissions of the member's own role, and the workspaces
-// they see.
-func (c *Console) choices(r *http.Request, se *session, me *api.CallerIdentity) (grantChoices, *apiError) {
+// objectChoice is one catalogue object of the form's access choice.
+type objectChoice struct {
+	api.AccessObject
+	Levels []levelChoice
+}
+
+// levelChoice is a level of an object; Allowed says whether the API lists
+// the member's role among those that may hold it.
+type levelChoice struct {
+	api.AccessObjectLevel
+	Allowed bool
+}
+
+// choices asks the API what the member may grant: the catalogue's objects
+// and the roles each level allows, the plain permissions bounded by the
+// effective permissions of the member's own role, and the workspaces they
+// see. Permissions in keep (what the token or the refused form already
+// holds) stay offered even when they belong to an object, so that saving
+// an edit never drops a permission the member could not see.
+func (c *Console) choices(r *http.Request, se *session, me *api.CallerIdentity, keep []string) (grantChoices, *apiError) {
+	var objects api.List[api.AccessObject]
+	if e := c.call(r, se, "GET", api.PathObjects+"?limit=1000", nil, &objects); e != nil {
+		return grantChoices{}, e
+	}
+	var ch grantChoices
+	for _, o := range objects.Items {
+		oc := objectChoice{AccessObject: o}
+		for _, l := range o.Levels {
+			oc.Levels = append(oc.Levels, levelChoice{AccessObjectLevel: l, Allowed: slices.Contains(l.Roles, me.MemberRole)})
+		}
+		ch.Objects = append(ch.Objects, oc)
+	}
 	var cat api.List[api.Permission]
 	if e := c.call(r, se, "GET", api.PathPermissions+"?limit=1000", nil, &cat); e != nil {
 		return grantChoices{}, e
 	}
-	var ch grantChoices
 	for _, p := range cat.Items {
-		if slices.Contains(me.EffectivePermissions, p.Name) {
+		if slices.Contains(me.EffectivePermissions, p.Name) && (p.Object == "" || slices.Contains(keep, p.Name)) {
 			ch.Permissions = append(ch.Permissions, p)
 		}
 	}
@@ -159,7 +198,7 @@ func (c *Console) choices(r *http.Request, se *session, me *api.CallerIdentity) 
 }
 
 func (c *Console) showForm(w http.ResponseWriter, r *http.Request, se *session, me *api.CallerIdentity, status int, f tokenForm) {
-	ch, e := c.choices(r, se, me)
+	ch, e := c.choices(r, se, me, f.Permissions)
 	if e != nil {
 		c.fail(w, r, e)
 		return
@@ -183,19 +222,34 @@ func (c *Console) newTokenPage(w http.ResponseWriter, r *http.Request, se *sessi
 	c.showForm(w, r, se, me, http.StatusOK, tokenForm{Validity: "30", Scope: "some"})
 }
 
-// readForm reads the fields the create and edit forms share.
+// readForm reads the fields the create and edit forms share. Each object's
+// choice is the field access.<object>; the objects left inaccessible are
+// left out of Access.
 func readForm(r *http.Request) tokenForm {
 	_ = r.ParseForm()
-	return tokenForm{
+	f := tokenForm{
 		Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
 		Validity: r.PostFormValue("validity"), Custom: r.PostFormValue("customDate"),
 		Scope: r.PostFormValue("scope"), Workspaces: r.PostForm["workspaces"], Permissions: r.PostForm["permissions"],
 		Errors: map[string]string{},
 	}
+	for k := range r.PostForm {
+		if object, ok := strings.CutPrefix(k, "access."); ok && object != "" {
+			if level := r.PostFormValue(k); level != "" && level != catalogue.AccessNone {
+				if f.Access == nil {
+					f.Access = map[string]string{}
+				}
+				f.Access[object] = level
+			}
+		}
+	}
+	return f
 }
 
-// formField is the form field an API error names: the grant fields are
-// the permission checklist, the scope fields the workspace choice.
+// formField is the form field an API error names: access is the object
+// choice, the other grant fields are the permission checklist (so the
+// API's "exactly one of" shows there), the scope fields the workspace
+// choice.
 func formField(apiField string) string {
 	f, _, _ := strings.Cut(apiField, "[")
 	f, _, _ = strings.Cut(f, ".")
@@ -204,6 +258,8 @@ func formField(apiField string) string {
 		return f
 	case "role", "customRoleIds", "inlineRole", "permissions":
 		return "permissions"
+	case "access":
+		return "access"
 	case "workspaceIds", "allWorkspaces":
 		return "workspaces"
 	case "expirationDate":
@@ -214,7 +270,9 @@ func formField(apiField string) string {
 
 func (c *Console) createToken(w http.ResponseWriter, r *http.Request, se *session, me *api.CallerIdentity) {
 	f := readForm(r)
-	in := api.TokenCreate{Name: f.Name, Description: f.Description, Permissions: f.Permissions}
+	// Both grant forms go to the API as entered: when both are set it
+	// refuses them with its own "exactly one of" message.
+	in := api.TokenCreate{Name: f.Name, Description: f.Description, Permissions: f.Permissions, Access: f.Access}
 	if f.Scope == "all" {
 		in.AllWorkspaces = true
 	} else {
@@ -282,7 +340,7 @@ func (c *Console) loadToken(r *http.Request, se *session) (api.Token, *apiError)
 
 func formOf(t api.Token) tokenForm {
 	f := tokenForm{Token: &t, Name: t.Name, Description: t.Description, Permissions: t.Permissions,
-		Workspaces: t.WorkspaceIDs, Scope: "some", Errors: map[string]string{}}
+		Access: maps.Clone(t.Access), Workspaces: t.WorkspaceIDs, Scope: "some", Errors: map[string]string{}}
 	if t.AllWorkspaces {
 		f.Scope = "all"
 	}
@@ -300,7 +358,7 @@ func (c *Console) editTokenPage(w http.ResponseWriter, r *http.Request, se *sess
 
 // grantOf is a token's grant as review.Compare reads it.
 func grantOf(t api.Token) review.Grant {
-	g := review.Grant{Role: t.Role, CustomRoles: t.CustomRoleIDs, Permissions: t.Permissions,
+	g := review.Grant{Role: t.Role, CustomRoles: t.CustomRoleIDs, Permissions: t.Permissions, Access: t.Access,
 		WorkspaceIDs: t.WorkspaceIDs, AllWorkspaces: t.AllWorkspaces}
 	for _, s := range t.InlineRole {
 		g.Statements = append(g.Statements, review.Statement{Effect: s.Effect, Actions: s.Actions,
@@ -309,9 +367,9 @@ func grantOf(t api.Token) review.Grant {
 	return g
 }
 
-// editToken saves name, description, permissions and workspaces. A change
-// that widens the token, as the provider's plan review reckons it, needs
-// the member's password.
+// editToken saves name, description, the grant (object access or
+// permissions) and workspaces. A change that widens the token, as the
+// provider's plan review reckons it, needs the member's password.
 func (c *Console) editToken(w http.ResponseWriter, r *http.Request, se *session, me *api.CallerIdentity) {
 	t, e := c.loadToken(r, se)
 	if e != nil {
@@ -324,10 +382,24 @@ func (c *Console) editToken(w http.ResponseWriter, r *http.Request, se *session,
 		{Op: "replace", Path: "/name", Value: f.Name},
 		{Op: "replace", Path: "/description", Value: f.Description},
 	}
+	// The form's grant replaces the token's when the token was granted by
+	// permissions or access, or when the form sets either; setting both is
+	// left to the API to refuse.
 	next := grantOf(t)
-	if len(t.Permissions) > 0 || len(f.Permissions) > 0 {
+	sendPermissions := len(t.Permissions) > 0 || len(f.Permissions) > 0
+	sendAccess := len(t.Access) > 0 || len(f.Access) > 0
+	if sendPermissions {
 		ops = append(ops, api.PatchOperation{Op: "replace", Path: "/permissions", Value: nonNil(f.Permissions)})
-		next = review.Grant{Permissions: f.Permissions}
+	}
+	if sendAccess {
+		access := f.Access
+		if access == nil {
+			access = map[string]string{}
+		}
+		ops = append(ops, api.PatchOperation{Op: "replace", Path: "/access", Value: access})
+	}
+	if sendPermissions || sendAccess {
+		next = review.Grant{Permissions: f.Permissions, Access: f.Access}
 	}
 	next.WorkspaceIDs, next.AllWorkspaces = nil, false
 	if f.Scope == "all" {
