@@ -24,9 +24,9 @@ func openAt(t *testing.T, path string, version int) *sql.DB {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if m.version <= version {
+		if m.Version <= version {
 			if err := applyMigration(context.Background(), db, m); err != nil {
-				t.Fatalf("%s: %v", m.name, err)
+				t.Fatalf("%s: %v", m.Name, err)
 			}
 		}
 	}
