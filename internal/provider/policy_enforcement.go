@@ -49,7 +49,10 @@ func warnNotEnforced(ctx context.Context, set types.Set, attrName, owner string,
 			continue
 		}
 		if why := notEnforcedReason(s); why != "" {
-			diags.AddAttributeWarning(path.Root(attrName).AtSetValue(obj), notEnforcedSummary,
+			// The summary names the resource and the statement: the CLIs fold
+			// warnings that share a summary into "similar warnings", which
+			// would hide every listing but the first.
+			diags.AddAttributeWarning(path.Root(attrName).AtSetValue(obj), reviewSummary(notEnforcedSummary, owner+": "+why),
 				fmt.Sprintf("A statement in %s of %s: %s: the statement is stored but has no effect here.", attrName, owner, why))
 		}
 	}

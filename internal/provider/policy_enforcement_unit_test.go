@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -26,10 +27,15 @@ func TestWarnNotEnforced(t *testing.T) {
 	var diags diag.Diagnostics
 	warnNotEnforced(ctx, set, "inline_role", `access token "ci"`, &diags)
 	var got []string
+	summaries := map[string]bool{}
 	for _, w := range diags {
-		if w.Severity() != diag.SeverityWarning || w.Summary() != notEnforcedSummary {
+		if w.Severity() != diag.SeverityWarning || !strings.HasPrefix(w.Summary(), notEnforcedSummary+`: access token "ci": `) {
 			t.Fatalf("unexpected diagnostic %s: %s", w.Summary(), w.Detail())
 		}
+		if summaries[w.Summary()] {
+			t.Fatalf("two warnings share the summary %q; the CLIs would print only one", w.Summary())
+		}
+		summaries[w.Summary()] = true
 		got = append(got, w.Detail())
 	}
 	want := []string{
