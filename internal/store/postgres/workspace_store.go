@@ -201,27 +201,16 @@ func cutWorkspaceFromTokens(ctx context.Context, tx pgx.Tx, orgID, wsID, keep st
 	}
 
 	for _, c := range changes {
-		switch {
-		case c.all:
-			if slices.Contains(c.excluded, wsID) {
-				continue
-			}
-			if _, err := tx.Exec(ctx, `UPDATE tokens SET excluded_workspace_ids = $1, updated_at = $2 WHERE id = $3`,
-				append(c.excluded, wsID), ms(now), c.id); err != nil {
+		listed, excluded, cut := store.CutWorkspace(c.all, c.listed, c.excluded, wsID)
+		switch cut {
+		case store.ScopeRevoked:
+			if _, err := tx.Exec(ctx, `DELETE FROM tokens WHERE id = $1`, c.id); err != nil {
 				return 0, 0, err
 			}
-			narrowed++
-		default:
-			left := slices.DeleteFunc(c.listed, func(x string) bool { return x == wsID })
-			if len(left) == 0 {
-				if _, err := tx.Exec(ctx, `DELETE FROM tokens WHERE id = $1`, c.id); err != nil {
-					return 0, 0, err
-				}
-				revoked++
-				continue
-			}
-			if _, err := tx.Exec(ctx, `UPDATE tokens SET workspace_ids = $1, updated_at = $2 WHERE id = $3`,
-				left, ms(now), c.id); err != nil {
+			revoked++
+		case store.ScopeNarrowed:
+			if _, err := tx.Exec(ctx, `UPDATE tokens SET workspace_ids = $1, excluded_workspace_ids = $2, updated_at = $3 WHERE id = $4`,
+				list(listed), list(excluded), ms(now), c.id); err != nil {
 				return 0, 0, err
 			}
 			narrowed++

@@ -259,27 +259,16 @@ func cutWorkspaceFromTokens(ctx context.Context, tx *sql.Tx, orgID, wsID, keep s
 	}
 
 	for _, c := range changes {
-		switch {
-		case c.all:
-			if slices.Contains(c.excluded, wsID) {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE tokens SET excluded_workspace_ids = ?, updated_at = ? WHERE id = ?`,
-				encodeList(append(c.excluded, wsID)), toMillis(now), c.id); err != nil {
+		listed, excluded, cut := store.CutWorkspace(c.all, c.listed, c.excluded, wsID)
+		switch cut {
+		case store.ScopeRevoked:
+			if _, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE id = ?`, c.id); err != nil {
 				return 0, 0, err
 			}
-			narrowed++
-		default:
-			left := slices.DeleteFunc(c.listed, func(x string) bool { return x == wsID })
-			if len(left) == 0 {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE id = ?`, c.id); err != nil {
-					return 0, 0, err
-				}
-				revoked++
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE tokens SET workspace_ids = ?, updated_at = ? WHERE id = ?`,
-				encodeList(left), toMillis(now), c.id); err != nil {
+			revoked++
+		case store.ScopeNarrowed:
+			if _, err := tx.ExecContext(ctx, `UPDATE tokens SET workspace_ids = ?, excluded_workspace_ids = ?, updated_at = ? WHERE id = ?`,
+				encodeList(listed), encodeList(excluded), toMillis(now), c.id); err != nil {
 				return 0, 0, err
 			}
 			narrowed++
