@@ -507,28 +507,24 @@ func (c *Console) deleteAll(w http.ResponseWriter, r *http.Request, se *session,
 }
 
 func (c *Console) rolesPage(w http.ResponseWriter, r *http.Request, se *session, me *api.CallerIdentity) {
-	var list api.List[api.CustomRole]
-	if e := c.call(r, se, "GET", api.PathRoles+"?limit=1000", nil, &list); e != nil {
-		c.fail(w, r, e)
-		return
-	}
-	c.page(w, http.StatusOK, "roles", se, me, "Custom roles", list.Items)
+	listPage[api.CustomRole](c, w, r, se, me, api.PathRoles+"?limit=1000", "roles", "Custom roles")
 }
 
 func (c *Console) workspacesPage(w http.ResponseWriter, r *http.Request, se *session, me *api.CallerIdentity) {
-	var list api.List[api.Workspace]
-	if e := c.call(r, se, "GET", api.PathWorkspaces+"?limit=1000", nil, &list); e != nil {
-		c.fail(w, r, e)
-		return
-	}
-	c.page(w, http.StatusOK, "workspaces", se, me, "Workspaces", list.Items)
+	listPage[api.Workspace](c, w, r, se, me, api.PathWorkspaces+"?limit=1000", "workspaces", "Workspaces")
 }
 
 func (c *Console) auditPage(w http.ResponseWriter, r *http.Request, se *session, me *api.CallerIdentity) {
-	var list api.List[api.AuditEntry]
-	if e := c.call(r, se, "GET", api.PathAuditLog+"?limit=200", nil, &list); e != nil {
+	listPage[api.AuditEntry](c, w, r, se, me, api.PathAuditLog+"?limit=200", "audit", "Audit log")
+}
+
+// listPage shows one page of an API list, read-only, with the template
+// named tmpl.
+func listPage[T any](c *Console, w http.ResponseWriter, r *http.Request, se *session, me *api.CallerIdentity, path, tmpl, title string) {
+	var list api.List[T]
+	if e := c.call(r, se, "GET", path, nil, &list); e != nil {
 		c.fail(w, r, e)
 		return
 	}
-	c.page(w, http.StatusOK, "audit", se, me, "Audit log", list.Items)
+	c.page(w, http.StatusOK, tmpl, se, me, title, list.Items)
 }
