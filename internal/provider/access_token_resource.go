@@ -652,25 +652,6 @@ func accessTokenFields(plan accessTokenModel) map[string]path.Path {
 	}
 }
 
-// optionalString is s, or null when s is empty and the prior value was not
-// an explicit empty string.
-func optionalString(s string, prior types.String) types.String {
-	if s == "" && (prior.IsNull() || prior.IsUnknown() || prior.ValueString() != "") {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
-// sameInstantStrings reports whether two RFC 3339 values denote the same time.
-func sameInstantStrings(a, b types.String) bool {
-	if a.IsNull() || b.IsNull() || a.IsUnknown() || b.IsUnknown() {
-		return a.Equal(b)
-	}
-	ta, errA := time.Parse(time.RFC3339, a.ValueString())
-	tb, errB := time.Parse(time.RFC3339, b.ValueString())
-	return errA == nil && errB == nil && ta.Equal(tb)
-}
-
 // lifetimeIsDays reports whether the token in state lives days days from its
 // creation.
 func lifetimeIsDays(state accessTokenModel, days int64) bool {

@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -95,19 +93,6 @@ func planAllowWidening(ctx context.Context, req resource.ModifyPlanRequest, resp
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, allowWideningPath, types.BoolValue(value))...)
-}
-
-// rawAttribute is the top-level attribute name of an object value without
-// going through the schema; a null value when obj is null or unknown.
-func rawAttribute(obj tftypes.Value, name string) tftypes.Value {
-	if obj.IsNull() || !obj.IsKnown() {
-		return tftypes.NewValue(tftypes.DynamicPseudoType, nil)
-	}
-	v, err := obj.ApplyTerraform5AttributePathStep(tftypes.AttributeName(name))
-	if err != nil {
-		return tftypes.NewValue(tftypes.DynamicPseudoType, nil)
-	}
-	return v.(tftypes.Value)
 }
 
 const allowWideningName = "allow_widening"
@@ -763,46 +748,4 @@ func withoutDenies(stmts []review.Statement) []review.Statement {
 		}
 	}
 	return out
-}
-
-// knownStrings returns the known elements of a set of strings, sorted, and
-// whether every element was known.
-func knownStrings(set types.Set) ([]string, bool) {
-	if set.IsNull() {
-		return nil, true
-	}
-	if set.IsUnknown() {
-		return nil, false
-	}
-	complete := true
-	var out []string
-	for _, e := range set.Elements() {
-		s, ok := e.(types.String)
-		if !ok || s.IsNull() || s.IsUnknown() {
-			complete = false
-			continue
-		}
-		out = append(out, s.ValueString())
-	}
-	sort.Strings(out)
-	return out, complete
-}
-
-// fullyKnown reports whether none of the values is or contains an unknown.
-func fullyKnown(ctx context.Context, values ...attr.Value) bool {
-	for _, v := range values {
-		tv, err := v.ToTerraformValue(ctx)
-		if err != nil || !tv.IsFullyKnown() {
-			return false
-		}
-	}
-	return true
-}
-
-// labelOf quotes a name for a diagnostic.
-func labelOf(s types.String) string {
-	if s.IsUnknown() {
-		return "(known after apply)"
-	}
-	return fmt.Sprintf("%q", s.ValueString())
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -270,15 +269,6 @@ func (p *tokensmithProvider) Actions(context.Context) []func() action.Action {
 
 func (p *tokensmithProvider) ListResources(context.Context) []func() list.ListResource {
 	return providerListResources()
-}
-
-// stringOrEnv returns the configured value, or the environment variable when
-// the attribute is unset or empty.
-func stringOrEnv(v types.String, env string) string {
-	if s := v.ValueString(); s != "" {
-		return s
-	}
-	return os.Getenv(env)
 }
 
 // caCertificates is the PEM text of the CAs to trust: ca_cert_pem, or the
