@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -28,6 +29,7 @@ var (
 	_ resource.ResourceWithConfigValidators = (*accessTokenResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*accessTokenResource)(nil)
 	_ resource.ResourceWithImportState      = (*accessTokenResource)(nil)
+	_ resource.ResourceWithIdentity         = (*accessTokenResource)(nil)
 )
 
 // NewAccessTokenResource is the constructor of tokensmith_access_token.
@@ -66,6 +68,10 @@ type accessTokenModel struct {
 	ResetGracePeriod  types.String `tfsdk:"reset_grace_period"`
 	SecretWO          types.String `tfsdk:"secret_wo"`
 	SecretWOVersion   types.Int64  `tfsdk:"secret_wo_version"`
+}
+
+type accessTokenIdentityModel struct {
+	ID types.String `tfsdk:"id"`
 }
 
 // lifetimeTolerance is how far an existing token's lifetime may be from
@@ -236,7 +242,7 @@ func (r *accessTokenResource) Configure(_ context.Context, req resource.Configur
 // giving the attribute a value that differs from the state and naming it in
 // RequiresReplace.
 func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	// The plan-time review (plan_review.go) runs last, on the finished plan.
+	// The plan-time review (access_token_plan.go) runs last, on the finished plan.
 	defer r.reviewPlan(ctx, req, resp)
 	defer planAllowWidening(ctx, req, resp)
 	if req.Plan.Raw.IsNull() {
@@ -339,23 +345,6 @@ func (r *accessTokenResource) Read(ctx context.Context, req resource.ReadRequest
 	r.setState(ctx, t, state, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
-// importedLifetimeDays is expires_in_days for a token just imported (its
-// prior state holds nothing but the id): the lifetime in whole days when it
-// is one, as it is for tokens created with expires_in_days, so that a
-// configuration using expires_in_days plans no change after the import.
-// Otherwise, and for a token without expiry, it stays null.
-func importedLifetimeDays(t *api.Token) types.Int64 {
-	if t.ExpirationDate == 0 || t.CreationDate == 0 {
-		return types.Int64Null()
-	}
-	lifetime := time.Duration(t.ExpirationDate-t.CreationDate) * time.Millisecond
-	days := (lifetime + 12*time.Hour) / (24 * time.Hour)
-	if diff := lifetime - days*24*time.Hour; days < 1 || diff >= lifetimeTolerance || diff <= -lifetimeTolerance {
-		return types.Int64Null()
-	}
-	return types.Int64Value(int64(days))
-}
-
 func (r *accessTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	plan, ok := getModel[accessTokenModel](ctx, r.data, req.Plan, &resp.Diagnostics)
 	if !ok {
@@ -405,6 +394,17 @@ func (r *accessTokenResource) ImportState(ctx context.Context, req resource.Impo
 	importByIDOrIdentity(ctx, "id", req, resp)
 }
 
+func (r *accessTokenResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"id": identityschema.StringAttribute{
+				Description:       "Identifier of the access token.",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
 // setState converts the API answer and writes it, and the token's identity,
 // to the response of Create, Read or Update. The custom roles come back as
 // ids; they are shown as the keys the configuration uses.
@@ -420,9 +420,18 @@ func (r *accessTokenResource) setState(ctx context.Context, t *api.Token, prior 
 	setAccessTokenIdentity(ctx, identity, t.ID, diags)
 }
 
-// stateSetter is what Create, Read and Update responses have in common.
-type stateSetter interface {
-	Set(ctx context.Context, val any) diag.Diagnostics
+// setAccessTokenIdentity records the identity of the token with the given
+// id. identity is nil when the resource is used without identity support.
+//
+// Read also records it when the token is gone: the framework insists on an
+// identity after every Read without error, even one that removes the
+// resource, and a CLI without identity support never stored one to carry
+// over.
+func setAccessTokenIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id string, diags *diag.Diagnostics) {
+	if identity == nil || id == "" {
+		return
+	}
+	diags.Append(identity.Set(ctx, accessTokenIdentityModel{ID: types.StringValue(id)})...)
 }
 
 // accessTokenFromAPI converts an API token to the model. prior (the plan or
@@ -650,6 +659,23 @@ func accessTokenFields(plan accessTokenModel) map[string]path.Path {
 		"secret":            path.Root("secret_wo"),
 		"memberId":          path.Root("member_id"),
 	}
+}
+
+// importedLifetimeDays is expires_in_days for a token just imported (its
+// prior state holds nothing but the id): the lifetime in whole days when it
+// is one, as it is for tokens created with expires_in_days, so that a
+// configuration using expires_in_days plans no change after the import.
+// Otherwise, and for a token without expiry, it stays null.
+func importedLifetimeDays(t *api.Token) types.Int64 {
+	if t.ExpirationDate == 0 || t.CreationDate == 0 {
+		return types.Int64Null()
+	}
+	lifetime := time.Duration(t.ExpirationDate-t.CreationDate) * time.Millisecond
+	days := (lifetime + 12*time.Hour) / (24 * time.Hour)
+	if diff := lifetime - days*24*time.Hour; days < 1 || diff >= lifetimeTolerance || diff <= -lifetimeTolerance {
+		return types.Int64Null()
+	}
+	return types.Int64Value(int64(days))
 }
 
 // lifetimeIsDays reports whether the token in state lives days days from its

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -23,7 +24,9 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure    = (*customRoleResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*customRoleResource)(nil)
 	_ resource.ResourceWithImportState  = (*customRoleResource)(nil)
+	_ resource.ResourceWithIdentity     = (*customRoleResource)(nil)
 	_ resource.ResourceWithUpgradeState = (*customRoleResource)(nil)
 )
 
@@ -46,6 +49,10 @@ type customRoleModel struct {
 	Access           types.Map    `tfsdk:"access"`
 	PolicyStatements types.Set    `tfsdk:"policy_statements"`
 	AllowWidening    types.Bool   `tfsdk:"allow_widening"`
+}
+
+type customRoleIdentityModel struct {
+	Key types.String `tfsdk:"key"`
 }
 
 var customRoleFields = map[string]path.Path{
@@ -138,6 +145,17 @@ func (r *customRoleResource) Configure(_ context.Context, req resource.Configure
 	r.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
+// ModifyPlan of a custom role is the plan-time review alone.
+func (r *customRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planAllowWidening(ctx, req, resp)
+	if req.Plan.Raw.IsNull() || resp.RequiresReplace.Contains(path.Root("key")) || keyChanges(ctx, req) {
+		r.warnIfInUse(ctx, req, resp)
+	}
+	if !req.Plan.Raw.IsNull() {
+		r.reviewPlan(ctx, req, resp)
+	}
+}
+
 func (r *customRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	plan, ok := getModel[customRoleModel](ctx, r.data, req.Plan, &resp.Diagnostics)
 	if !ok {
@@ -222,6 +240,17 @@ func (r *customRoleResource) ImportState(ctx context.Context, req resource.Impor
 	importByIDOrIdentity(ctx, "key", req, resp)
 }
 
+func (r *customRoleResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"key": identityschema.StringAttribute{
+				Description:       "Unique key of the custom role.",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
 // customRoleRef is what the API accepts to name the role: its id once known,
 // its key right after an import.
 func customRoleRef(m customRoleModel) string {
@@ -238,6 +267,14 @@ func setCustomRoleState(ctx context.Context, role *api.CustomRole, prior customR
 	diags.Append(d...)
 	diags.Append(writeModel(ctx, state, m)...)
 	setCustomRoleIdentity(ctx, identity, role.Key, diags)
+}
+
+// setCustomRoleIdentity records the identity of the role with the given key.
+func setCustomRoleIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, key string, diags *diag.Diagnostics) {
+	if identity == nil || key == "" {
+		return
+	}
+	diags.Append(identity.Set(ctx, customRoleIdentityModel{Key: types.StringValue(key)})...)
 }
 
 // customRoleCreateBody builds the create request from the plan.
