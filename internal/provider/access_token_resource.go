@@ -547,42 +547,60 @@ func accessTokenCreateBody(ctx context.Context, plan accessTokenModel, now time.
 	}
 	grant, d := accessTokenGrant(ctx, plan)
 	diags.Append(d...)
-	switch grant.field {
-	case "role":
-		body.Role = grant.value.(string)
-	case "customRoleIds":
-		body.CustomRoleIDs = grant.value.([]string)
-	case "inlineRole":
-		body.InlineRole = grant.value.([]api.Statement)
-	case "permissions":
-		body.Permissions = grant.value.([]string)
-	case "access":
-		body.Access = grant.value.(map[string]string)
-	}
+	// Only the member of the grant's field is set; the others stay empty.
+	body.Role = grant.role
+	body.CustomRoleIDs = grant.customRoles
+	body.InlineRole = grant.inlineRole
+	body.Permissions = grant.permissions
+	body.Access = grant.access
 	return body, diags
 }
 
-// tokenGrant is the grant of a model as a JSON field of the API and its value.
+// tokenGrant is the grant of a model: field is the API field that carries
+// it ("role", "customRoleIds", "inlineRole", "permissions" or "access"; ""
+// for none), and the member of the same name holds its value.
 type tokenGrant struct {
-	field string
-	value any
+	field       string
+	role        string
+	customRoles []string
+	inlineRole  []api.Statement
+	permissions []string
+	access      map[string]string
+}
+
+// value is the grant's value as its API field takes it, for a JSON Patch;
+// nil for no grant.
+func (g tokenGrant) value() any {
+	switch g.field {
+	case "role":
+		return g.role
+	case "customRoleIds":
+		return g.customRoles
+	case "inlineRole":
+		return g.inlineRole
+	case "permissions":
+		return g.permissions
+	case "access":
+		return g.access
+	}
+	return nil
 }
 
 func accessTokenGrant(ctx context.Context, m accessTokenModel) (tokenGrant, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	switch {
 	case !m.Role.IsNull():
-		return tokenGrant{"role", m.Role.ValueString()}, diags
+		return tokenGrant{field: "role", role: m.Role.ValueString()}, diags
 	case !m.CustomRoles.IsNull():
-		return tokenGrant{"customRoleIds", stringsFromSet(ctx, m.CustomRoles, &diags)}, diags
+		return tokenGrant{field: "customRoleIds", customRoles: stringsFromSet(ctx, m.CustomRoles, &diags)}, diags
 	case !m.InlineRole.IsNull():
 		stmts, d := statementsToAPI(ctx, m.InlineRole)
 		diags.Append(d...)
-		return tokenGrant{"inlineRole", stmts}, diags
+		return tokenGrant{field: "inlineRole", inlineRole: stmts}, diags
 	case !m.Permissions.IsNull():
-		return tokenGrant{"permissions", stringsFromSet(ctx, m.Permissions, &diags)}, diags
+		return tokenGrant{field: "permissions", permissions: stringsFromSet(ctx, m.Permissions, &diags)}, diags
 	case !m.Access.IsNull():
-		return tokenGrant{"access", accessFromMap(ctx, m.Access, &diags)}, diags
+		return tokenGrant{field: "access", access: accessFromMap(ctx, m.Access, &diags)}, diags
 	}
 	return tokenGrant{}, diags
 }
@@ -608,12 +626,12 @@ func accessTokenPatch(ctx context.Context, plan, state accessTokenModel) ([]api.
 		oldGrant, d := accessTokenGrant(ctx, state)
 		diags.Append(d...)
 		if oldGrant.field == newGrant.field {
-			ops = append(ops, api.PatchOperation{Op: "replace", Path: "/" + newGrant.field, Value: newGrant.value})
+			ops = append(ops, api.PatchOperation{Op: "replace", Path: "/" + newGrant.field, Value: newGrant.value()})
 		} else {
 			if oldGrant.field != "" {
 				ops = append(ops, api.PatchOperation{Op: "remove", Path: "/" + oldGrant.field})
 			}
-			ops = append(ops, api.PatchOperation{Op: "add", Path: "/" + newGrant.field, Value: newGrant.value})
+			ops = append(ops, api.PatchOperation{Op: "add", Path: "/" + newGrant.field, Value: newGrant.value()})
 		}
 	}
 
