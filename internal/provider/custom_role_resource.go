@@ -251,15 +251,6 @@ func (r *customRoleResource) IdentitySchema(_ context.Context, _ resource.Identi
 	}
 }
 
-// customRoleRef is what the API accepts to name the role: its id once known,
-// its key right after an import.
-func customRoleRef(m customRoleModel) string {
-	if id := m.ID.ValueString(); id != "" {
-		return id
-	}
-	return m.Key.ValueString()
-}
-
 // setCustomRoleState converts the API answer and writes it, and the role's
 // identity, to the response of Create, Read or Update.
 func setCustomRoleState(ctx context.Context, role *api.CustomRole, prior customRoleModel, state stateSetter, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
@@ -275,23 +266,6 @@ func setCustomRoleIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity
 		return
 	}
 	diags.Append(identity.Set(ctx, customRoleIdentityModel{Key: types.StringValue(key)})...)
-}
-
-// customRoleCreateBody builds the create request from the plan.
-func customRoleCreateBody(ctx context.Context, plan customRoleModel) (api.CustomRoleCreate, diag.Diagnostics) {
-	policy, diags := statementsToAPI(ctx, plan.PolicyStatements)
-	if policy == nil {
-		policy = []api.Statement{}
-	}
-	return api.CustomRoleCreate{
-		Key:             plan.Key.ValueString(),
-		Name:            plan.Name.ValueString(),
-		Description:     plan.Description.ValueString(),
-		Policy:          policy,
-		BasePermissions: plan.BasePermissions.ValueString(),
-		Permissions:     stringsFromSet(ctx, plan.Permissions, &diags),
-		Access:          accessFromMap(ctx, plan.Access, &diags),
-	}, diags
 }
 
 // customRoleFromAPI converts an API role to the model. prior tells whether
@@ -316,6 +290,23 @@ func customRoleFromAPI(ctx context.Context, role *api.CustomRole, prior customRo
 		m.PolicyStatements = set
 	}
 	return m, diags
+}
+
+// customRoleCreateBody builds the create request from the plan.
+func customRoleCreateBody(ctx context.Context, plan customRoleModel) (api.CustomRoleCreate, diag.Diagnostics) {
+	policy, diags := statementsToAPI(ctx, plan.PolicyStatements)
+	if policy == nil {
+		policy = []api.Statement{}
+	}
+	return api.CustomRoleCreate{
+		Key:             plan.Key.ValueString(),
+		Name:            plan.Name.ValueString(),
+		Description:     plan.Description.ValueString(),
+		Policy:          policy,
+		BasePermissions: plan.BasePermissions.ValueString(),
+		Permissions:     stringsFromSet(ctx, plan.Permissions, &diags),
+		Access:          accessFromMap(ctx, plan.Access, &diags),
+	}, diags
 }
 
 // customRolePatch is the JSON Patch that turns the role in state into the
@@ -355,4 +346,13 @@ func customRolePatch(ctx context.Context, plan, state customRoleModel) ([]api.Pa
 		ops = append(ops, api.PatchOperation{Op: "replace", Path: "/policy", Value: policy})
 	}
 	return ops, diags
+}
+
+// customRoleRef is what the API accepts to name the role: its id once known,
+// its key right after an import.
+func customRoleRef(m customRoleModel) string {
+	if id := m.ID.ValueString(); id != "" {
+		return id
+	}
+	return m.Key.ValueString()
 }

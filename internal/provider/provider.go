@@ -1,6 +1,3 @@
-// Package provider is the Terraform-facing side of Tokensmith: the provider
-// configuration, the resources and data sources, and the conversion between
-// Terraform models and the API types of internal/api.
 package provider
 
 import (
