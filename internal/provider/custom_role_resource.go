@@ -145,7 +145,9 @@ func (r *customRoleResource) Configure(_ context.Context, req resource.Configure
 	r.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan of a custom role is the plan-time review alone.
+// ModifyPlan of a custom role changes nothing of its own: it plans
+// allow_widening, warns when the plan deletes a role that tokens still use,
+// and runs the plan-time review (custom_role_plan.go).
 func (r *customRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planAllowWidening(ctx, req, resp)
 	if req.Plan.Raw.IsNull() || resp.RequiresReplace.Contains(path.Root("key")) || keyChanges(ctx, req) {
