@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -22,22 +21,7 @@ import (
 // expires_in_days counts from the same "now" the backend judges expiry by.
 func testAccFactories(ts *testserver.Server) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"tokensmith": providerserver.NewProtocol6WithError(&clockedProvider{
-			tokensmithProvider: &tokensmithProvider{version: "test"},
-			now:                ts.Clock.Now,
-		}),
-	}
-}
-
-type clockedProvider struct {
-	*tokensmithProvider
-	now func() time.Time
-}
-
-func (p *clockedProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
-	p.tokensmithProvider.Configure(ctx, req, resp)
-	if d, ok := resp.ResourceData.(*providerData); ok {
-		d.Now = p.now
+		"tokensmith": providerserver.NewProtocol6WithError(NewWithClock("test", ts.Clock.Now)()),
 	}
 }
 

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -36,50 +35,6 @@ func accessValidators() []validator.Map {
 		mapvalidator.SizeAtLeast(1),
 		mapvalidator.ValueStringsAre(stringvalidator.OneOf(accessLevels...)),
 	}
-}
-
-// accessFromMap returns an access map's known entries, or nil for a null
-// or unknown map.
-func accessFromMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]string {
-	if m.IsNull() || m.IsUnknown() {
-		return nil
-	}
-	var out map[string]string
-	diags.Append(m.ElementsAs(ctx, &out, false)...)
-	return out
-}
-
-// accessMap renders an access grant as the backend returned it, or null
-// when there is none.
-func accessMap(access map[string]string, diags *diag.Diagnostics) types.Map {
-	if len(access) == 0 {
-		return types.MapNull(types.StringType)
-	}
-	m, d := types.MapValueFrom(context.Background(), types.StringType, access)
-	diags.Append(d...)
-	return m
-}
-
-// knownAccess returns the known entries of an access map and whether
-// every entry was known.
-func knownAccess(m types.Map) (map[string]string, bool) {
-	if m.IsNull() {
-		return nil, true
-	}
-	if m.IsUnknown() {
-		return nil, false
-	}
-	complete := true
-	out := map[string]string{}
-	for k, v := range m.Elements() {
-		s, ok := v.(types.String)
-		if !ok || s.IsNull() || s.IsUnknown() {
-			complete = false
-			continue
-		}
-		out[k] = s.ValueString()
-	}
-	return out, complete
 }
 
 // checkAccessObjects checks the known objects of an access map against the

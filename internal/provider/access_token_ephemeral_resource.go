@@ -166,26 +166,6 @@ func (r *accessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sch
 	}
 }
 
-// policyStatementEphemeralAttributes is the nested object of a statement in
-// an ephemeral resource schema, the counterpart of
-// policyStatementResourceAttributes.
-func policyStatementEphemeralAttributes() map[string]schema.Attribute {
-	set := func(doc string, validators []validator.Set) schema.SetAttribute {
-		return schema.SetAttribute{MarkdownDescription: doc, ElementType: types.StringType, Optional: true, Validators: validators}
-	}
-	return map[string]schema.Attribute{
-		"effect": schema.StringAttribute{
-			MarkdownDescription: effectDoc(),
-			Required:            true,
-			Validators:          statementEffectValidators(),
-		},
-		"actions":       set(statementActionsDoc, statementExactlyOneOf("not_actions")),
-		"not_actions":   set(statementNotActionsDoc, nonEmptySetValidators()),
-		"resources":     set(statementResourcesDoc, statementExactlyOneOf("not_resources")),
-		"not_resources": set(statementNotResourcesDoc, nonEmptySetValidators()),
-	}
-}
-
 func (r *accessTokenEphemeralResource) ConfigValidators(context.Context) []ephemeral.ConfigValidator {
 	return []ephemeral.ConfigValidator{
 		tokenGrantArguments,
@@ -320,4 +300,24 @@ func ephemeralNameSuffix() (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(b), nil
+}
+
+// policyStatementEphemeralAttributes is the nested object of a statement in
+// an ephemeral resource schema, the counterpart of
+// policyStatementResourceAttributes.
+func policyStatementEphemeralAttributes() map[string]schema.Attribute {
+	set := func(doc string, validators []validator.Set) schema.SetAttribute {
+		return schema.SetAttribute{MarkdownDescription: doc, ElementType: types.StringType, Optional: true, Validators: validators}
+	}
+	return map[string]schema.Attribute{
+		"effect": schema.StringAttribute{
+			MarkdownDescription: effectDoc(),
+			Required:            true,
+			Validators:          statementEffectValidators(),
+		},
+		"actions":       set(statementActionsDoc, statementExactlyOneOf("not_actions")),
+		"not_actions":   set(statementNotActionsDoc, nonEmptySetValidators()),
+		"resources":     set(statementResourcesDoc, statementExactlyOneOf("not_resources")),
+		"not_resources": set(statementNotResourcesDoc, nonEmptySetValidators()),
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -28,6 +29,7 @@ var (
 	_ resource.ResourceWithConfigValidators = (*accessTokenResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*accessTokenResource)(nil)
 	_ resource.ResourceWithImportState      = (*accessTokenResource)(nil)
+	_ resource.ResourceWithIdentity         = (*accessTokenResource)(nil)
 )
 
 // NewAccessTokenResource is the constructor of tokensmith_access_token.
@@ -66,6 +68,10 @@ type accessTokenModel struct {
 	ResetGracePeriod  types.String `tfsdk:"reset_grace_period"`
 	SecretWO          types.String `tfsdk:"secret_wo"`
 	SecretWOVersion   types.Int64  `tfsdk:"secret_wo_version"`
+}
+
+type accessTokenIdentityModel struct {
+	ID types.String `tfsdk:"id"`
 }
 
 // lifetimeTolerance is how far an existing token's lifetime may be from
@@ -236,7 +242,7 @@ func (r *accessTokenResource) Configure(_ context.Context, req resource.Configur
 // giving the attribute a value that differs from the state and naming it in
 // RequiresReplace.
 func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	// The plan-time review (plan_review.go) runs last, on the finished plan.
+	// The plan-time review (access_token_plan.go) runs last, on the finished plan.
 	defer r.reviewPlan(ctx, req, resp)
 	defer planAllowWidening(ctx, req, resp)
 	if req.Plan.Raw.IsNull() {
@@ -339,23 +345,6 @@ func (r *accessTokenResource) Read(ctx context.Context, req resource.ReadRequest
 	r.setState(ctx, t, state, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
-// importedLifetimeDays is expires_in_days for a token just imported (its
-// prior state holds nothing but the id): the lifetime in whole days when it
-// is one, as it is for tokens created with expires_in_days, so that a
-// configuration using expires_in_days plans no change after the import.
-// Otherwise, and for a token without expiry, it stays null.
-func importedLifetimeDays(t *api.Token) types.Int64 {
-	if t.ExpirationDate == 0 || t.CreationDate == 0 {
-		return types.Int64Null()
-	}
-	lifetime := time.Duration(t.ExpirationDate-t.CreationDate) * time.Millisecond
-	days := (lifetime + 12*time.Hour) / (24 * time.Hour)
-	if diff := lifetime - days*24*time.Hour; days < 1 || diff >= lifetimeTolerance || diff <= -lifetimeTolerance {
-		return types.Int64Null()
-	}
-	return types.Int64Value(int64(days))
-}
-
 func (r *accessTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	plan, ok := getModel[accessTokenModel](ctx, r.data, req.Plan, &resp.Diagnostics)
 	if !ok {
@@ -405,6 +394,17 @@ func (r *accessTokenResource) ImportState(ctx context.Context, req resource.Impo
 	importByIDOrIdentity(ctx, "id", req, resp)
 }
 
+func (r *accessTokenResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"id": identityschema.StringAttribute{
+				Description:       "Identifier of the access token.",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
 // setState converts the API answer and writes it, and the token's identity,
 // to the response of Create, Read or Update. The custom roles come back as
 // ids; they are shown as the keys the configuration uses.
@@ -420,9 +420,18 @@ func (r *accessTokenResource) setState(ctx context.Context, t *api.Token, prior 
 	setAccessTokenIdentity(ctx, identity, t.ID, diags)
 }
 
-// stateSetter is what Create, Read and Update responses have in common.
-type stateSetter interface {
-	Set(ctx context.Context, val any) diag.Diagnostics
+// setAccessTokenIdentity records the identity of the token with the given
+// id. identity is nil when the resource is used without identity support.
+//
+// Read also records it when the token is gone: the framework insists on an
+// identity after every Read without error, even one that removes the
+// resource, and a CLI without identity support never stored one to carry
+// over.
+func setAccessTokenIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id string, diags *diag.Diagnostics) {
+	if identity == nil || id == "" {
+		return
+	}
+	diags.Append(identity.Set(ctx, accessTokenIdentityModel{ID: types.StringValue(id)})...)
 }
 
 // accessTokenFromAPI converts an API token to the model. prior (the plan or
@@ -538,42 +547,60 @@ func accessTokenCreateBody(ctx context.Context, plan accessTokenModel, now time.
 	}
 	grant, d := accessTokenGrant(ctx, plan)
 	diags.Append(d...)
-	switch grant.field {
-	case "role":
-		body.Role = grant.value.(string)
-	case "customRoleIds":
-		body.CustomRoleIDs = grant.value.([]string)
-	case "inlineRole":
-		body.InlineRole = grant.value.([]api.Statement)
-	case "permissions":
-		body.Permissions = grant.value.([]string)
-	case "access":
-		body.Access = grant.value.(map[string]string)
-	}
+	// Only the member of the grant's field is set; the others stay empty.
+	body.Role = grant.role
+	body.CustomRoleIDs = grant.customRoles
+	body.InlineRole = grant.inlineRole
+	body.Permissions = grant.permissions
+	body.Access = grant.access
 	return body, diags
 }
 
-// tokenGrant is the grant of a model as a JSON field of the API and its value.
+// tokenGrant is the grant of a model: field is the API field that carries
+// it ("role", "customRoleIds", "inlineRole", "permissions" or "access"; ""
+// for none), and the member of the same name holds its value.
 type tokenGrant struct {
-	field string
-	value any
+	field       string
+	role        string
+	customRoles []string
+	inlineRole  []api.Statement
+	permissions []string
+	access      map[string]string
+}
+
+// value is the grant's value as its API field takes it, for a JSON Patch;
+// nil for no grant.
+func (g tokenGrant) value() any {
+	switch g.field {
+	case "role":
+		return g.role
+	case "customRoleIds":
+		return g.customRoles
+	case "inlineRole":
+		return g.inlineRole
+	case "permissions":
+		return g.permissions
+	case "access":
+		return g.access
+	}
+	return nil
 }
 
 func accessTokenGrant(ctx context.Context, m accessTokenModel) (tokenGrant, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	switch {
 	case !m.Role.IsNull():
-		return tokenGrant{"role", m.Role.ValueString()}, diags
+		return tokenGrant{field: "role", role: m.Role.ValueString()}, diags
 	case !m.CustomRoles.IsNull():
-		return tokenGrant{"customRoleIds", stringsFromSet(ctx, m.CustomRoles, &diags)}, diags
+		return tokenGrant{field: "customRoleIds", customRoles: stringsFromSet(ctx, m.CustomRoles, &diags)}, diags
 	case !m.InlineRole.IsNull():
 		stmts, d := statementsToAPI(ctx, m.InlineRole)
 		diags.Append(d...)
-		return tokenGrant{"inlineRole", stmts}, diags
+		return tokenGrant{field: "inlineRole", inlineRole: stmts}, diags
 	case !m.Permissions.IsNull():
-		return tokenGrant{"permissions", stringsFromSet(ctx, m.Permissions, &diags)}, diags
+		return tokenGrant{field: "permissions", permissions: stringsFromSet(ctx, m.Permissions, &diags)}, diags
 	case !m.Access.IsNull():
-		return tokenGrant{"access", accessFromMap(ctx, m.Access, &diags)}, diags
+		return tokenGrant{field: "access", access: accessFromMap(ctx, m.Access, &diags)}, diags
 	}
 	return tokenGrant{}, diags
 }
@@ -599,12 +626,12 @@ func accessTokenPatch(ctx context.Context, plan, state accessTokenModel) ([]api.
 		oldGrant, d := accessTokenGrant(ctx, state)
 		diags.Append(d...)
 		if oldGrant.field == newGrant.field {
-			ops = append(ops, api.PatchOperation{Op: "replace", Path: "/" + newGrant.field, Value: newGrant.value})
+			ops = append(ops, api.PatchOperation{Op: "replace", Path: "/" + newGrant.field, Value: newGrant.value()})
 		} else {
 			if oldGrant.field != "" {
 				ops = append(ops, api.PatchOperation{Op: "remove", Path: "/" + oldGrant.field})
 			}
-			ops = append(ops, api.PatchOperation{Op: "add", Path: "/" + newGrant.field, Value: newGrant.value})
+			ops = append(ops, api.PatchOperation{Op: "add", Path: "/" + newGrant.field, Value: newGrant.value()})
 		}
 	}
 
@@ -652,23 +679,21 @@ func accessTokenFields(plan accessTokenModel) map[string]path.Path {
 	}
 }
 
-// optionalString is s, or null when s is empty and the prior value was not
-// an explicit empty string.
-func optionalString(s string, prior types.String) types.String {
-	if s == "" && (prior.IsNull() || prior.IsUnknown() || prior.ValueString() != "") {
-		return types.StringNull()
+// importedLifetimeDays is expires_in_days for a token just imported (its
+// prior state holds nothing but the id): the lifetime in whole days when it
+// is one, as it is for tokens created with expires_in_days, so that a
+// configuration using expires_in_days plans no change after the import.
+// Otherwise, and for a token without expiry, it stays null.
+func importedLifetimeDays(t *api.Token) types.Int64 {
+	if t.ExpirationDate == 0 || t.CreationDate == 0 {
+		return types.Int64Null()
 	}
-	return types.StringValue(s)
-}
-
-// sameInstantStrings reports whether two RFC 3339 values denote the same time.
-func sameInstantStrings(a, b types.String) bool {
-	if a.IsNull() || b.IsNull() || a.IsUnknown() || b.IsUnknown() {
-		return a.Equal(b)
+	lifetime := time.Duration(t.ExpirationDate-t.CreationDate) * time.Millisecond
+	days := (lifetime + 12*time.Hour) / (24 * time.Hour)
+	if diff := lifetime - days*24*time.Hour; days < 1 || diff >= lifetimeTolerance || diff <= -lifetimeTolerance {
+		return types.Int64Null()
 	}
-	ta, errA := time.Parse(time.RFC3339, a.ValueString())
-	tb, errB := time.Parse(time.RFC3339, b.ValueString())
-	return errA == nil && errB == nil && ta.Equal(tb)
+	return types.Int64Value(int64(days))
 }
 
 // lifetimeIsDays reports whether the token in state lives days days from its

@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -61,6 +63,69 @@ func TestPatch_accessToken(t *testing.T) {
 			got, _ := json.Marshal(ops)
 			if string(got) != tc.want {
 				t.Errorf("patch\n got %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestCreateBody_accessTokenGrantKinds checks that a create request carries
+// the grant of each kind in its own field and in no other. The statement's
+// wire form is internal/api's business; only its action is looked for.
+func TestCreateBody_accessTokenGrantKinds(t *testing.T) {
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	none := accessTokenModel{
+		Name:          types.StringValue("ci"),
+		Role:          types.StringNull(),
+		CustomRoles:   types.SetNull(types.StringType),
+		InlineRole:    types.SetNull(policyStatementType),
+		Permissions:   types.SetNull(types.StringType),
+		Access:        types.MapNull(types.StringType),
+		WorkspaceIDs:  types.SetNull(types.StringType),
+		AllWorkspaces: types.BoolValue(true),
+		ExpiresAt:     types.StringNull(),
+		ExpiresInDays: types.Int64Null(),
+	}
+	inline, d := statementsFromAPI(ctx, []api.Statement{{Effect: "allow", Actions: []string{"TOKEN_READ"}, Resources: []string{"*"}}})
+	diags.Append(d...)
+	byRole, byCustomRoles, byInlineRole, byPermissions, byAccess := none, none, none, none, none
+	byRole.Role = types.StringValue("reader")
+	byCustomRoles.CustomRoles = stringSet([]string{"b", "a"}, &diags)
+	byInlineRole.InlineRole = inline
+	byPermissions.Permissions = stringSet([]string{"TOKEN_READ"}, &diags)
+	byAccess.Access = accessMap(map[string]string{"api": "read_only"}, &diags)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	for name, tc := range map[string]struct {
+		plan  accessTokenModel
+		field string
+		want  string
+	}{
+		"role":         {byRole, "role", `"reader"`},
+		"custom roles": {byCustomRoles, "customRoleIds", `["a","b"]`},
+		"inline role":  {byInlineRole, "inlineRole", `"actions":["TOKEN_READ"]`},
+		"permissions":  {byPermissions, "permissions", `["TOKEN_READ"]`},
+		"access":       {byAccess, "access", `{"api":"read_only"}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			body, d := accessTokenCreateBody(ctx, tc.plan, time.Now())
+			if d.HasError() {
+				t.Fatal(d)
+			}
+			b, _ := json.Marshal(body)
+			var fields map[string]json.RawMessage
+			if err := json.Unmarshal(b, &fields); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range []string{"role", "customRoleIds", "inlineRole", "permissions", "access"} {
+				got, ok := fields[f]
+				switch {
+				case f == tc.field && !strings.Contains(string(got), tc.want):
+					t.Errorf("%s = %s, want it to hold %s", f, got, tc.want)
+				case f != tc.field && ok:
+					t.Errorf("%s = %s, want it left out", f, got)
+				}
 			}
 		})
 	}

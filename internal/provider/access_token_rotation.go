@@ -175,16 +175,6 @@ func triggersEqual(a, b types.Map) bool {
 	return maps.Equal(stringMap(a), stringMap(b))
 }
 
-func stringMap(m types.Map) map[string]string {
-	out := make(map[string]string, len(m.Elements()))
-	for k, v := range m.Elements() {
-		if s, ok := v.(types.String); ok {
-			out[k] = s.ValueString()
-		}
-	}
-	return out
-}
-
 // gracePeriod is the parsed reset_grace_period; zero when unset.
 func gracePeriod(v types.String) time.Duration {
 	if v.IsNull() || v.IsUnknown() {

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -23,7 +24,9 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure    = (*customRoleResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*customRoleResource)(nil)
 	_ resource.ResourceWithImportState  = (*customRoleResource)(nil)
+	_ resource.ResourceWithIdentity     = (*customRoleResource)(nil)
 	_ resource.ResourceWithUpgradeState = (*customRoleResource)(nil)
 )
 
@@ -46,6 +49,10 @@ type customRoleModel struct {
 	Access           types.Map    `tfsdk:"access"`
 	PolicyStatements types.Set    `tfsdk:"policy_statements"`
 	AllowWidening    types.Bool   `tfsdk:"allow_widening"`
+}
+
+type customRoleIdentityModel struct {
+	Key types.String `tfsdk:"key"`
 }
 
 var customRoleFields = map[string]path.Path{
@@ -138,6 +145,19 @@ func (r *customRoleResource) Configure(_ context.Context, req resource.Configure
 	r.data = configuredProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
+// ModifyPlan of a custom role changes nothing of its own: it plans
+// allow_widening, warns when the plan deletes a role that tokens still use,
+// and runs the plan-time review (custom_role_plan.go).
+func (r *customRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planAllowWidening(ctx, req, resp)
+	if req.Plan.Raw.IsNull() || resp.RequiresReplace.Contains(path.Root("key")) || keyChanges(ctx, req) {
+		r.warnIfInUse(ctx, req, resp)
+	}
+	if !req.Plan.Raw.IsNull() {
+		r.reviewPlan(ctx, req, resp)
+	}
+}
+
 func (r *customRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	plan, ok := getModel[customRoleModel](ctx, r.data, req.Plan, &resp.Diagnostics)
 	if !ok {
@@ -222,13 +242,15 @@ func (r *customRoleResource) ImportState(ctx context.Context, req resource.Impor
 	importByIDOrIdentity(ctx, "key", req, resp)
 }
 
-// customRoleRef is what the API accepts to name the role: its id once known,
-// its key right after an import.
-func customRoleRef(m customRoleModel) string {
-	if id := m.ID.ValueString(); id != "" {
-		return id
+func (r *customRoleResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"key": identityschema.StringAttribute{
+				Description:       "Unique key of the custom role.",
+				RequiredForImport: true,
+			},
+		},
 	}
-	return m.Key.ValueString()
 }
 
 // setCustomRoleState converts the API answer and writes it, and the role's
@@ -240,21 +262,12 @@ func setCustomRoleState(ctx context.Context, role *api.CustomRole, prior customR
 	setCustomRoleIdentity(ctx, identity, role.Key, diags)
 }
 
-// customRoleCreateBody builds the create request from the plan.
-func customRoleCreateBody(ctx context.Context, plan customRoleModel) (api.CustomRoleCreate, diag.Diagnostics) {
-	policy, diags := statementsToAPI(ctx, plan.PolicyStatements)
-	if policy == nil {
-		policy = []api.Statement{}
+// setCustomRoleIdentity records the identity of the role with the given key.
+func setCustomRoleIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, key string, diags *diag.Diagnostics) {
+	if identity == nil || key == "" {
+		return
 	}
-	return api.CustomRoleCreate{
-		Key:             plan.Key.ValueString(),
-		Name:            plan.Name.ValueString(),
-		Description:     plan.Description.ValueString(),
-		Policy:          policy,
-		BasePermissions: plan.BasePermissions.ValueString(),
-		Permissions:     stringsFromSet(ctx, plan.Permissions, &diags),
-		Access:          accessFromMap(ctx, plan.Access, &diags),
-	}, diags
+	diags.Append(identity.Set(ctx, customRoleIdentityModel{Key: types.StringValue(key)})...)
 }
 
 // customRoleFromAPI converts an API role to the model. prior tells whether
@@ -279,6 +292,23 @@ func customRoleFromAPI(ctx context.Context, role *api.CustomRole, prior customRo
 		m.PolicyStatements = set
 	}
 	return m, diags
+}
+
+// customRoleCreateBody builds the create request from the plan.
+func customRoleCreateBody(ctx context.Context, plan customRoleModel) (api.CustomRoleCreate, diag.Diagnostics) {
+	policy, diags := statementsToAPI(ctx, plan.PolicyStatements)
+	if policy == nil {
+		policy = []api.Statement{}
+	}
+	return api.CustomRoleCreate{
+		Key:             plan.Key.ValueString(),
+		Name:            plan.Name.ValueString(),
+		Description:     plan.Description.ValueString(),
+		Policy:          policy,
+		BasePermissions: plan.BasePermissions.ValueString(),
+		Permissions:     stringsFromSet(ctx, plan.Permissions, &diags),
+		Access:          accessFromMap(ctx, plan.Access, &diags),
+	}, diags
 }
 
 // customRolePatch is the JSON Patch that turns the role in state into the
@@ -318,4 +348,13 @@ func customRolePatch(ctx context.Context, plan, state customRoleModel) ([]api.Pa
 		ops = append(ops, api.PatchOperation{Op: "replace", Path: "/policy", Value: policy})
 	}
 	return ops, diags
+}
+
+// customRoleRef is what the API accepts to name the role: its id once known,
+// its key right after an import.
+func customRoleRef(m customRoleModel) string {
+	if id := m.ID.ValueString(); id != "" {
+		return id
+	}
+	return m.Key.ValueString()
 }

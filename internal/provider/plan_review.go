@@ -2,13 +2,9 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -19,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/review"
@@ -50,8 +45,10 @@ import (
 // ModifyPlan receives no resource address, so diagnostics name the resource
 // by its type and its name (tokens) or key (custom roles); the CLI prints the
 // address next to every diagnostic of a resource anyway.
-
-var _ resource.ResourceWithModifyPlan = (*customRoleResource)(nil)
+//
+// This file holds what the reviews of both resources share; each resource's
+// own review is in its <resource>_plan.go (access_token_plan.go,
+// custom_role_plan.go).
 
 // allowWideningAttribute is the allow_widening argument of a resource; what
 // names the resource ("token", "custom role").
@@ -97,19 +94,6 @@ func planAllowWidening(ctx context.Context, req resource.ModifyPlanRequest, resp
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, allowWideningPath, types.BoolValue(value))...)
 }
 
-// rawAttribute is the top-level attribute name of an object value without
-// going through the schema; a null value when obj is null or unknown.
-func rawAttribute(obj tftypes.Value, name string) tftypes.Value {
-	if obj.IsNull() || !obj.IsKnown() {
-		return tftypes.NewValue(tftypes.DynamicPseudoType, nil)
-	}
-	v, err := obj.ApplyTerraform5AttributePathStep(tftypes.AttributeName(name))
-	if err != nil {
-		return tftypes.NewValue(tftypes.DynamicPseudoType, nil)
-	}
-	return v.(tftypes.Value)
-}
-
 const allowWideningName = "allow_widening"
 
 var allowWideningPath = path.Root(allowWideningName)
@@ -132,86 +116,12 @@ type permissionRef struct {
 	patterns bool // "*" and "PREFIX*" are accepted
 }
 
-// reviewPlan runs the plan-time checks for a token. It is deferred from
-// ModifyPlan so that it sees the finished plan whichever way ModifyPlan
-// returns.
-func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if planUnchanged(req, resp) {
-		// With -replace the CLI plans this token again as a create, whose
-		// dry run must know which token it replaces.
-		replacedTokenID(ctx, req, resp)
-		warnNotEnforcedUnchanged(ctx, resp.Plan, "inline_role", "access token", path.Root("name"), &resp.Diagnostics)
-		return
-	}
-	plan, config, state, ok := reviewModels[accessTokenModel](ctx, r.data, req, resp)
-	if !ok {
-		return
-	}
-	plan.SecretWO = config.SecretWO // write-only: the dry run of a create checks it too
-	owner := "access token " + labelOf(plan.Name)
-	warnNotEnforced(ctx, plan.InlineRole, "inline_role", owner, &resp.Diagnostics)
-
-	cat := r.data.checkPermissionNames(ctx, owner, tokenPermissionRefs(ctx, plan), &resp.Diagnostics)
-	if cat != nil {
-		cat.checkAccessObjects(owner, plan.Access, &resp.Diagnostics)
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	replace := state != nil && (len(resp.RequiresReplace) > 0 || !plan.ServiceToken.Equal(state.ServiceToken) ||
-		(!plan.DefaultAPIVersion.IsUnknown() && !plan.DefaultAPIVersion.Equal(state.DefaultAPIVersion)))
-	replaces := replacedTokenID(ctx, req, resp)
-	if replace {
-		replaces = state.ID.ValueString()
-	}
-	if fullyKnown(ctx, config.Name, config.Description, config.Role, config.CustomRoles, config.InlineRole,
-		config.Permissions, config.Access, config.WorkspaceIDs, config.AllWorkspaces, config.ServiceToken,
-		config.DefaultAPIVersion, config.ExpiresAt, config.ExpiresInDays, config.MemberID) {
-		r.dryRun(ctx, plan, state, replaces, &resp.Diagnostics)
-	} else {
-		tflog.Debug(ctx, "dry run skipped: the planned token depends on values not known yet")
-	}
-	if resp.Diagnostics.HasError() || state == nil || cat == nil {
-		return
-	}
-
-	prev, _ := tokenReviewGrant(ctx, *state)
-	next, complete := tokenReviewGrant(ctx, plan)
-	if !complete {
-		prev.Statements = withoutDenies(prev.Statements)
-	}
-	name := plan.Name
-	if name.IsUnknown() {
-		name = state.Name
-	}
-	w := review.Compare(cat, &prev, &next)
-	if w.Empty() || r.data.PermissionReview == permissionReviewOff {
-		return
-	}
-	r.data.nameWorkspaces(ctx, &w)
-	resp.Diagnostics.Append(wideningDiagnostics(r.data.PermissionReview, config.AllowWidening.ValueBool(),
-		tokenSubject(state.Name, state.ID), w.Describe("tokensmith_access_token with name "+labelOf(name)))...)
-}
-
 // The CLIs print warnings that share a summary as one, followed by "(and one
 // more similar warning elsewhere)", so a review of two resources would hide
 // the second. Every review diagnostic therefore names its resource in the
 // summary: reviewSummary("Change Widens Access", tokenSubject(...)).
 func reviewSummary(headline, subject string) string {
 	return headline + ": " + subject
-}
-
-// tokenSubject names a token in a review summary by its name and id (names
-// need not be unique).
-func tokenSubject(name, id types.String) string {
-	return fmt.Sprintf("tokensmith_access_token %s (%s)", labelOf(name), id.ValueString())
-}
-
-// customRoleSubject names a custom role in a review summary by its key,
-// which is unique.
-func customRoleSubject(key types.String) string {
-	return "tokensmith_custom_role " + labelOf(key)
 }
 
 // nameWorkspaces shows each workspace a widening adds as its id followed by
@@ -286,265 +196,9 @@ func reviewModels[M any](ctx context.Context, d *providerData, req resource.Modi
 	return plan, config, state, !resp.Diagnostics.HasError()
 }
 
-// replacedTokenKey is the private plan data under which the plan of an
-// existing token records its id. ModifyPlan cannot see whether the CLI will
-// replace a resource (-replace, lifecycle settings), but when it does, it
-// plans the new object again as a create and hands that plan the private
-// data of the first: a create that finds the key is a replacement of that
-// token. The CLIs keep only the errors of that second plan, not its
-// warnings, so the note about create_before_destroy appears only when the
-// first plan already knows of the replacement (an attribute that forces
-// it), not for -replace.
-const replacedTokenKey = "replaces"
-
-// replacedTokenID records the token's id in the plan's private data when
-// there is a state, and returns the id of the token a create replaces ("" for
-// anything else).
-func replacedTokenID(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) string {
-	if !req.State.Raw.IsNull() {
-		var id string
-		if v := rawAttribute(req.State.Raw, "id"); v.IsKnown() && !v.IsNull() && v.As(&id) == nil && id != "" && resp.Private != nil {
-			b, _ := json.Marshal(id)
-			resp.Diagnostics.Append(resp.Private.SetKey(ctx, replacedTokenKey, b)...)
-		}
-		return ""
-	}
-	if req.Private == nil {
-		return ""
-	}
-	b, d := req.Private.GetKey(ctx, replacedTokenKey)
-	resp.Diagnostics.Append(d...)
-	var id string
-	if len(b) > 0 && json.Unmarshal(b, &id) == nil {
-		return id
-	}
-	return ""
-}
-
-// dryRun sends the planned create or update of a token with dryRun=true;
-// replaces is the id of the token a create replaces, if any.
-func (r *accessTokenResource) dryRun(ctx context.Context, plan accessTokenModel, state *accessTokenModel, replaces string, diags *diag.Diagnostics) {
-	owner := "access token " + labelOf(plan.Name)
-	if state == nil || replaces != "" {
-		body, d := accessTokenCreateBody(ctx, plan, r.data.Now())
-		diags.Append(d...)
-		if diags.HasError() {
-			return
-		}
-		_, err := r.data.Client.CreateToken(ctx, body, client.WriteOptions{DryRun: true, Replaces: replaces})
-		if apiErr, ok := client.AsError(err); ok && client.IsNotFound(err) && apiErr.Problem.Field == api.QueryReplaces {
-			// The token being replaced is gone already (deleted before
-			// the CLI planned its successor again): nothing to count.
-			replaces = ""
-			_, err = r.data.Client.CreateToken(ctx, body, client.WriteOptions{DryRun: true})
-		}
-		reportDryRun(ctx, err, "Unable to Create Access Token", "create "+owner, tokenDryRunFields(ctx, plan), diags)
-		if err == nil && replaces != "" {
-			r.noteReplacementAtQuota(ctx, body, plan, replaces, diags)
-		}
-		return
-	}
-	ops, d := accessTokenPatch(ctx, plan, *state)
-	diags.Append(d...)
-	if diags.HasError() || len(ops) == 0 {
-		return
-	}
-	_, err := r.data.Client.PatchToken(ctx, state.ID.ValueString(), ops, client.WriteOptions{DryRun: true})
-	reportDryRun(ctx, err, "Unable to Update Access Token", "update "+owner, tokenDryRunFields(ctx, plan), diags)
-}
-
-// noteReplacementAtQuota warns when a replacement fits the quota only
-// because the old token is deleted first: the CLI's default, which the
-// provider cannot tell from create_before_destroy.
-func (r *accessTokenResource) noteReplacementAtQuota(ctx context.Context, body api.TokenCreate, plan accessTokenModel, replaces string, diags *diag.Diagnostics) {
-	_, err := r.data.Client.CreateToken(ctx, body, client.WriteOptions{DryRun: true})
-	if !client.IsQuotaExceeded(err) {
-		return
-	}
-	apiErr, _ := client.AsError(err)
-	diags.AddWarning(reviewSummary("Replacement at Token Quota", tokenSubject(plan.Name, types.StringValue(replaces))),
-		fmt.Sprintf("tokensmith_access_token with name %s is replaced while its owner is at the token quota "+
-			"(%s). The replacement fits because Terraform deletes the old token before creating the new one. "+
-			"With lifecycle { create_before_destroy = true } the new token is created first and the backend "+
-			"refuses it: that needs room for both tokens.", labelOf(plan.Name), apiErr.Problem.Detail))
-}
-
-// tokenDryRunFields is accessTokenFields, with a refusal that names no field
-// but lists missing permissions (an escalation) put on the grant.
-func tokenDryRunFields(ctx context.Context, plan accessTokenModel) map[string]path.Path {
-	fields := accessTokenFields(plan)
-	grant, _ := accessTokenGrant(ctx, plan)
-	if attr, ok := fields[grant.field]; ok {
-		fields[escalationField] = attr
-	}
-	return fields
-}
-
 // escalationField is the key under which a fields map names the attribute
 // for an escalation refusal, which carries no field of its own.
 const escalationField = ""
-
-// ModifyPlan of a custom role is the plan-time review alone.
-func (r *customRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	planAllowWidening(ctx, req, resp)
-	if req.Plan.Raw.IsNull() || resp.RequiresReplace.Contains(path.Root("key")) || keyChanges(ctx, req) {
-		r.warnIfInUse(ctx, req, resp)
-	}
-	if !req.Plan.Raw.IsNull() {
-		r.reviewPlan(ctx, req, resp)
-	}
-}
-
-// keyChanges reports whether the plan gives the role another key, which
-// replaces it.
-func keyChanges(ctx context.Context, req resource.ModifyPlanRequest) bool {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
-		return false
-	}
-	var planKey, stateKey types.String
-	req.Plan.GetAttribute(ctx, path.Root("key"), &planKey)
-	req.State.GetAttribute(ctx, path.Root("key"), &stateKey)
-	return !planKey.Equal(stateKey)
-}
-
-// warnIfInUse warns, when a plan deletes a role (destroy or replacement),
-// that tokens still use it. The backend refuses that delete, but the plan
-// cannot tell whether the same apply first changes those tokens (tokens in
-// this configuration that stop naming the role are updated before it is
-// deleted), so this is a warning and not an error.
-func (r *customRoleResource) warnIfInUse(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.data == nil || r.data.Client == nil {
-		return
-	}
-	var state customRoleModel
-	if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); resp.Diagnostics.HasError() {
-		return
-	}
-	role, err := r.data.Client.GetCustomRole(ctx, customRoleRef(state))
-	if err != nil || role.TokenCount == 0 {
-		return
-	}
-	users := r.data.tokensUsingRole(ctx, role.ID)
-	var who string
-	switch {
-	case len(users) == 0:
-		who = fmt.Sprintf("%d access token(s) that the provider's credential cannot list", role.TokenCount)
-	case len(users) < role.TokenCount:
-		who = fmt.Sprintf("access tokens %s and %d more", strings.Join(users, ", "), role.TokenCount-len(users))
-	default:
-		who = "access token(s) " + strings.Join(users, ", ")
-	}
-	resp.Diagnostics.AddWarning(reviewSummary("Custom Role In Use", customRoleSubject(state.Key)),
-		fmt.Sprintf("tokensmith_custom_role with key %s is used by %s. The backend deletes a role only once "+
-			"no token uses it, so the delete is refused unless this run changes or deletes them; Terraform "+
-			"does that first for the tokens of this configuration that are destroyed or stop naming the role.",
-			labelOf(state.Key), who))
-}
-
-// tokensUsingRole lists the tokens that use a custom role as `"name" (id)`,
-// as far as the provider's credential can see them.
-func (d *providerData) tokensUsingRole(ctx context.Context, roleID string) []string {
-	list, err := d.Client.ListTokens(ctx, true, client.ListOptions{})
-	if err != nil {
-		tflog.Debug(ctx, "tokens using a custom role unavailable", map[string]any{"error": err.Error()})
-		return nil
-	}
-	var out []string
-	for _, t := range list.Items {
-		if slices.Contains(t.CustomRoleIDs, roleID) {
-			out = append(out, fmt.Sprintf("%q (%s)", t.Name, t.ID))
-		}
-	}
-	return out
-}
-
-// reviewPlan runs the plan-time checks for a custom role.
-func (r *customRoleResource) reviewPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if planUnchanged(req, resp) {
-		warnNotEnforcedUnchanged(ctx, resp.Plan, "policy_statements", "custom role", path.Root("key"), &resp.Diagnostics)
-		return
-	}
-	plan, config, state, ok := reviewModels[customRoleModel](ctx, r.data, req, resp)
-	if !ok {
-		return
-	}
-	owner := "custom role " + labelOf(plan.Key)
-	warnNotEnforced(ctx, plan.PolicyStatements, "policy_statements", owner, &resp.Diagnostics)
-
-	cat := r.data.checkPermissionNames(ctx, owner, customRolePermissionRefs(ctx, plan), &resp.Diagnostics)
-	if cat != nil {
-		cat.checkAccessObjects(owner, plan.Access, &resp.Diagnostics)
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	// The key is the only attribute that replaces a role. The new role is
-	// another role: tokens reach it only by naming its key, and a token that
-	// starts doing so is reviewed as gaining a custom role.
-	replace := state != nil && !plan.Key.Equal(state.Key)
-	var tokenCount *int
-	if fullyKnown(ctx, config.Key, config.Name, config.Description, config.BasePermissions, config.Permissions, config.Access, config.PolicyStatements) {
-		tokenCount = r.dryRun(ctx, plan, state, replace, &resp.Diagnostics)
-	} else {
-		tflog.Debug(ctx, "dry run skipped: the planned custom role depends on values not known yet")
-	}
-	if resp.Diagnostics.HasError() || state == nil || replace || cat == nil {
-		return
-	}
-
-	prev, _ := customRoleReviewGrant(ctx, *state)
-	next, complete := customRoleReviewGrant(ctx, plan)
-	if !complete {
-		prev.Statements = withoutDenies(prev.Statements)
-	}
-	w := review.Compare(cat, &prev, &next)
-	if w.Empty() || r.data.PermissionReview == permissionReviewOff {
-		return
-	}
-	addr := "tokensmith_custom_role with key " + labelOf(state.Key)
-	detail := w.Describe(addr)
-	if tokenCount == nil {
-		if role, err := r.data.Client.GetCustomRole(ctx, customRoleRef(*state)); err == nil {
-			tokenCount = &role.TokenCount
-		} else {
-			tflog.Debug(ctx, "custom role token count unavailable", map[string]any{"error": err.Error()})
-		}
-	}
-	if tokenCount != nil {
-		detail = w.DescribeCustomRole(addr, *tokenCount)
-	}
-	resp.Diagnostics.Append(wideningDiagnostics(r.data.PermissionReview, config.AllowWidening.ValueBool(),
-		customRoleSubject(state.Key), detail)...)
-}
-
-// dryRun sends the planned create or update of a custom role with
-// dryRun=true. It returns how many tokens use the role when the backend
-// said so (an update).
-func (r *customRoleResource) dryRun(ctx context.Context, plan customRoleModel, state *customRoleModel, replace bool, diags *diag.Diagnostics) *int {
-	owner := "custom role " + labelOf(plan.Key)
-	if state == nil || replace {
-		body, d := customRoleCreateBody(ctx, plan)
-		diags.Append(d...)
-		if diags.HasError() {
-			return nil
-		}
-		_, err := r.data.Client.CreateCustomRole(ctx, body, client.WriteOptions{DryRun: true})
-		reportDryRun(ctx, err, "Unable to Create Custom Role", "create "+owner, customRoleFields, diags)
-		return nil
-	}
-	ops, d := customRolePatch(ctx, plan, *state)
-	diags.Append(d...)
-	if diags.HasError() || len(ops) == 0 {
-		return nil
-	}
-	role, err := r.data.Client.PatchCustomRole(ctx, customRoleRef(*state), ops, client.WriteOptions{DryRun: true})
-	reportDryRun(ctx, err, "Unable to Update Custom Role", "update "+owner, customRoleFields, diags)
-	if err != nil {
-		return nil
-	}
-	return &role.TokenCount
-}
 
 // reportDryRun turns a refused dry run into the error the apply would end
 // with. One refusal is not reported because the plan cannot tell yet:
@@ -643,24 +297,6 @@ func (c *permissionCatalogue) problem(ref permissionRef) string {
 	return "is not a permission of the backend's catalogue (the tokensmith_permissions data source lists them)."
 }
 
-func tokenPermissionRefs(ctx context.Context, m accessTokenModel) []permissionRef {
-	names, _ := knownStrings(m.Permissions)
-	refs := make([]permissionRef, 0, len(names))
-	for _, n := range names {
-		refs = append(refs, permissionRef{attr: path.Root("permissions"), field: "permissions", name: n})
-	}
-	return append(refs, statementPermissionRefs(ctx, m.InlineRole, "inline_role")...)
-}
-
-func customRolePermissionRefs(ctx context.Context, m customRoleModel) []permissionRef {
-	names, _ := knownStrings(m.Permissions)
-	refs := make([]permissionRef, 0, len(names))
-	for _, n := range names {
-		refs = append(refs, permissionRef{attr: path.Root("permissions"), field: "permissions", name: n})
-	}
-	return append(refs, statementPermissionRefs(ctx, m.PolicyStatements, "policy_statements")...)
-}
-
 // statementPermissionRefs lists the known actions and not_actions of a set
 // of statements.
 func statementPermissionRefs(ctx context.Context, set types.Set, attrName string) []permissionRef {
@@ -698,31 +334,6 @@ func knownStatementModels(ctx context.Context, set types.Set) []policyStatementM
 		out = append(out, m)
 	}
 	return out
-}
-
-// tokenReviewGrant is the grant of a token model for internal/review, with
-// unknown parts left out; complete reports whether there were none.
-func tokenReviewGrant(ctx context.Context, m accessTokenModel) (g review.Grant, complete bool) {
-	complete = !m.Role.IsUnknown() && !m.AllWorkspaces.IsUnknown()
-	g.Role = m.Role.ValueString()
-	g.AllWorkspaces = m.AllWorkspaces.ValueBool()
-	var ok [5]bool
-	g.CustomRoles, ok[0] = knownStrings(m.CustomRoles)
-	g.Permissions, ok[1] = knownStrings(m.Permissions)
-	g.Statements, ok[2] = reviewStatements(ctx, m.InlineRole)
-	g.WorkspaceIDs, ok[3] = knownStrings(m.WorkspaceIDs)
-	g.Access, ok[4] = knownAccess(m.Access)
-	return g, complete && ok[0] && ok[1] && ok[2] && ok[3] && ok[4]
-}
-
-// customRoleReviewGrant is tokenReviewGrant for a custom role.
-func customRoleReviewGrant(ctx context.Context, m customRoleModel) (g review.Grant, complete bool) {
-	var okPerms, okStmts, okAccess bool
-	g.BasePermissions = m.BasePermissions.ValueString()
-	g.Permissions, okPerms = knownStrings(m.Permissions)
-	g.Statements, okStmts = reviewStatements(ctx, m.PolicyStatements)
-	g.Access, okAccess = knownAccess(m.Access)
-	return g, !m.BasePermissions.IsUnknown() && okPerms && okStmts && okAccess
 }
 
 // reviewStatements converts the wholly known statements of a set; complete
@@ -763,46 +374,4 @@ func withoutDenies(stmts []review.Statement) []review.Statement {
 		}
 	}
 	return out
-}
-
-// knownStrings returns the known elements of a set of strings, sorted, and
-// whether every element was known.
-func knownStrings(set types.Set) ([]string, bool) {
-	if set.IsNull() {
-		return nil, true
-	}
-	if set.IsUnknown() {
-		return nil, false
-	}
-	complete := true
-	var out []string
-	for _, e := range set.Elements() {
-		s, ok := e.(types.String)
-		if !ok || s.IsNull() || s.IsUnknown() {
-			complete = false
-			continue
-		}
-		out = append(out, s.ValueString())
-	}
-	sort.Strings(out)
-	return out, complete
-}
-
-// fullyKnown reports whether none of the values is or contains an unknown.
-func fullyKnown(ctx context.Context, values ...attr.Value) bool {
-	for _, v := range values {
-		tv, err := v.ToTerraformValue(ctx)
-		if err != nil || !tv.IsFullyKnown() {
-			return false
-		}
-	}
-	return true
-}
-
-// labelOf quotes a name for a diagnostic.
-func labelOf(s types.String) string {
-	if s.IsUnknown() {
-		return "(known after apply)"
-	}
-	return fmt.Sprintf("%q", s.ValueString())
 }

@@ -164,16 +164,3 @@ func TestReviewGrant_unknowns(t *testing.T) {
 		t.Errorf("known: %+v complete=%v", g, complete)
 	}
 }
-
-func TestFullyKnown(t *testing.T) {
-	ctx := context.Background()
-	if !fullyKnown(ctx, types.StringValue("a"), types.SetNull(types.StringType), types.BoolNull()) {
-		t.Error("known and null values are not fully known")
-	}
-	if fullyKnown(ctx, types.StringValue("a"), types.SetValueMust(types.StringType, []attr.Value{types.StringUnknown()})) {
-		t.Error("a set with an unknown element is fully known")
-	}
-	if fullyKnown(ctx, types.Int64Unknown()) {
-		t.Error("an unknown value is fully known")
-	}
-}

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -142,35 +141,4 @@ func statementsFromAPI(ctx context.Context, stmts []api.Statement) (types.Set, d
 	set, d := types.SetValueFrom(ctx, policyStatementType, models)
 	diags.Append(d...)
 	return set, diags
-}
-
-// stringsFromSet returns the sorted strings of a set; nil when it is null or
-// unknown.
-func stringsFromSet(ctx context.Context, set types.Set, diags *diag.Diagnostics) []string {
-	if set.IsNull() || set.IsUnknown() {
-		return nil
-	}
-	var out []string
-	diags.Append(set.ElementsAs(ctx, &out, false)...)
-	sort.Strings(out)
-	return out
-}
-
-// stringSetOrNull is a set of the values, or null when there are none.
-func stringSetOrNull(values []string, diags *diag.Diagnostics) types.Set {
-	if len(values) == 0 {
-		return types.SetNull(types.StringType)
-	}
-	return stringSet(values, diags)
-}
-
-// stringSet is a set of the values, empty when there are none.
-func stringSet(values []string, diags *diag.Diagnostics) types.Set {
-	elems := make([]attr.Value, len(values))
-	for i, v := range values {
-		elems[i] = types.StringValue(v)
-	}
-	set, d := types.SetValue(types.StringType, elems)
-	diags.Append(d...)
-	return set
 }

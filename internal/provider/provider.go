@@ -1,6 +1,3 @@
-// Package provider is the Terraform-facing side of Tokensmith: the provider
-// configuration, the resources and data sources, and the conversion between
-// Terraform models and the API types of internal/api.
 package provider
 
 import (
@@ -9,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -54,10 +50,15 @@ var (
 )
 
 // tokensmithProvider is the provider; version is the release it was built as
-// ("dev" for local builds, "test" in acceptance tests).
+// ("dev" for local builds, "test" in acceptance tests). clock is the clock
+// injected with NewWithClock; nil for the backend's (see providerData).
 type tokensmithProvider struct {
 	version string
+	clock   Clock
 }
+
+// Clock tells the time expiry and rotation are judged by.
+type Clock func() time.Time
 
 // tokensmithProviderModel is the provider configuration block.
 type tokensmithProviderModel struct {
@@ -72,9 +73,9 @@ type tokensmithProviderModel struct {
 // providerData is what resources, data sources and ephemeral resources
 // receive in their Configure. Now is the clock all time-based plan logic
 // uses: the backend's, as its answers' Date header tells (client.Now), so
-// expiry and rotation are judged by the clock the backend judges them by;
-// tests can replace it. PermissionReview is one of
-// permissionReviewModes.
+// expiry and rotation are judged by the clock the backend judges them by,
+// unless the provider was built with another (NewWithClock). PermissionReview
+// is one of permissionReviewModes.
 type providerData struct {
 	Client           *client.Client
 	Now              func() time.Time
@@ -84,10 +85,18 @@ type providerData struct {
 	roleKeys  sync.Map // custom role id -> key
 }
 
-// New returns the constructor providerserver expects.
+// New returns the constructor providerserver expects, for a provider that
+// judges time by the backend's clock.
 func New(version string) func() provider.Provider {
+	return NewWithClock(version, nil)
+}
+
+// NewWithClock is New for a provider that judges time by clock instead of
+// the backend's clock; a nil clock is the backend's. Tests pass the clock
+// of the backend they run against, which they move at will.
+func NewWithClock(version string, clock Clock) func() provider.Provider {
 	return func() provider.Provider {
-		return &tokensmithProvider{version: version}
+		return &tokensmithProvider{version: version, clock: clock}
 	}
 }
 
@@ -223,7 +232,11 @@ func (p *tokensmithProvider) Configure(ctx context.Context, req provider.Configu
 	if !cfg.PermissionReview.IsNull() {
 		review = cfg.PermissionReview.ValueString()
 	}
-	data := &providerData{Client: c, Now: c.Now, PermissionReview: review}
+	now := c.Now
+	if p.clock != nil {
+		now = p.clock
+	}
+	data := &providerData{Client: c, Now: now, PermissionReview: review}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
@@ -253,15 +266,6 @@ func (p *tokensmithProvider) Actions(context.Context) []func() action.Action {
 
 func (p *tokensmithProvider) ListResources(context.Context) []func() list.ListResource {
 	return providerListResources()
-}
-
-// stringOrEnv returns the configured value, or the environment variable when
-// the attribute is unset or empty.
-func stringOrEnv(v types.String, env string) string {
-	if s := v.ValueString(); s != "" {
-		return s
-	}
-	return os.Getenv(env)
 }
 
 // caCertificates is the PEM text of the CAs to trust: ca_cert_pem, or the

@@ -44,11 +44,17 @@ func (d *providerData) ready(diags *diag.Diagnostics) bool {
 func getModel[M any](ctx context.Context, d *providerData, from interface {
 	Get(context.Context, any) diag.Diagnostics
 }, diags *diag.Diagnostics) (m M, ok bool) {
+
 	if !d.ready(diags) {
 		return m, false
 	}
 	diags.Append(readModel(ctx, from, &m)...)
 	return m, !diags.HasError()
+}
+
+// stateSetter is what Create, Read and Update responses have in common.
+type stateSetter interface {
+	Set(ctx context.Context, val any) diag.Diagnostics
 }
 
 // customRoleKeys maps custom role ids to their keys. A role's key is fixed

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -21,8 +22,13 @@ import (
 // attributes not in vals are null.
 func configure(t *testing.T, vals map[string]tftypes.Value) *provider.ConfigureResponse {
 	t.Helper()
+	return configureProvider(t, New("test")(), vals)
+}
+
+// configureProvider is configure for the provider p.
+func configureProvider(t *testing.T, p provider.Provider, vals map[string]tftypes.Value) *provider.ConfigureResponse {
+	t.Helper()
 	ctx := context.Background()
-	p := New("test")()
 	var sresp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
 	if sresp.Diagnostics.HasError() {
@@ -116,6 +122,39 @@ func TestConfigure_environmentFallback(t *testing.T) {
 	}
 	if resp.DataSourceData != resp.ResourceData || resp.EphemeralResourceData != resp.ResourceData {
 		t.Fatal("resources, data sources and ephemeral resources get different provider data")
+	}
+}
+
+// TestConfigure_clock checks which clock the provider hands its resources:
+// the backend's, from the Date header of its answers, unless NewWithClock
+// injected another.
+func TestConfigure_clock(t *testing.T) {
+	ts := testserver.New(t, testserver.WithTLS(), testserver.WithTestClockEndpoint())
+	backendNow := time.Now().UTC().Add(100 * 24 * time.Hour)
+	ts.Clock.Set(backendNow)
+	vals := map[string]tftypes.Value{"endpoint": str(ts.URL), "token": str(ts.OwnerToken), "ca_cert_pem": str(ts.CACertPEM)}
+	injected := time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)
+
+	for name, tc := range map[string]struct {
+		p    provider.Provider
+		want time.Time
+	}{
+		"backend":  {New("test")(), backendNow},
+		"injected": {NewWithClock("test", func() time.Time { return injected })(), injected},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resp := configureProvider(t, tc.p, vals)
+			if resp.Diagnostics.HasError() {
+				t.Fatalf("unexpected diagnostics: %v", resp.Diagnostics)
+			}
+			data, ok := resp.ResourceData.(*providerData)
+			if !ok || data.Now == nil {
+				t.Fatalf("ResourceData = %#v, want *providerData with a clock", resp.ResourceData)
+			}
+			if got := data.Now(); got.Sub(tc.want).Abs() > time.Minute {
+				t.Errorf("the provider's clock says %s, want %s", got, tc.want)
+			}
+		})
 	}
 }
 

@@ -61,20 +61,6 @@ func (d *workspaceDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	}
 }
 
-// workspaceAttributes are the read-only attributes of a workspace, shared
-// with the tokensmith_workspaces data source.
-func workspaceAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"id":            computedString("Identifier of the workspace."),
-		"name":          computedString("Name of the workspace."),
-		"description":   computedString("Description of the workspace."),
-		"owner_id":      computedString("Identifier of the member that owns the workspace."),
-		"member_ids":    computedStringSet("Identifiers of the workspace's members."),
-		"created_at":    computedString("When the workspace was created, in RFC 3339 format."),
-		"last_modified": computedString("When the workspace last changed, in RFC 3339 format."),
-	}
-}
-
 func (d *workspaceDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return []datasource.ConfigValidator{
 		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
@@ -126,6 +112,20 @@ func (d *workspaceDataSource) Read(ctx context.Context, req datasource.ReadReque
 	m, diags := workspaceFromAPI(ws)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+// workspaceAttributes are the read-only attributes of a workspace, shared
+// with the tokensmith_workspaces data source.
+func workspaceAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id":            computedString("Identifier of the workspace."),
+		"name":          computedString("Name of the workspace."),
+		"description":   computedString("Description of the workspace."),
+		"owner_id":      computedString("Identifier of the member that owns the workspace."),
+		"member_ids":    computedStringSet("Identifiers of the workspace's members."),
+		"created_at":    computedString("When the workspace was created, in RFC 3339 format."),
+		"last_modified": computedString("When the workspace last changed, in RFC 3339 format."),
+	}
 }
 
 // workspaceFromAPI converts an API workspace to the model.
