@@ -14,8 +14,9 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/testserver"
 )
 
-// The types below decode the way a client generated from the source 004
-// OpenAPI document does: every object first checks that its required
+// The types below decode the way a client generated from the wider service's
+// OpenAPI document does (see docs/guides/backend-rules.md, "Wire shape"):
+// every object first checks that its required
 // properties are present (and, stricter still, not null), then decodes into
 // fixed Go types, so a missing field or a changed type fails the decode.
 // They deliberately do not reuse package api.

@@ -145,7 +145,8 @@ func TestWorkspaceTransferSparesHigherMembers(t *testing.T) {
 	if len(got.WorkspaceIDs) != 1 || got.WorkspaceIDs[0] != ts.DefaultWorkspaceID {
 		t.Fatalf("owner's scoped token now lists %v", got.WorkspaceIDs)
 	}
-	// The peer's are cut off, as source 002 asks.
+	// The peer's are cut off. See docs/guides/backend-rules.md, "Workspace
+	// ownership transfer".
 	c.fail(http.StatusNotFound, api.CodeNotFound, "GET", api.PathTokens+"/"+peerOnly.ID, nil)
 
 	// The owner may transfer it on and cut the admin off.
