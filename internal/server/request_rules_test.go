@@ -2,10 +2,8 @@ package server_test
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/testserver"
@@ -136,44 +134,4 @@ func TestDryRunOnlyWhereHonoured(t *testing.T) {
 	c.must(http.StatusOK, "GET", api.PathTokens+"/"+tok.ID, nil)
 	// dryRun=false is the ordinary request everywhere.
 	c.must(http.StatusCreated, "POST", api.PathWorkspaces+"?dryRun=false", api.WorkspaceCreate{Name: "w"})
-}
-
-func TestResetExpiryQueryOrBody(t *testing.T) {
-	ts := testserver.New(t)
-	c := newClient(t, ts, ts.OwnerToken)
-	tok := c.createToken(api.TokenCreate{Name: "x", Role: "reader"})
-	path := api.PathTokens + "/" + tok.ID + "/reset"
-	at := ts.Clock.Now().Add(time.Hour).UnixMilli()
-	q := "?expiry=" + strconv.FormatInt(at, 10)
-
-	// Query and body agreeing is fine; disagreeing is refused, and nothing changes.
-	var first api.Token
-	c.must(http.StatusOK, "POST", path+q, api.TokenReset{Expiry: at}).into(t, &first)
-	p := c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "POST", path+q, api.TokenReset{Expiry: at + 1})
-	if p.Field != "expiry" {
-		t.Fatalf("field %q", p.Field)
-	}
-	c.with(first.Token).must(http.StatusOK, "GET", api.PathCallerIdentity, nil)
-	c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "POST", path+"?expiry=soon", nil)
-	c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "POST", path, `{"expiry":"soon"}`)
-	c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "POST", path, api.TokenReset{Expiry: ts.Clock.Now().Add(-time.Minute).UnixMilli()})
-
-	// Each form gives the old secret its grace period.
-	current := first.Token
-	for _, form := range []string{"query", "body"} {
-		at := ts.Clock.Now().Add(time.Minute).UnixMilli()
-		var r resp
-		if form == "query" {
-			r = c.must(http.StatusOK, "POST", path+"?expiry="+strconv.FormatInt(at, 10), nil)
-		} else {
-			r = c.must(http.StatusOK, "POST", path, api.TokenReset{Expiry: at})
-		}
-		var next api.Token
-		r.into(t, &next)
-		c.with(current).must(http.StatusOK, "GET", api.PathCallerIdentity, nil)
-		ts.Clock.Advance(time.Minute)
-		c.with(current).fail(http.StatusUnauthorized, api.CodeUnauthorized, "GET", api.PathCallerIdentity, nil)
-		c.with(next.Token).must(http.StatusOK, "GET", api.PathCallerIdentity, nil)
-		current = next.Token
-	}
 }
