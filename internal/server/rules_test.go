@@ -14,19 +14,6 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/testserver"
 )
 
-func TestCustomRoleEscalation(t *testing.T) {
-	ts := testserver.New(t)
-	c := newClient(t, ts, ts.OwnerToken)
-	ltd := c.createToken(api.TokenCreate{Name: "limited", Permissions: []string{"CUSTOM_ROLE_WRITE", "CUSTOM_ROLE_READ", "API_READ"}})
-	lc := c.with(ltd.Token)
-	p := lc.fail(http.StatusForbidden, api.CodePermissionDenied, "POST", api.PathRoles, api.CustomRoleCreate{Key: "k", Name: "K", Permissions: []string{"API_WRITE"}})
-	if len(p.Missing) != 1 || p.Missing[0] != "API_WRITE" {
-		t.Fatalf("missing %v", p.Missing)
-	}
-	lc.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "k", Name: "K", Permissions: []string{"API_READ"}})
-	lc.fail(http.StatusForbidden, api.CodePermissionDenied, "PATCH", api.PathRoles+"/k", []api.PatchOperation{{Op: "add", Path: "/permissions/-", Value: "API_WRITE"}})
-}
-
 func TestValidationErrorsNameTheField(t *testing.T) {
 	ts := testserver.New(t)
 	c := newClient(t, ts, ts.OwnerToken)
