@@ -78,15 +78,6 @@ func TestTokenCreateGetListPatchDelete(t *testing.T) {
 	c.with(tok.Token).fail(http.StatusUnauthorized, api.CodeUnauthorized, "GET", api.PathCallerIdentity, nil)
 }
 
-func TestAuthentication(t *testing.T) {
-	ts := testserver.New(t)
-	c := newClient(t, ts, "")
-	c.fail(http.StatusUnauthorized, api.CodeUnauthorized, "GET", api.PathTokens, nil)
-	c.with("tsm_pat_nonsense").fail(http.StatusUnauthorized, api.CodeUnauthorized, "GET", api.PathTokens, nil)
-	c.with("Bearer "+ts.OwnerToken).must(http.StatusOK, "GET", api.PathTokens, nil)
-	c.with(ts.OwnerToken).must(http.StatusOK, "GET", api.PathTokens, nil)
-}
-
 func TestNoEscalation(t *testing.T) {
 	ts := testserver.New(t)
 	c := newClient(t, ts, ts.OwnerToken)
