@@ -1,9 +1,11 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/server"
@@ -389,4 +391,75 @@ func TestOversizedHeadersAnswerAProblem(t *testing.T) {
 	}
 	// Within the limit, the same request succeeds.
 	c.must(http.StatusOK, "GET", api.PathCallerIdentity, nil, "X-Padding", big[:server.MaxHeaderBytes/2])
+}
+
+// TestDryRunsWriteNothing runs every dry-runnable operation, each with an
+// Idempotency-Key as the client sends on every POST, and counts writes. A
+// dry run answers like the real request, without an id or a secret, and
+// leaves tokens, roles and the audit log as they were.
+func TestDryRunsWriteNothing(t *testing.T) {
+	ts, cs := newCountingServer(t)
+	c := newClient(t, ts, ts.OwnerToken)
+	tok := c.createToken(api.TokenCreate{Name: "x", Role: "reader"})
+	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "r", Name: "R", Permissions: []string{"API_READ"}})
+	var audit api.List[api.AuditEntry]
+	c.must(http.StatusOK, "GET", api.PathAuditLog, nil).into(t, &audit)
+	audited := audit.TotalCount
+	before := cs.total()
+
+	key := func(i int) []string { return []string{api.HeaderIdempotencyKey, fmt.Sprint("dry-", i)} }
+	r := c.must(http.StatusOK, "POST", api.PathTokens+"?dryRun=true", api.TokenCreate{Name: "y", Role: "reader"}, key(1)...)
+	requireFields(t, r.Obj, tokenAlways...)
+	if r.Obj["_id"] != "" || r.Obj["token"] != nil {
+		t.Fatalf("token create dry run: %s", r.Body)
+	}
+	c.must(http.StatusOK, "PATCH", api.PathTokens+"/"+tok.ID+"?dryRun=true", []api.PatchOperation{{Op: "replace", Path: "/name", Value: "z"}})
+	c.must(http.StatusOK, "POST", api.PathTokens+"/"+tok.ID+"/reset?dryRun=true", nil, key(2)...)
+	c.must(http.StatusOK, "POST", api.PathTokens+"/"+tok.ID+"/reset?dryRun=true&expiry="+fmt.Sprint(ts.Clock.Now().Add(time.Hour).UnixMilli()), nil, key(3)...)
+	r = c.must(http.StatusOK, "POST", api.PathRoles+"?dryRun=true", api.CustomRoleCreate{Key: "s", Name: "S", Permissions: []string{"API_READ"}}, key(4)...)
+	if r.Obj["_id"] != "" {
+		t.Fatalf("role create dry run gave an id: %s", r.Body)
+	}
+	deployer := api.CustomRoleCreate{
+		Key: "deployer", Name: "Deployer",
+		Policy: []api.Statement{
+			{Effect: "allow", Actions: []string{"WORKSPACE_READ", "ACCESS_TOKEN_READ"}, Resources: []string{"workspace/*", "org"}},
+			{Effect: "deny", Actions: []string{"ACCESS_TOKEN_READ"}, Resources: []string{"workspace/*"}},
+		},
+	}
+	r = c.must(http.StatusOK, "POST", api.PathRoles+"?dryRun=true", deployer, key(5)...)
+	if r.Obj["_id"] != "" {
+		t.Fatalf("role create dry run gave an id: %s", r.Body)
+	}
+	c.must(http.StatusOK, "PATCH", api.PathRoles+"/r?dryRun=true", api.PatchWithComment{Patch: []api.PatchOperation{{Op: "replace", Path: "/name", Value: "Q"}}, Comment: "try"})
+	// Refusals found by a dry run write nothing either.
+	c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "POST", api.PathTokens+"?dryRun=true", api.TokenCreate{Name: "y"}, key(6)...)
+	c.fail(http.StatusConflict, api.CodeConflict, "POST", api.PathRoles+"?dryRun=true", api.CustomRoleCreate{Key: "r", Name: "R", Permissions: []string{"API_READ"}}, key(7)...)
+
+	if after := cs.total(); after != before {
+		t.Fatalf("dry runs wrote %d times: %v", after-before, cs.snapshot())
+	}
+	// The old secret still works: the dry-run reset did not rotate it.
+	c.with(tok.Token).must(http.StatusOK, "GET", api.PathCallerIdentity, nil)
+	var got api.Token
+	c.must(http.StatusOK, "GET", api.PathTokens+"/"+tok.ID, nil).into(t, &got)
+	if got.Name != "x" {
+		t.Fatalf("dry-run patch wrote: %+v", got)
+	}
+	var list api.List[api.Token]
+	c.must(http.StatusOK, "GET", api.PathTokens+"?showAll=true", nil).into(t, &list)
+	if list.TotalCount != 2 {
+		t.Fatalf("tokens %d, want the bootstrap token and x", list.TotalCount)
+	}
+	var role api.CustomRole
+	c.must(http.StatusOK, "GET", api.PathRoles+"/r", nil).into(t, &role)
+	if role.Name != "R" {
+		t.Fatalf("dry-run role patch wrote: %+v", role)
+	}
+	c.fail(http.StatusNotFound, api.CodeNotFound, "GET", api.PathRoles+"/s", nil)
+	c.fail(http.StatusNotFound, api.CodeNotFound, "GET", api.PathRoles+"/deployer", nil)
+	c.must(http.StatusOK, "GET", api.PathAuditLog, nil).into(t, &audit)
+	if audit.TotalCount != audited {
+		t.Fatalf("audit log grew from %d to %d records: %+v", audited, audit.TotalCount, audit.Items)
+	}
 }

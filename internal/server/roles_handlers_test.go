@@ -11,24 +11,6 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/testserver"
 )
 
-func TestCustomRoleDryRunWritesNothing(t *testing.T) {
-	ts := testserver.New(t)
-	c := newClient(t, ts, ts.OwnerToken)
-
-	in := api.CustomRoleCreate{
-		Key: "deployer", Name: "Deployer",
-		Policy: []api.Statement{
-			{Effect: "allow", Actions: []string{"WORKSPACE_READ", "ACCESS_TOKEN_READ"}, Resources: []string{"workspace/*", "org"}},
-			{Effect: "deny", Actions: []string{"ACCESS_TOKEN_READ"}, Resources: []string{"workspace/*"}},
-		},
-	}
-	r := c.must(http.StatusOK, "POST", api.PathRoles+"?dryRun=true", in)
-	if r.Obj["_id"] != "" {
-		t.Fatalf("dry run gave an id: %s", r.Body)
-	}
-	c.fail(http.StatusNotFound, api.CodeNotFound, "GET", api.PathRoles+"/deployer", nil)
-}
-
 func TestCustomRoleLifecycle(t *testing.T) {
 	ts := testserver.New(t)
 	c := newClient(t, ts, ts.OwnerToken)
