@@ -32,7 +32,8 @@ const (
 // the token the new one would replace, so that the quotas count the two once.
 const QueryReplaces = "replaces"
 
-// Built-in roles a token can be granted (source 004) and that a member holds.
+// Built-in roles a token can be granted and that a member holds. See
+// docs/guides/backend-rules.md, "Token roles" and "Member roles".
 // A member can additionally be an owner; a token cannot be granted "owner".
 const (
 	RoleReader = "reader"
@@ -124,7 +125,8 @@ type Token struct {
 	LastUsed          int64          `json:"lastUsed,omitempty"`
 	Links             Links          `json:"_links"`
 
-	// Extensions beyond the source 004 shape.
+	// Extensions beyond the REST API v2 shape. See
+	// docs/guides/backend-rules.md, "Wire shape".
 	Permissions    []string `json:"permissions,omitempty"`
 	WorkspaceIDs   []string `json:"workspaceIds,omitempty"`
 	AllWorkspaces  bool     `json:"allWorkspaces"`

@@ -25,8 +25,9 @@ const (
 	CodeInternal         Code = "internal"
 )
 
-// PermissionDeniedNumber is the numeric code source 002 documents for a
-// call the token lacks permission for. Problems with CodePermissionDenied
+// PermissionDeniedNumber is the numeric code of a call the token lacks
+// permission for (see docs/guides/backend-rules.md, "Permission denied").
+// Problems with CodePermissionDenied
 // carry it in ErrorNumber.
 const PermissionDeniedNumber = 4101
 

@@ -20,8 +20,8 @@ const (
 // Levels lists the levels a permission of an object may have.
 var Levels = []string{LevelRead, LevelWrite}
 
-// Access levels an `access` grant sets on an object (source 000's
-// inaccessible, read-only and read/write).
+// Access levels an `access` grant sets on an object: inaccessible,
+// read-only and read/write. See docs/guides/backend-rules.md, "Access levels".
 const (
 	AccessNone      = "none"
 	AccessReadOnly  = "read_only"

@@ -94,7 +94,8 @@ func TestAccessPermissions(t *testing.T) {
 	}
 }
 
-// The source 000 catalogue shipped as an example: six objects, three of
+// The object-by-object catalogue shipped as an example (see
+// docs/guides/backend-rules.md, "Access levels"): six objects, three of
 // them read-only.
 func TestKnowledgeBaseCatalogueExample(t *testing.T) {
 	f, err := os.Open("../../examples/tokensmithd/knowledge-base-catalogue.json")

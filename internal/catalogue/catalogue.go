@@ -1,7 +1,8 @@
 // Package catalogue holds the permission catalogue: the names a token may be
 // granted, what each means, and which member roles may hold it.
 //
-// The default catalogue is the permission table of source 003 (each name with
+// The default catalogue is the permission table described in
+// docs/guides/backend-rules.md, "Permission catalogue" (each name with
 // its description and the source roles Global_Admin, Admin and Basic_User
 // that may hold it) plus the backend's own permissions (tokens, custom roles,
 // workspaces, members, audit log, introspection).

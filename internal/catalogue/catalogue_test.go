@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-// sourceTable is source 003's permission table as the document lists it:
+// sourceTable is the default catalogue's permission table as its source lists
+// it (see docs/guides/backend-rules.md, "Permission catalogue"):
 // name -> roles. Kept apart from default_catalogue.go on purpose, so a typo
 // in either shows up as a mismatch.
 var sourceTable = map[string]string{
@@ -68,7 +69,7 @@ func TestDefaultMatchesSourceTable(t *testing.T) {
 			continue
 		}
 		if got := strings.Join(p.CatalogueRoles, " "); got != roles {
-			t.Errorf("%s catalogue roles = %q, source 003 says %q", name, got, roles)
+			t.Errorf("%s catalogue roles = %q, the permission table says %q", name, got, roles)
 		}
 		if p.Description == "" {
 			t.Errorf("%s has no description", name)

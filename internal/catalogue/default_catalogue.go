@@ -27,9 +27,9 @@ const (
 	WorkspaceWrite    = "WORKSPACE_WRITE"     // owner, admin
 	MemberRead        = "MEMBER_READ"         // all roles
 	MemberWrite       = "MEMBER_WRITE"        // owner, admin
-	AuditLogRead      = "AUDIT_LOG_READ"      // owner, admin (Global_Admin, Admin in source 003)
+	AuditLogRead      = "AUDIT_LOG_READ"      // owner, admin (Global_Admin, Admin in the permission table)
 	TokenIntrospect   = "TOKEN_INTROSPECT"    // owner, admin
-	MetricsRead       = "METRICS_READ"        // all roles (source 003): GET /metrics
+	MetricsRead       = "METRICS_READ"        // all roles (as in the permission table): GET /metrics
 )
 
 var (
@@ -38,7 +38,8 @@ var (
 	globalOnly = []string{GlobalAdmin}
 )
 
-// sourcePermissions is the permission table of source 003, in its order,
+// sourcePermissions is the permission table (see docs/guides/backend-rules.md,
+// "Permission catalogue"), in its order,
 // with its descriptions and the roles it lists for each permission.
 // AUDIT_LOG_READ is both in the source and one of the backend's own.
 var sourcePermissions = []entry{
@@ -99,7 +100,8 @@ type entry struct {
 	roles             []string
 }
 
-// Default returns source 003's catalogue plus the backend's own permissions,
+// Default returns the permission table's catalogue (see
+// docs/guides/backend-rules.md, "Permission catalogue") plus the backend's own permissions,
 // with every X_READ / X_WRITE pair grouped into the object x (see
 // pairObjects).
 func Default() *Catalogue {

@@ -232,7 +232,8 @@ func TestCustomRoleAccess(t *testing.T) {
 	}
 }
 
-// tokensmithd serves the source 000 catalogue shipped in examples/: its
+// tokensmithd serves the object-by-object catalogue shipped in examples/
+// (see docs/guides/backend-rules.md, "Access levels"): its
 // six objects are listed, and its read-only objects refuse read_write.
 func TestKnowledgeBaseCatalogue(t *testing.T) {
 	raw, err := os.ReadFile("../../examples/tokensmithd/knowledge-base-catalogue.json")

@@ -5,7 +5,8 @@
 // # Member roles
 //
 // A member is an owner, admin, writer or reader. The roles come from the
-// roles of the source permission catalogue (source 003) and are cumulative,
+// roles of the default permission catalogue (see docs/guides/backend-rules.md,
+// "Member roles" and "Permission catalogue") and are cumulative,
 // owner ⊇ admin ⊇ writer ⊇ reader:
 //
 //	owner  <- Global_Admin
@@ -36,7 +37,8 @@
 // admin it reaches only workspaces they belong to, and it counts against
 // their quota.
 //
-// The built-in token roles reader, writer and admin (source 004's `role`)
+// The built-in token roles reader, writer and admin (the `role` field; see
+// docs/guides/backend-rules.md, "Token roles")
 // grant exactly the permissions of the member role of the same name.
 //
 // # Resources
@@ -110,7 +112,8 @@
 //
 // Transferring a workspace (POST /api/v2/workspaces/{id}/transfer) makes
 // every personal token issued for it by a member other than the new owner
-// stop working for it (source 002), in the same transaction as the change
+// stop working for it (see docs/guides/backend-rules.md, "Workspace ownership
+// transfer"), in the same transaction as the change
 // of owner: a token listing the workspace drops it from workspaceIds and is
 // revoked (deleted) when no workspace is left; an all-workspaces token keeps
 // its other workspaces and excludes this one from then on. Service tokens

@@ -2,13 +2,18 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/server"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/testserver"
 )
 
@@ -167,4 +172,137 @@ func forbidFields(t *testing.T, obj map[string]any, names ...string) {
 			t.Errorf("field %q present in %v", n, obj)
 		}
 	}
+}
+
+// countingStore counts the writes the server asks of its store.
+type countingStore struct {
+	store.Store
+	mu     sync.Mutex
+	writes map[string]int
+}
+
+func (s *countingStore) count(name string) {
+	s.mu.Lock()
+	s.writes[name]++
+	s.mu.Unlock()
+}
+
+func (s *countingStore) snapshot() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range s.writes {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *countingStore) total() int {
+	n := 0
+	for _, v := range s.snapshot() {
+		n += v
+	}
+	return n
+}
+
+func (s *countingStore) CreateMember(ctx context.Context, m store.Member) error {
+	s.count("CreateMember")
+	return s.Store.CreateMember(ctx, m)
+}
+
+func (s *countingStore) UpdateMember(ctx context.Context, m store.Member) error {
+	s.count("UpdateMember")
+	return s.Store.UpdateMember(ctx, m)
+}
+
+func (s *countingStore) DeleteMember(ctx context.Context, orgID, id string) error {
+	s.count("DeleteMember")
+	return s.Store.DeleteMember(ctx, orgID, id)
+}
+
+func (s *countingStore) CreateWorkspace(ctx context.Context, w store.Workspace) error {
+	s.count("CreateWorkspace")
+	return s.Store.CreateWorkspace(ctx, w)
+}
+
+func (s *countingStore) UpdateWorkspace(ctx context.Context, w store.Workspace) error {
+	s.count("UpdateWorkspace")
+	return s.Store.UpdateWorkspace(ctx, w)
+}
+
+func (s *countingStore) DeleteWorkspace(ctx context.Context, orgID, id string) error {
+	s.count("DeleteWorkspace")
+	return s.Store.DeleteWorkspace(ctx, orgID, id)
+}
+
+func (s *countingStore) TransferWorkspace(ctx context.Context, orgID, id, newOwnerID string, spareRoles []string, now time.Time) (store.Workspace, int, int, error) {
+	s.count("TransferWorkspace")
+	return s.Store.TransferWorkspace(ctx, orgID, id, newOwnerID, spareRoles, now)
+}
+
+func (s *countingStore) CreateCustomRole(ctx context.Context, r store.CustomRole) error {
+	s.count("CreateCustomRole")
+	return s.Store.CreateCustomRole(ctx, r)
+}
+
+func (s *countingStore) UpdateCustomRole(ctx context.Context, r store.CustomRole) error {
+	s.count("UpdateCustomRole")
+	return s.Store.UpdateCustomRole(ctx, r)
+}
+
+func (s *countingStore) DeleteCustomRole(ctx context.Context, orgID, id string) error {
+	s.count("DeleteCustomRole")
+	return s.Store.DeleteCustomRole(ctx, orgID, id)
+}
+
+func (s *countingStore) CreateToken(ctx context.Context, t store.Token, q store.Quota) error {
+	s.count("CreateToken")
+	return s.Store.CreateToken(ctx, t, q)
+}
+
+func (s *countingStore) UpdateToken(ctx context.Context, t store.Token) error {
+	s.count("UpdateToken")
+	return s.Store.UpdateToken(ctx, t)
+}
+
+func (s *countingStore) DeleteToken(ctx context.Context, orgID, id string) error {
+	s.count("DeleteToken")
+	return s.Store.DeleteToken(ctx, orgID, id)
+}
+
+func (s *countingStore) DeleteMemberTokens(ctx context.Context, orgID, memberID string) (int, error) {
+	s.count("DeleteMemberTokens")
+	return s.Store.DeleteMemberTokens(ctx, orgID, memberID)
+}
+
+func (s *countingStore) RecordLastUsed(ctx context.Context, used map[string]time.Time) error {
+	s.count("RecordLastUsed")
+	return s.Store.RecordLastUsed(ctx, used)
+}
+
+func (s *countingStore) RunIdempotent(ctx context.Context, rec store.IdempotencyRecord, staleBefore time.Time, fn store.IdempotentFunc) (*store.IdempotencyRecord, error) {
+	s.count("RunIdempotent")
+	return s.Store.RunIdempotent(ctx, rec, staleBefore, fn)
+}
+
+func (s *countingStore) PurgeIdempotent(ctx context.Context, cutoff time.Time) error {
+	s.count("PurgeIdempotent")
+	return s.Store.PurgeIdempotent(ctx, cutoff)
+}
+
+func (s *countingStore) AppendAudit(ctx context.Context, e store.AuditEvent) error {
+	s.count("AppendAudit")
+	return s.Store.AppendAudit(ctx, e)
+}
+
+func newCountingServer(t *testing.T) (*testserver.Server, *countingStore) {
+	var cs *countingStore
+	ts := testserver.New(t,
+		testserver.WithStoreWrapper(func(st store.Store) store.Store {
+			cs = &countingStore{Store: st, writes: map[string]int{}}
+			return cs
+		}),
+		testserver.WithConfig(func(cfg *server.Config) { cfg.LastUsedFlush = 24 * time.Hour }),
+	)
+	return ts, cs
 }

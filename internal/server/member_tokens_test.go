@@ -65,21 +65,3 @@ func TestTokensForAnotherMemberFollowTheirRules(t *testing.T) {
 		t.Fatalf("the refused patch changed the role to %s", tok.Role)
 	}
 }
-
-// TestListMembersByEmail: ?email= finds a member whatever the case, and
-// answers an empty list for an unknown address.
-func TestListMembersByEmail(t *testing.T) {
-	ts := testserver.New(t)
-	c := newClient(t, ts, ts.OwnerToken)
-	var m api.Member
-	c.must(http.StatusCreated, "POST", api.PathMembers, api.MemberCreate{Email: "Ada@Example.com", Role: "writer"}).into(t, &m)
-	var list api.List[api.Member]
-	c.must(http.StatusOK, "GET", api.PathMembers+"?email=ada%40example.COM", nil).into(t, &list)
-	if list.TotalCount != 1 || len(list.Items) != 1 || list.Items[0].ID != m.ID {
-		t.Fatalf("by email: %+v", list)
-	}
-	c.must(http.StatusOK, "GET", api.PathMembers+"?email=nobody%40example.com", nil).into(t, &list)
-	if list.TotalCount != 0 || len(list.Items) != 0 {
-		t.Fatalf("unknown email: %+v", list)
-	}
-}

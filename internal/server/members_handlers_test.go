@@ -1,7 +1,11 @@
 package server_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
@@ -97,4 +101,87 @@ func TestCallerIdentityAndPermissions(t *testing.T) {
 		}
 	}
 	c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "GET", api.PathPermissions+"?limit=0", nil)
+}
+
+// Service tokens are bounded by their owner's current role: demoting the
+// owner narrows them on the very next request, as it does personal tokens.
+func TestDemotionNarrowsServiceTokens(t *testing.T) {
+	ts := testserver.New(t)
+	c := newClient(t, ts, ts.OwnerToken)
+	m, tok := memberWithToken(t, c, "a@example.com", "admin", "admin")
+	svc := c.with(tok.Token).createToken(api.TokenCreate{Name: "svc", Role: "admin", ServiceToken: true})
+	sc := c.with(svc.Token)
+	sc.must(http.StatusOK, "GET", api.PathTokens+"?showAll=true", nil)
+
+	c.must(http.StatusOK, "PATCH", api.PathMembers+"/"+m.ID, []api.PatchOperation{{Op: "replace", Path: "/role", Value: "reader"}})
+	sc.fail(http.StatusForbidden, api.CodePermissionDenied, "GET", api.PathTokens+"?showAll=true", nil)
+	sc.fail(http.StatusForbidden, api.CodePermissionDenied, "POST", api.PathMembers, api.MemberCreate{Email: "x@example.com", Role: "reader"})
+	var id api.CallerIdentity
+	sc.must(http.StatusOK, "GET", api.PathCallerIdentity, nil).into(t, &id)
+	if slices.Contains(id.EffectivePermissions, "ACCESS_TOKEN_MANAGE") || slices.Contains(id.EffectivePermissions, "API_WRITE") {
+		t.Fatalf("service token of a demoted member holds %v", id.EffectivePermissions)
+	}
+	// Nor can the demoted member mint a new service token from it.
+	sc.fail(http.StatusForbidden, api.CodePermissionDenied, "POST", api.PathTokens, api.TokenCreate{Name: "again", Role: "admin", ServiceToken: true})
+}
+
+// Owners demoting or removing themselves concurrently never leave the
+// organisation without an owner.
+func TestLastOwnerSurvivesConcurrentDemotions(t *testing.T) {
+	ts := testserver.New(t)
+	c := newClient(t, ts, ts.OwnerToken)
+	type owner struct{ id, token string }
+	owners := []owner{{ts.OwnerID, ts.OwnerToken}}
+	for i := range 7 {
+		m, tok := memberWithToken(t, c, fmt.Sprintf("o%d@example.com", i), "owner", "admin")
+		owners = append(owners, owner{m.ID, tok.Token})
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, o := range owners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			oc := c.with(o.token)
+			if i%2 == 0 {
+				oc.do("PATCH", api.PathMembers+"/"+o.id, []api.PatchOperation{{Op: "replace", Path: "/role", Value: "reader"}})
+			} else {
+				oc.do("DELETE", api.PathMembers+"/"+o.id, nil)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	members, err := ts.Store.ListMembers(context.Background(), ts.OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := 0
+	for _, m := range members {
+		if m.Role == api.RoleOwner {
+			left++
+		}
+	}
+	if left != 1 {
+		t.Fatalf("%d owners left, want exactly 1", left)
+	}
+}
+
+// TestListMembersByEmail: ?email= finds a member whatever the case, and
+// answers an empty list for an unknown address.
+func TestListMembersByEmail(t *testing.T) {
+	ts := testserver.New(t)
+	c := newClient(t, ts, ts.OwnerToken)
+	var m api.Member
+	c.must(http.StatusCreated, "POST", api.PathMembers, api.MemberCreate{Email: "Ada@Example.com", Role: "writer"}).into(t, &m)
+	var list api.List[api.Member]
+	c.must(http.StatusOK, "GET", api.PathMembers+"?email=ada%40example.COM", nil).into(t, &list)
+	if list.TotalCount != 1 || len(list.Items) != 1 || list.Items[0].ID != m.ID {
+		t.Fatalf("by email: %+v", list)
+	}
+	c.must(http.StatusOK, "GET", api.PathMembers+"?email=nobody%40example.com", nil).into(t, &list)
+	if list.TotalCount != 0 || len(list.Items) != 0 {
+		t.Fatalf("unknown email: %+v", list)
+	}
 }

@@ -76,3 +76,37 @@ func TestPatchReplaceOfAbsentMemberFails(t *testing.T) {
 		t.Fatalf("name %q after a failed test", got.Name)
 	}
 }
+
+// JSON Patch edge cases: escaped pointers, "-", and a failing test that
+// leaves everything as it was.
+func TestPatchEdgeCases(t *testing.T) {
+	ts := testserver.New(t)
+	c := newClient(t, ts, ts.OwnerToken)
+	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "a", Name: "A", Permissions: []string{"API_READ"}})
+	c.must(http.StatusCreated, "POST", api.PathRoles, api.CustomRoleCreate{Key: "b", Name: "B", Permissions: []string{"API_READ"}})
+	tok := c.createToken(api.TokenCreate{Name: "t", CustomRoleIDs: []string{"a"}})
+
+	p := c.fail(http.StatusConflict, api.CodeConflict, "PATCH", api.PathTokens+"/"+tok.ID, []api.PatchOperation{
+		{Op: "replace", Path: "/name", Value: "changed"}, {Op: "test", Path: "/name", Value: "other"}})
+	if p.Field != "name" {
+		t.Fatalf("field %q", p.Field)
+	}
+	var got api.Token
+	c.must(http.StatusOK, "GET", api.PathTokens+"/"+tok.ID, nil).into(t, &got)
+	if got.Name != "t" {
+		t.Fatalf("failed test applied the patch: %q", got.Name)
+	}
+	for _, path := range []string{"/name~1x", "/na~0me", "/~1name", "name", "", "/"} {
+		c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "PATCH", api.PathTokens+"/"+tok.ID, []api.PatchOperation{{Op: "replace", Path: path, Value: "x"}})
+	}
+	for _, path := range []string{"/customRoleIds/5", "/customRoleIds/-1", "/customRoleIds/x"} {
+		c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "PATCH", api.PathTokens+"/"+tok.ID, []api.PatchOperation{{Op: "add", Path: path, Value: "b"}})
+	}
+	c.must(http.StatusOK, "PATCH", api.PathTokens+"/"+tok.ID, []api.PatchOperation{{Op: "add", Path: "/customRoleIds/-", Value: "b"}}).into(t, &got)
+	if len(got.CustomRoleIDs) != 2 {
+		t.Fatalf("customRoleIds %v", got.CustomRoleIDs)
+	}
+	deep := strings.Repeat("[", 20000) + strings.Repeat("]", 20000)
+	c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "PATCH", api.PathTokens+"/"+tok.ID, `[{"op":"replace","path":"/name","value":`+deep+`}]`)
+	c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "POST", api.PathTokens, `{"name":"x","inlineRole":`+deep+`}`)
+}

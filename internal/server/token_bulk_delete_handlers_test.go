@@ -76,3 +76,19 @@ func TestDeleteMemberTokensFiltered(t *testing.T) {
 		}
 	}
 }
+
+func TestDeleteMemberTokens(t *testing.T) {
+	ts := testserver.New(t)
+	c := newClient(t, ts, ts.OwnerToken)
+	m, tok := memberWithToken(t, c, "w@example.com", "writer", "writer")
+	c.createToken(api.TokenCreate{Name: "2", Role: "reader", MemberID: m.ID})
+	c.fail(http.StatusBadRequest, api.CodeInvalidRequest, "DELETE", api.PathTokens, nil)
+	c.with(tok.Token).fail(http.StatusForbidden, api.CodePermissionDenied, "DELETE", api.PathTokens+"?memberId="+ts.OwnerID, nil)
+	c.must(http.StatusOK, "DELETE", api.PathTokens+"?memberId="+m.ID, nil)
+	c.with(tok.Token).fail(http.StatusUnauthorized, api.CodeUnauthorized, "GET", api.PathTokens, nil)
+	var list api.List[api.Token]
+	c.must(http.StatusOK, "GET", api.PathTokens+"?showAll=true", nil).into(t, &list)
+	if list.TotalCount != 1 {
+		t.Fatalf("tokens left %d", list.TotalCount)
+	}
+}

@@ -229,7 +229,8 @@ func (s *Server) removeWorkspaceMember(cl *call, _ noBody) (api.Workspace, error
 }
 
 // transferWorkspace changes the owner. Personal tokens of every other member
-// stop reaching the workspace (source 002): those listing it drop it and are
+// stop reaching the workspace (see docs/guides/backend-rules.md, "Workspace
+// ownership transfer"): those listing it drop it and are
 // revoked when nothing is left; all-workspaces tokens exclude it from then on.
 // Nobody acts on a member above them, so the tokens of members ranked above
 // the caller are left as they are (the store reads the roles in the same

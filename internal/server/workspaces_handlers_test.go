@@ -145,10 +145,39 @@ func TestWorkspaceTransferSparesHigherMembers(t *testing.T) {
 	if len(got.WorkspaceIDs) != 1 || got.WorkspaceIDs[0] != ts.DefaultWorkspaceID {
 		t.Fatalf("owner's scoped token now lists %v", got.WorkspaceIDs)
 	}
-	// The peer's are cut off, as source 002 asks.
+	// The peer's are cut off. See docs/guides/backend-rules.md, "Workspace
+	// ownership transfer".
 	c.fail(http.StatusNotFound, api.CodeNotFound, "GET", api.PathTokens+"/"+peerOnly.ID, nil)
 
 	// The owner may transfer it on and cut the admin off.
 	c.must(http.StatusOK, "POST", path+"/transfer", api.WorkspaceTransfer{OwnerID: ts.OwnerID})
 	ac.fail(http.StatusForbidden, api.CodePermissionDenied, "GET", path, nil)
+}
+
+// A reader's or writer's service token reaches a workspace only while its
+// owner belongs to it, like a personal token.
+func TestWorkspaceRemovalNarrowsServiceTokens(t *testing.T) {
+	ts := testserver.New(t)
+	c := newClient(t, ts, ts.OwnerToken)
+	m, tok := memberWithToken(t, c, "w@example.com", "writer", "writer")
+	var ws api.Workspace
+	c.must(http.StatusCreated, "POST", api.PathWorkspaces, api.WorkspaceCreate{Name: "team", MemberIDs: []string{m.ID}}).into(t, &ws)
+	svc := c.with(tok.Token).createToken(api.TokenCreate{Name: "svc", Role: "reader", ServiceToken: true, WorkspaceIDs: []string{ws.ID}})
+	sc := c.with(svc.Token)
+	sc.must(http.StatusOK, "GET", api.PathWorkspaces+"/"+ws.ID, nil)
+
+	c.must(http.StatusOK, "DELETE", api.PathWorkspaces+"/"+ws.ID+"/members/"+m.ID, nil)
+	sc.fail(http.StatusForbidden, api.CodePermissionDenied, "GET", api.PathWorkspaces+"/"+ws.ID, nil)
+	var id api.CallerIdentity
+	sc.must(http.StatusOK, "GET", api.PathCallerIdentity, nil).into(t, &id)
+	if len(id.WorkspaceIDs) != 0 {
+		t.Fatalf("service token still reaches %v", id.WorkspaceIDs)
+	}
+
+	// An all-workspaces service token made while the writer belongs to
+	// every workspace does not follow them into workspaces made later.
+	all := c.with(tok.Token).createToken(api.TokenCreate{Name: "all", Role: "reader", ServiceToken: true, AllWorkspaces: true})
+	var later api.Workspace
+	c.must(http.StatusCreated, "POST", api.PathWorkspaces, api.WorkspaceCreate{Name: "later"}).into(t, &later)
+	c.with(all.Token).fail(http.StatusForbidden, api.CodePermissionDenied, "GET", api.PathWorkspaces+"/"+later.ID, nil)
 }

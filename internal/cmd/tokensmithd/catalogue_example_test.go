@@ -10,7 +10,8 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 )
 
-// The source 000 catalogue shipped in examples/tokensmithd runs as an
+// The object-by-object catalogue shipped in examples/tokensmithd (see
+// docs/guides/backend-rules.md, "Access levels") runs as an
 // operator's config file: tokensmithd starts with it and lists its six
 // objects.
 func TestBinaryKnowledgeBaseCatalogueExample(t *testing.T) {
