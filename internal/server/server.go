@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/authz"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
@@ -133,6 +134,8 @@ type Server struct {
 	memberMu sync.Mutex
 
 	auth     *authCache
+	rules    *authz.Rules
+	expiry   authz.Expiry
 	lastUsed *lastUsed
 	usage    *usage
 	limiter  *rateLimiter
@@ -205,6 +208,8 @@ func New(cfg Config) (*Server, error) {
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
+	s.rules = &authz.Rules{Cat: s.cat, Store: s.store, OrgID: s.orgID}
+	s.expiry = authz.Expiry{AllowNoExpiry: cfg.AllowNoExpiry, MaxLifetime: cfg.MaxLifetime}
 	s.handler = s.middleware(s.routes())
 	if cfg.TestClock != nil {
 		s.handler = s.withTestClock(s.handler)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/authz"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
@@ -29,11 +30,11 @@ func (s *Server) deleteMemberTokens(cl *call, _ noBody) (api.TokenBulkDeleteResu
 		service = &b
 	}
 	workspaceID := q.Get("workspaceId")
-	if err := cl.c.require(catalogue.AccessTokenWrite); err != nil {
+	if err := cl.c.Require(catalogue.AccessTokenWrite); err != nil {
 		return api.TokenBulkDeleteResult{}, err
 	}
-	if memberID != cl.c.member.ID {
-		if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
+	if memberID != cl.c.Member.ID {
+		if err := cl.c.Require(catalogue.AccessTokenManage); err != nil {
 			return api.TokenBulkDeleteResult{}, err
 		}
 	}
@@ -43,11 +44,11 @@ func (s *Server) deleteMemberTokens(cl *call, _ noBody) (api.TokenBulkDeleteResu
 	} else if err != nil {
 		return api.TokenBulkDeleteResult{}, err
 	}
-	if err := cl.c.mayActOnTokensOf(m); err != nil {
+	if err := cl.c.MayActOnTokensOf(m); err != nil {
 		return api.TokenBulkDeleteResult{}, err
 	}
-	if memberID == cl.c.token.MemberID {
-		if err := cl.c.refuseOldSecret("delete its own token"); err != nil {
+	if memberID == cl.c.Token.MemberID {
+		if err := cl.c.RefuseOldSecret("delete its own token"); err != nil {
 			return api.TokenBulkDeleteResult{}, err
 		}
 	}
@@ -59,7 +60,7 @@ func (s *Server) deleteMemberTokens(cl *call, _ noBody) (api.TokenBulkDeleteResu
 		}
 	}
 	n, err := s.store.DeleteMemberTokensMatching(cl.ctx, s.orgID, memberID, func(t store.Token) bool {
-		return (service == nil || t.Service == *service) && (workspaceID == "" || inScope(t, workspaceID))
+		return (service == nil || t.Service == *service) && (workspaceID == "" || authz.InScope(t, workspaceID))
 	})
 	if err != nil {
 		return api.TokenBulkDeleteResult{}, err

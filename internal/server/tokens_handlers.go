@@ -170,86 +170,10 @@ func findWorkspace(ws []store.Workspace, id string) (store.Workspace, bool) {
 	return store.Workspace{}, false
 }
 
-// checkGrant enforces the member scope rule and no escalation: the token t,
-// owned by owner, may grant nothing the caller does not hold on any resource
-// it will reach.
-func (s *Server) checkGrant(cl *call, t store.Token, owner store.Member, workspaces []store.Workspace) error {
-	if !cl.c.isAdmin() && !t.AllWorkspaces {
-		for i, id := range t.WorkspaceIDs {
-			w, _ := findWorkspace(workspaces, id)
-			if !isMember(w, cl.c.member.ID) {
-				e := denied(nil, "members with role %s may scope tokens only to workspaces they belong to; not a member of %s", cl.c.member.Role, id)
-				e.Field = fmt.Sprintf("workspaceIds[%d]", i)
-				return e
-			}
-		}
-	}
-	if err := s.accessCeiling("access", t.Access, owner.Role); err != nil {
-		return err
-	}
-	grant, err := s.grantPolicy(cl.ctx, t, owner.Role)
-	if err != nil {
-		return err
-	}
-	resources := []string{"org"}
-	for _, w := range workspaces {
-		if inScope(t, w.ID) && (isAdmin(owner) || isMember(w, owner.ID)) {
-			resources = append(resources, policy.Workspace(w.ID))
-		}
-	}
-	if err := s.checkOwnerRules(cl, t, owner, workspaces, grant, resources); err != nil {
-		return err
-	}
-	return s.noEscalation(cl, grant, resources, workspaces, t.AllWorkspaces)
-}
-
-// noEscalation refuses a grant allowing anything on resources (and, when it
-// will reach workspaces created later, on those) that the caller lacks.
-func (s *Server) noEscalation(cl *call, grant policy.Policy, resources []string, workspaces []store.Workspace, future bool) error {
-	var fw []string
-	if future {
-		fw = futureWorkspaces(policy.Subject{grant}, cl.c.subject)
-		resources = append(resources, fw...)
-	}
-	missing := policy.Missing(policy.Subject{grant}, cl.c.holder(workspaces, fw), s.cat.Names(), resources)
-	if len(missing) > 0 {
-		return denied(missing, "the grant includes permissions the caller does not hold: %s", strings.Join(missing, ", "))
-	}
-	return nil
-}
-
-// checkExpiry applies the expiration policy to a new token.
-func (s *Server) checkExpiry(now time.Time, expMS int64) (*time.Time, error) {
-	if expMS == 0 {
-		if !s.cfg.AllowNoExpiry {
-			return nil, invalid("expirationDate", "expirationDate is required: this server does not allow tokens without expiry")
-		}
-		if s.cfg.MaxLifetime > 0 {
-			return nil, invalid("expirationDate", "expirationDate is required: tokens may live at most %s", lifetime(s.cfg.MaxLifetime))
-		}
-		return nil, nil
-	}
-	exp := fromMS(expMS)
-	if !exp.After(now) {
-		return nil, invalid("expirationDate", "expirationDate must be in the future")
-	}
-	if s.cfg.MaxLifetime > 0 && exp.Sub(now) > s.cfg.MaxLifetime {
-		return nil, invalid("expirationDate", "expirationDate must be at most %s from now", lifetime(s.cfg.MaxLifetime))
-	}
-	return &exp, nil
-}
-
-func lifetime(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%d days", d/(24*time.Hour))
-	}
-	return d.String()
-}
-
 // loadToken finds a token and checks action on it; other members' tokens
 // additionally need ACCESS_TOKEN_MANAGE.
 func (s *Server) loadToken(cl *call, id, action string) (store.Token, store.Member, error) {
-	if err := cl.c.require(action); err != nil {
+	if err := cl.c.Require(action); err != nil {
 		return store.Token{}, store.Member{}, err
 	}
 	t, err := s.store.GetToken(cl.ctx, s.orgID, id)
@@ -258,10 +182,10 @@ func (s *Server) loadToken(cl *call, id, action string) (store.Token, store.Memb
 	} else if err != nil {
 		return t, store.Member{}, err
 	}
-	if t.MemberID == cl.c.member.ID {
-		return t, cl.c.member, nil
+	if t.MemberID == cl.c.Member.ID {
+		return t, cl.c.Member, nil
 	}
-	if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
+	if err := cl.c.Require(catalogue.AccessTokenManage); err != nil {
 		return t, store.Member{}, err
 	}
 	m, err := s.store.GetMember(cl.ctx, s.orgID, t.MemberID)
@@ -269,54 +193,20 @@ func (s *Server) loadToken(cl *call, id, action string) (store.Token, store.Memb
 		return t, m, err
 	}
 	if action != catalogue.AccessTokenRead {
-		if err := cl.c.mayActOnTokensOf(m); err != nil {
+		if err := cl.c.MayActOnTokensOf(m); err != nil {
 			return t, m, err
 		}
 	}
 	return t, m, nil
 }
 
-// mayActOnTokensOf: a token acts with its owner's rank, so changing,
-// resetting (which hands over the new secret) or minting a token of a member
-// ranked above the caller would let the caller act as that member.
-func (c *caller) mayActOnTokensOf(owner store.Member) error {
-	if roleRank(owner.Role) > roleRank(c.member.Role) {
-		return denied(nil, "a member with role %s cannot act on the access tokens of a member with role %s", c.member.Role, owner.Role)
+// expiryOf is a requested expiration date in Unix milliseconds, 0 for none.
+func expiryOf(ms int64) *time.Time {
+	if ms == 0 {
+		return nil
 	}
-	return nil
-}
-
-// checkQuota checks the quotas a new token of the member would count
-// against. replaced, when not nil, is a token the new one replaces (a dry run
-// that names it with ?replaces=): it is deleted before the new one is
-// created, so it is not counted.
-func (s *Server) checkQuota(cl *call, memberID string, replaced *store.Token) error {
-	q := s.cfg.Quota
-	if q.PerMember > 0 {
-		_, n, err := s.store.ListTokens(cl.ctx, store.TokenFilter{OrgID: s.orgID, MemberID: memberID, Limit: 1})
-		if err != nil {
-			return err
-		}
-		if replaced != nil && replaced.MemberID == memberID {
-			n--
-		}
-		if n >= q.PerMember {
-			return &store.QuotaError{Scope: "member", Limit: q.PerMember}
-		}
-	}
-	if q.PerOrg > 0 {
-		_, n, err := s.store.ListTokens(cl.ctx, store.TokenFilter{OrgID: s.orgID, Limit: 1})
-		if err != nil {
-			return err
-		}
-		if replaced != nil {
-			n--
-		}
-		if n >= q.PerOrg {
-			return &store.QuotaError{Scope: "organization", Limit: q.PerOrg}
-		}
-	}
-	return nil
+	exp := fromMS(ms)
+	return &exp
 }
 
 func kindOf(t store.Token) secret.Kind {
@@ -327,15 +217,15 @@ func kindOf(t store.Token) secret.Kind {
 }
 
 func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
-	if err := cl.c.require(catalogue.AccessTokenWrite); err != nil {
+	if err := cl.c.Require(catalogue.AccessTokenWrite); err != nil {
 		return api.Token{}, err
 	}
-	if err := cl.c.refuseOldSecret("create access tokens"); err != nil {
+	if err := cl.c.RefuseOldSecret("create access tokens"); err != nil {
 		return api.Token{}, err
 	}
-	owner := cl.c.member
+	owner := cl.c.Member
 	if in.MemberID != "" && in.MemberID != owner.ID {
-		if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
+		if err := cl.c.Require(catalogue.AccessTokenManage); err != nil {
 			return api.Token{}, err
 		}
 		m, err := s.store.GetMember(cl.ctx, s.orgID, in.MemberID)
@@ -344,7 +234,7 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 		} else if err != nil {
 			return api.Token{}, err
 		}
-		if err := cl.c.mayActOnTokensOf(m); err != nil {
+		if err := cl.c.MayActOnTokensOf(m); err != nil {
 			return api.Token{}, err
 		}
 		owner = m
@@ -373,10 +263,10 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 	if err := s.applySpec(cl, &t, sp, workspaces); err != nil {
 		return api.Token{}, err
 	}
-	if t.ExpiresAt, err = s.checkExpiry(cl.now, in.ExpirationDate); err != nil {
+	if t.ExpiresAt, err = s.expiry.Check(cl.now, expiryOf(in.ExpirationDate)); err != nil {
 		return api.Token{}, err
 	}
-	if err := s.checkGrant(cl, t, owner, workspaces); err != nil {
+	if err := s.rules.CheckGrant(cl.ctx, cl.c, t, owner, workspaces); err != nil {
 		return api.Token{}, err
 	}
 	replaced, err := s.replacedToken(cl)
@@ -388,7 +278,7 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 		return api.Token{}, err
 	}
 	if cl.dryRun {
-		if err := s.checkQuota(cl, owner.ID, replaced); err != nil {
+		if err := s.rules.CheckQuota(cl.ctx, s.cfg.Quota, owner.ID, replaced); err != nil {
 			return api.Token{}, err
 		}
 		t.ID = ""
@@ -419,10 +309,10 @@ func (s *Server) replacedToken(cl *call) (*store.Token, error) {
 	}
 	t, _, err := s.loadToken(cl, id, catalogue.AccessTokenWrite)
 	if err != nil {
-		var e *Error
-		if errors.As(err, &e) && e.Field == "" {
+		if e, ok := domainError(err); ok && e.Field == "" {
 			e.Field = api.QueryReplaces
 			e.Detail = api.QueryReplaces + ": " + e.Detail
+			return nil, e
 		}
 		return nil, err
 	}
@@ -438,7 +328,7 @@ func (s *Server) getToken(cl *call, _ noBody) (api.Token, error) {
 }
 
 func (s *Server) listTokens(cl *call, _ noBody) (api.List[api.Token], error) {
-	if err := cl.c.require(catalogue.AccessTokenRead); err != nil {
+	if err := cl.c.Require(catalogue.AccessTokenRead); err != nil {
 		return api.List[api.Token]{}, err
 	}
 	showAll := false
@@ -449,9 +339,9 @@ func (s *Server) listTokens(cl *call, _ noBody) (api.List[api.Token], error) {
 		}
 		showAll = b
 	}
-	f := store.TokenFilter{OrgID: s.orgID, MemberID: cl.c.member.ID}
+	f := store.TokenFilter{OrgID: s.orgID, MemberID: cl.c.Member.ID}
 	if showAll {
-		if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
+		if err := cl.c.Require(catalogue.AccessTokenManage); err != nil {
 			return api.List[api.Token]{}, err
 		}
 		f.MemberID = ""
@@ -468,7 +358,7 @@ func (s *Server) listTokens(cl *call, _ noBody) (api.List[api.Token], error) {
 	if err != nil {
 		return api.List[api.Token]{}, err
 	}
-	members := map[string]store.Member{cl.c.member.ID: cl.c.member}
+	members := map[string]store.Member{cl.c.Member.ID: cl.c.Member}
 	items := make([]api.Token, 0, len(toks))
 	for _, t := range toks {
 		m, ok := members[t.MemberID]
@@ -488,8 +378,8 @@ func (s *Server) patchToken(cl *call, pb patchBody) (api.Token, error) {
 	if err != nil {
 		return api.Token{}, err
 	}
-	if t.ID == cl.c.token.ID {
-		if err := cl.c.refuseOldSecret("change its own token"); err != nil {
+	if t.ID == cl.c.Token.ID {
+		if err := cl.c.RefuseOldSecret("change its own token"); err != nil {
 			return api.Token{}, err
 		}
 	}
@@ -529,7 +419,7 @@ func (s *Server) patchToken(cl *call, pb patchBody) (api.Token, error) {
 	if err := s.applySpec(cl, &t, next, workspaces); err != nil {
 		return api.Token{}, err
 	}
-	if err := s.checkGrant(cl, t, owner, workspaces); err != nil {
+	if err := s.rules.CheckGrant(cl.ctx, cl.c, t, owner, workspaces); err != nil {
 		return api.Token{}, err
 	}
 	t.UpdatedAt = cl.now
@@ -550,7 +440,7 @@ func (s *Server) resetToken(cl *call, in api.TokenReset) (api.Token, error) {
 	if err != nil {
 		return api.Token{}, err
 	}
-	if err := cl.c.refuseOldSecret("reset access tokens"); err != nil {
+	if err := cl.c.RefuseOldSecret("reset access tokens"); err != nil {
 		return api.Token{}, err
 	}
 	expiry := in.Expiry
@@ -571,7 +461,7 @@ func (s *Server) resetToken(cl *call, in api.TokenReset) (api.Token, error) {
 	if err != nil {
 		return api.Token{}, err
 	}
-	if err := s.checkGrant(cl, t, owner, workspaces); err != nil {
+	if err := s.rules.CheckGrant(cl.ctx, cl.c, t, owner, workspaces); err != nil {
 		return api.Token{}, err
 	}
 	t.PrevDigest, t.PrevExpiresAt = nil, nil
@@ -604,8 +494,8 @@ func (s *Server) deleteToken(cl *call, _ noBody) (noContent, error) {
 	if err != nil {
 		return noContent{}, err
 	}
-	if t.ID == cl.c.token.ID {
-		if err := cl.c.refuseOldSecret("delete its own token"); err != nil {
+	if t.ID == cl.c.Token.ID {
+		if err := cl.c.RefuseOldSecret("delete its own token"); err != nil {
 			return noContent{}, err
 		}
 	}
