@@ -110,3 +110,13 @@ func (c *Caller) holder(workspaces []store.Workspace, future []string) policy.Su
 	h := append(policy.Subject{}, c.Subject...)
 	return append(h, policy.Policy{{Effect: policy.EffectAllow, Actions: []string{"*"}, Resources: res}})
 }
+
+// ManageTokensOf checks that the caller may reach the tokens of member
+// memberID at all: their own need nothing more, another member's need
+// ACCESS_TOKEN_MANAGE. Changing those tokens also needs MayActOnTokensOf.
+func (c *Caller) ManageTokensOf(memberID string) error {
+	if memberID == c.Member.ID {
+		return nil
+	}
+	return c.Require(catalogue.AccessTokenManage)
+}

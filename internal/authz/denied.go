@@ -33,6 +33,8 @@ const (
 	// OwnerRoleCeiling: a token made for another member grants nothing their
 	// role does not hold.
 	OwnerRoleCeiling Reason = "owner_role_ceiling"
+	// OwnerOnlyRule: what only an owner may do.
+	OwnerOnlyRule Reason = "owner_only"
 	// Escalation: a grant allows something the caller does not hold.
 	Escalation Reason = "escalation"
 )

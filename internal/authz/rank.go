@@ -59,3 +59,29 @@ func (c *Caller) MayActOnTokensOf(owner store.Member) error {
 	}
 	return nil
 }
+
+// IsOwner reports whether m is an owner.
+func IsOwner(m store.Member) bool { return m.Role == catalogue.RoleOwner }
+
+// LastOwner reports whether m is the only owner among members, all the
+// organisation's: the last owner may be neither demoted nor removed.
+func LastOwner(m store.Member, members []store.Member) bool {
+	if !IsOwner(m) {
+		return false
+	}
+	owners := 0
+	for _, x := range members {
+		if IsOwner(x) {
+			owners++
+		}
+	}
+	return owners <= 1
+}
+
+// OwnerOnly refuses what only an owner may do unless the caller is one.
+func (c *Caller) OwnerOnly(what string) error {
+	if IsOwner(c.Member) {
+		return nil
+	}
+	return deny(OwnerOnlyRule, nil, "only an owner may %s; member %s is %s", what, c.Member.ID, c.Member.Role)
+}

@@ -46,20 +46,14 @@ func validMember(sp memberSpec) error {
 }
 
 func (s *Server) lastOwner(cl *call, m store.Member) (bool, error) {
-	if m.Role != api.RoleOwner {
+	if !authz.IsOwner(m) {
 		return false, nil
 	}
 	all, err := s.store.ListMembers(cl.ctx, s.orgID)
 	if err != nil {
 		return false, err
 	}
-	owners := 0
-	for _, x := range all {
-		if x.Role == api.RoleOwner {
-			owners++
-		}
-	}
-	return owners <= 1, nil
+	return authz.LastOwner(m, all), nil
 }
 
 func (s *Server) memberOut(cl *call, m store.Member) (api.Member, error) {

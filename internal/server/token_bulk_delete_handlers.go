@@ -33,10 +33,8 @@ func (s *Server) deleteMemberTokens(cl *call, _ noBody) (api.TokenBulkDeleteResu
 	if err := cl.c.Require(catalogue.AccessTokenWrite); err != nil {
 		return api.TokenBulkDeleteResult{}, err
 	}
-	if memberID != cl.c.Member.ID {
-		if err := cl.c.Require(catalogue.AccessTokenManage); err != nil {
-			return api.TokenBulkDeleteResult{}, err
-		}
+	if err := cl.c.ManageTokensOf(memberID); err != nil {
+		return api.TokenBulkDeleteResult{}, err
 	}
 	m, err := s.store.GetMember(cl.ctx, s.orgID, memberID)
 	if errors.Is(err, store.ErrNotFound) {

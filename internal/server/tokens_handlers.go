@@ -182,11 +182,11 @@ func (s *Server) loadToken(cl *call, id, action string) (store.Token, store.Memb
 	} else if err != nil {
 		return t, store.Member{}, err
 	}
+	if err := cl.c.ManageTokensOf(t.MemberID); err != nil {
+		return t, store.Member{}, err
+	}
 	if t.MemberID == cl.c.Member.ID {
 		return t, cl.c.Member, nil
-	}
-	if err := cl.c.Require(catalogue.AccessTokenManage); err != nil {
-		return t, store.Member{}, err
 	}
 	m, err := s.store.GetMember(cl.ctx, s.orgID, t.MemberID)
 	if err != nil {
@@ -225,7 +225,7 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 	}
 	owner := cl.c.Member
 	if in.MemberID != "" && in.MemberID != owner.ID {
-		if err := cl.c.Require(catalogue.AccessTokenManage); err != nil {
+		if err := cl.c.ManageTokensOf(in.MemberID); err != nil {
 			return api.Token{}, err
 		}
 		m, err := s.store.GetMember(cl.ctx, s.orgID, in.MemberID)
