@@ -24,7 +24,7 @@ func (s *Server) listAudit(cl *call, _ noBody) (api.List[api.AuditEntry], error)
 	if err := cl.c.Require(catalogue.AuditLogRead); err != nil {
 		return api.List[api.AuditEntry]{}, err
 	}
-	p, err := pageOf(cl.r)
+	p, err := pageOf(cl)
 	if err != nil {
 		return api.List[api.AuditEntry]{}, err
 	}

@@ -87,7 +87,7 @@ func (s *Server) listMembers(cl *call, _ noBody) (api.List[api.Member], error) {
 	if err := cl.c.Require(catalogue.MemberRead); err != nil {
 		return api.List[api.Member]{}, err
 	}
-	p, err := pageOf(cl.r)
+	p, err := pageOf(cl)
 	if err != nil {
 		return api.List[api.Member]{}, err
 	}
@@ -99,7 +99,9 @@ func (s *Server) listMembers(cl *call, _ noBody) (api.List[api.Member], error) {
 	if err != nil {
 		return api.List[api.Member]{}, err
 	}
-	if email := cl.r.URL.Query().Get("email"); email != "" {
+	if email, err := queryText(cl, "email"); err != nil {
+		return api.List[api.Member]{}, err
+	} else if email != "" {
 		all = membersWithEmail(all, email)
 	}
 	items := []api.Member{}

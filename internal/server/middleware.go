@@ -19,6 +19,8 @@ type reqInfo struct {
 	id     string
 	route  string
 	caller *caller
+	// query is what the route declares it takes (routes.go).
+	query []queryParam
 }
 
 type ctxKey struct{}

@@ -125,7 +125,7 @@ func (s *Server) listRoles(cl *call, _ noBody) (api.List[api.CustomRole], error)
 	if err := cl.c.Require(catalogue.CustomRoleRead); err != nil {
 		return api.List[api.CustomRole]{}, err
 	}
-	p, err := pageOf(cl.r)
+	p, err := pageOf(cl)
 	if err != nil {
 		return api.List[api.CustomRole]{}, err
 	}

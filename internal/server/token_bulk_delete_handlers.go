@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/authz"
@@ -16,20 +15,21 @@ import (
 // reaching a workspace (workspaceId). It answers how many went, so that
 // offboarding and incident tooling can report it.
 func (s *Server) deleteMemberTokens(cl *call, _ noBody) (api.TokenBulkDeleteResult, error) {
-	q := cl.r.URL.Query()
-	memberID := q.Get("memberId")
+	memberID, err := queryText(cl, "memberId")
+	if err != nil {
+		return api.TokenBulkDeleteResult{}, err
+	}
 	if memberID == "" {
 		return api.TokenBulkDeleteResult{}, invalid("memberId", "memberId is required to delete tokens in bulk")
 	}
-	var service *bool
-	if v := q.Get("serviceToken"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return api.TokenBulkDeleteResult{}, invalid("serviceToken", "serviceToken must be true (only service tokens) or false (only personal tokens)")
-		}
-		service = &b
+	service, err := queryBool(cl, "serviceToken")
+	if err != nil {
+		return api.TokenBulkDeleteResult{}, err
 	}
-	workspaceID := q.Get("workspaceId")
+	workspaceID, err := queryText(cl, "workspaceId")
+	if err != nil {
+		return api.TokenBulkDeleteResult{}, err
+	}
 	if err := cl.c.Require(catalogue.AccessTokenWrite); err != nil {
 		return api.TokenBulkDeleteResult{}, err
 	}

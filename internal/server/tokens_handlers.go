@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -300,9 +299,9 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 // ?dryRun=true, changes nothing but that count, and must name a token the
 // caller could delete.
 func (s *Server) replacedToken(cl *call) (*store.Token, error) {
-	id := cl.r.URL.Query().Get(api.QueryReplaces)
+	id, err := queryText(cl, api.QueryReplaces)
 	if id == "" {
-		return nil, nil
+		return nil, err
 	}
 	if !cl.dryRun {
 		return nil, invalid(api.QueryReplaces, "%s is accepted only with dryRun=true: a create never deletes the token it replaces", api.QueryReplaces)
@@ -331,22 +330,18 @@ func (s *Server) listTokens(cl *call, _ noBody) (api.List[api.Token], error) {
 	if err := cl.c.Require(catalogue.AccessTokenRead); err != nil {
 		return api.List[api.Token]{}, err
 	}
-	showAll := false
-	if v := cl.r.URL.Query().Get("showAll"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return api.List[api.Token]{}, invalid("showAll", "showAll must be true or false")
-		}
-		showAll = b
+	showAll, err := queryBool(cl, "showAll")
+	if err != nil {
+		return api.List[api.Token]{}, err
 	}
 	f := store.TokenFilter{OrgID: s.orgID, MemberID: cl.c.Member.ID}
-	if showAll {
+	if showAll != nil && *showAll {
 		if err := cl.c.Require(catalogue.AccessTokenManage); err != nil {
 			return api.List[api.Token]{}, err
 		}
 		f.MemberID = ""
 	}
-	p, err := pageOf(cl.r)
+	p, err := pageOf(cl)
 	if err != nil {
 		return api.List[api.Token]{}, err
 	}
@@ -444,11 +439,9 @@ func (s *Server) resetToken(cl *call, in api.TokenReset) (api.Token, error) {
 		return api.Token{}, err
 	}
 	expiry := in.Expiry
-	if v := cl.r.URL.Query().Get("expiry"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return api.Token{}, invalid("expiry", "expiry must be Unix milliseconds")
-		}
+	if n, ok, err := queryInt(cl, "expiry"); err != nil {
+		return api.Token{}, err
+	} else if ok {
 		if in.Expiry != 0 && in.Expiry != n {
 			return api.Token{}, invalid("expiry", "expiry is given twice with different values (query parameter and body); send it once")
 		}

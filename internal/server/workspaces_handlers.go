@@ -78,12 +78,16 @@ func (s *Server) listWorkspaces(cl *call, _ noBody) (api.List[api.Workspace], er
 	if err := cl.c.Require(catalogue.WorkspaceRead); err != nil {
 		return api.List[api.Workspace]{}, err
 	}
-	p, err := pageOf(cl.r)
+	p, err := pageOf(cl)
+	if err != nil {
+		return api.List[api.Workspace]{}, err
+	}
+	name, err := queryText(cl, "name")
 	if err != nil {
 		return api.List[api.Workspace]{}, err
 	}
 	var all []store.Workspace
-	if name := cl.r.URL.Query().Get("name"); name != "" {
+	if name != "" {
 		// The list's links repeat the query: a secret must not come back.
 		if err := noSecret("name", name); err != nil {
 			return api.List[api.Workspace]{}, err
