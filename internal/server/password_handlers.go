@@ -87,8 +87,10 @@ func (s *Server) checkCurrentPassword(cl *call, m store.Member, current string) 
 // ("tokensmithd set-password"), and records it in the audit log.
 func SetPasswordOffline(ctx context.Context, st store.Store, email, pw string, now time.Time) error {
 	org, err := st.Organization(ctx)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("the store has no organisation: %w", err)
+	} else if err != nil {
+		return fmt.Errorf("reading the organisation: %w", err)
 	}
 	m, err := st.GetMemberByEmail(ctx, org.ID, strings.TrimSpace(email))
 	if errors.Is(err, store.ErrNotFound) {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -186,8 +187,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.LastUsedFlush = time.Minute
 	}
 	org, err := cfg.Store.Organization(context.Background())
-	if err != nil {
-		return nil, errors.New("server: the store has no organisation; bootstrap it first")
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("server: the store has no organisation; bootstrap it first: %w", err)
+	} else if err != nil {
+		return nil, fmt.Errorf("server: reading the organisation: %w", err)
 	}
 	m := newMetrics()
 	s := &Server{
