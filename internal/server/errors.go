@@ -41,10 +41,6 @@ func conflict(format string, args ...any) *Error {
 	return &Error{Code: api.CodeConflict, Detail: fmt.Sprintf(format, args...)}
 }
 
-func denied(missing []string, format string, args ...any) *Error {
-	return &Error{Code: api.CodePermissionDenied, Missing: missing, Detail: fmt.Sprintf(format, args...)}
-}
-
 var titles = map[api.Code]string{
 	api.CodeInvalidRequest:   "Invalid Request",
 	api.CodeUnauthorized:     "Unauthorized",
