@@ -31,21 +31,6 @@ func (s *Server) checkAccess(field string, access map[string]string) (map[string
 	return maps.Clone(access), nil
 }
 
-// accessCeiling refuses an access level that memberRole may not hold,
-// naming the object and the widest level the role may hold on it: a
-// grant is always bounded by its holder's role, and saying so at once is
-// clearer than a token that silently does less than it reads.
-func (s *Server) accessCeiling(field string, access map[string]string, memberRole string) error {
-	err := s.cat.AccessCeiling(field, access, memberRole)
-	var ve *catalogue.ValidationError
-	if errors.As(err, &ve) {
-		e := denied(nil, "%s: %s", ve.Field, ve.Message)
-		e.Field = ve.Field
-		return e
-	}
-	return err
-}
-
 // accessOverlap refuses a permission that also belongs to an object the
 // access grant sets: each object's level is then said in one place only.
 func (s *Server) accessOverlap(access map[string]string, permissions []string) error {

@@ -13,7 +13,7 @@ func (s *Server) audit(cl *call, action, target, detail string) {
 	s.metrics.audited(action)
 	e := store.AuditEvent{
 		ID: newID(), OrgID: s.orgID, Time: cl.now, Action: action,
-		MemberID: cl.c.member.ID, TokenID: cl.c.token.ID, Target: target, Detail: detail,
+		MemberID: cl.c.Member.ID, TokenID: cl.c.Token.ID, Target: target, Detail: detail,
 	}
 	if err := s.store.AppendAudit(cl.ctx, e); err != nil {
 		s.log.Error("append audit record", "request_id", info(cl.ctx).id, "action", action, "error", err.Error())
@@ -21,10 +21,10 @@ func (s *Server) audit(cl *call, action, target, detail string) {
 }
 
 func (s *Server) listAudit(cl *call, _ noBody) (api.List[api.AuditEntry], error) {
-	if err := cl.c.require(catalogue.AuditLogRead); err != nil {
+	if err := cl.c.Require(catalogue.AuditLogRead); err != nil {
 		return api.List[api.AuditEntry]{}, err
 	}
-	p, err := pageOf(cl.r)
+	p, err := pageOf(cl)
 	if err != nil {
 		return api.List[api.AuditEntry]{}, err
 	}

@@ -27,7 +27,7 @@ func Bootstrap(ctx context.Context, st store.Store, h *secret.Hasher, now time.T
 	if _, err := st.Organization(ctx); err == nil {
 		return "", false, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return "", false, fmt.Errorf("bootstrap: %w", err)
+		return "", false, fmt.Errorf("bootstrap: reading the organisation: %w", err)
 	}
 	kind := secret.KindPersonal
 	if token != "" {
@@ -41,7 +41,7 @@ func Bootstrap(ctx context.Context, st store.Store, h *secret.Hasher, now time.T
 	if token == "" {
 		token, err = secret.Generate(kind)
 		if err != nil {
-			return "", false, fmt.Errorf("bootstrap: %w", err)
+			return "", false, fmt.Errorf("bootstrap: generating the owner token: %w", err)
 		}
 	}
 	now = now.UTC().Truncate(time.Millisecond)
@@ -53,7 +53,7 @@ func Bootstrap(ctx context.Context, st store.Store, h *secret.Hasher, now time.T
 		if errors.Is(err, store.ErrConflict) {
 			return "", false, nil
 		}
-		return "", false, fmt.Errorf("bootstrap: %w", err)
+		return "", false, fmt.Errorf("bootstrap: creating the organisation: %w", err)
 	}
 	if afterBootstrapCommit != nil {
 		afterBootstrapCommit()
@@ -93,7 +93,7 @@ func IssueOwnerToken(ctx context.Context, st store.Store, h *secret.Hasher, now 
 	if errors.Is(err, store.ErrNotFound) {
 		return "", "", errors.New("the database holds no organisation yet: start tokensmithd to create it and its owner token")
 	} else if err != nil {
-		return "", "", err
+		return "", "", fmt.Errorf("reading the organisation: %w", err)
 	}
 	members, err := st.ListMembers(ctx, org.ID)
 	if err != nil {

@@ -9,20 +9,20 @@ import (
 func (s *Server) callerIdentity(cl *call, _ noBody) (api.CallerIdentity, error) {
 	c := cl.c
 	out := api.CallerIdentity{
-		TokenID: c.token.ID, TokenName: c.token.Name, ServiceToken: c.token.Service,
-		OrganizationID: s.orgID, MemberID: c.member.ID, MemberEmail: c.member.Email, MemberRole: c.member.Role,
-		EffectivePermissions: c.effectivePermissions(s.cat), AllWorkspaces: c.token.AllWorkspaces,
+		TokenID: c.Token.ID, TokenName: c.Token.Name, ServiceToken: c.Token.Service,
+		OrganizationID: s.orgID, MemberID: c.Member.ID, MemberEmail: c.Member.Email, MemberRole: c.Member.Role,
+		EffectivePermissions: c.EffectivePermissions(s.cat), AllWorkspaces: c.Token.AllWorkspaces,
 		WorkspaceIDs: []string{},
 	}
-	if c.token.ExpiresAt != nil {
-		out.ExpirationDate = ms(*c.token.ExpiresAt)
+	if c.Token.ExpiresAt != nil {
+		out.ExpirationDate = ms(*c.Token.ExpiresAt)
 	}
 	workspaces, err := s.store.ListWorkspaces(cl.ctx, s.orgID)
 	if err != nil {
 		return out, err
 	}
 	for _, w := range workspaces {
-		if c.reaches(w) {
+		if c.Reaches(w) {
 			out.WorkspaceIDs = append(out.WorkspaceIDs, w.ID)
 		}
 	}

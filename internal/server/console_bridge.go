@@ -93,7 +93,7 @@ func (s *Server) sessionCaller(r *http.Request) (*caller, bool, error) {
 	digest := []byte(ConsoleTokenID(m.ID))
 	tok := store.Token{ID: ConsoleTokenID(m.ID), OrgID: m.OrgID, MemberID: m.ID, Role: m.Role, AllWorkspaces: true, Digest: digest}
 	grant := policy.AllowAll(s.cat.ForRole(m.Role))
-	return &caller{token: tok, member: m, digest: digest, subject: s.subjectFor(tok, m, grant)}, true, nil
+	return &caller{Token: tok, Member: m, Digest: digest, Subject: s.rules.SubjectFor(tok, m, grant)}, true, nil
 }
 
 // SignIn checks a member's email and console password. Every failure,

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/authz"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
@@ -137,7 +138,7 @@ func apiWorkspace(w store.Workspace) api.Workspace {
 func apiMember(m store.Member, workspaces []store.Workspace) api.Member {
 	ids := []string{}
 	for _, w := range workspaces {
-		if isMember(w, m.ID) {
+		if authz.IsMember(w, m.ID) {
 			ids = append(ids, w.ID)
 		}
 	}

@@ -2,49 +2,18 @@ package server_test
 
 import (
 	"os"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/server"
 )
 
-// TestDocumentedRolePermissions keeps the member role table of the package
-// documentation in step with the default catalogue.
-func TestDocumentedRolePermissions(t *testing.T) {
+// TestDocumentedDefaultAPIVersion keeps the package documentation in step
+// with DefaultAPIVersion. The member role table is package authz's.
+func TestDocumentedDefaultAPIVersion(t *testing.T) {
 	src, err := os.ReadFile("doc.go")
 	if err != nil {
 		t.Fatal(err)
-	}
-	cat := catalogue.Default()
-	documented := map[string][]string{}
-	for _, line := range strings.Split(string(src), "\n") {
-		rest, ok := strings.CutPrefix(line, "//\t")
-		if !ok {
-			continue
-		}
-		role, list, ok := strings.Cut(rest, ":")
-		if !ok || !slices.Contains(catalogue.MemberRoles, role) {
-			continue
-		}
-		var perms []string
-		list = strings.TrimSpace(list)
-		if base, more, ok := strings.Cut(list, " + "); ok {
-			perms = append(perms, documented[base]...)
-			list = more
-		}
-		for _, p := range strings.Split(list, ",") {
-			perms = append(perms, strings.TrimSpace(p))
-		}
-		slices.Sort(perms)
-		documented[role] = perms
-	}
-	for _, role := range catalogue.MemberRoles {
-		got, want := documented[role], cat.ForRole(role)
-		if !slices.Equal(got, want) {
-			t.Errorf("doc.go says %s holds\n%v\nthe catalogue says\n%v", role, got, want)
-		}
 	}
 	if server.DefaultAPIVersion != 20240415 || !strings.Contains(string(src), "(20240415)") {
 		t.Errorf("doc.go does not state DefaultAPIVersion %d", server.DefaultAPIVersion)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/authz"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
@@ -40,10 +41,6 @@ func conflict(format string, args ...any) *Error {
 	return &Error{Code: api.CodeConflict, Detail: fmt.Sprintf(format, args...)}
 }
 
-func denied(missing []string, format string, args ...any) *Error {
-	return &Error{Code: api.CodePermissionDenied, Missing: missing, Detail: fmt.Sprintf(format, args...)}
-}
-
 var titles = map[api.Code]string{
 	api.CodeInvalidRequest:   "Invalid Request",
 	api.CodeUnauthorized:     "Unauthorized",
@@ -60,11 +57,33 @@ var titles = map[api.Code]string{
 	api.CodeInternal:         "Internal Error",
 }
 
+// domainError is err as an *Error when it is a refusal of the server's own
+// or of package authz, whose typed refusals map to the problem documents
+// the server has always sent.
+func domainError(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	var d *authz.Denied
+	if errors.As(err, &d) {
+		return &Error{Code: api.CodePermissionDenied, Missing: d.Missing, Field: d.Field, Detail: d.Detail}, true
+	}
+	var iv *authz.Invalid
+	if errors.As(err, &iv) {
+		return invalid(iv.Field, "%s", iv.Detail), true
+	}
+	var nf *authz.NotFound
+	if errors.As(err, &nf) {
+		return &Error{Code: api.CodeNotFound, Detail: nf.Detail}, true
+	}
+	return nil, false
+}
+
 // asError maps any error to an *Error. Unknown errors become internal ones
 // whose detail reveals nothing; the caller logs the original.
 func asError(err error) (*Error, bool) {
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := domainError(err); ok {
 		return e, true
 	}
 	var qe *store.QuotaError

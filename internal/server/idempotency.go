@@ -47,7 +47,7 @@ const idempotentRetryAfter = "1"
 // keys.
 func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, cl *call, key string, body []byte, run func() (int, []byte, bool)) {
 	kh := sha256.Sum256([]byte(key))
-	recKey := cl.c.token.ID + ":" + hex.EncodeToString(kh[:])
+	recKey := cl.c.Token.ID + ":" + hex.EncodeToString(kh[:])
 	h := sha256.New()
 	h.Write([]byte(r.Method + "\n" + r.URL.Path + "\n" + r.URL.RawQuery + "\n"))
 	h.Write(body)

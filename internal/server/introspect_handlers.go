@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/authz"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
@@ -34,7 +35,7 @@ var inactive = []byte(`{"active":false}`)
 func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	c := info(r.Context()).caller
-	if err := c.require(catalogue.TokenIntrospect); err != nil {
+	if err := c.Require(catalogue.TokenIntrospect); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -147,7 +148,7 @@ func (s *Server) authorize(cl *call, in api.AuthorizeRequest) (api.AuthorizeResu
 }
 
 func (s *Server) authorizeToken(cl *call, in api.AuthorizeRequest) (api.AuthorizeResult, error) {
-	if err := cl.c.require(catalogue.TokenIntrospect); err != nil {
+	if err := cl.c.Require(catalogue.TokenIntrospect); err != nil {
 		return api.AuthorizeResult{}, err
 	}
 	if in.Token == "" {
@@ -177,15 +178,16 @@ func (s *Server) authorizeToken(cl *call, in api.AuthorizeRequest) (api.Authoriz
 		no := false
 		return api.AuthorizeResult{Active: &no}, nil
 	}
-	err = s.decide(cl.ctx, t, in.Action, in.Resource)
-	var e *Error
+	err = s.rules.Decide(cl.ctx, t, in.Action, in.Resource)
+	var denied *authz.Denied
+	var notFound *authz.NotFound
 	switch {
 	case err == nil:
 		return api.AuthorizeResult{Allowed: true}, nil
-	case errors.As(err, &e) && e.Code == api.CodePermissionDenied:
-		return api.AuthorizeResult{Code: api.PermissionDeniedNumber, Missing: e.Missing, Detail: e.Detail}, nil
-	case errors.As(err, &e) && e.Code == api.CodeNotFound:
-		return api.AuthorizeResult{Detail: e.Detail}, nil
+	case errors.As(err, &denied):
+		return api.AuthorizeResult{Code: api.PermissionDeniedNumber, Missing: denied.Missing, Detail: denied.Detail}, nil
+	case errors.As(err, &notFound):
+		return api.AuthorizeResult{Detail: notFound.Detail}, nil
 	}
 	return api.AuthorizeResult{}, err
 }
@@ -201,8 +203,8 @@ func (s *Server) presented(ctx context.Context, raw string) (*caller, error) {
 	digest := s.hasher.Digest(raw)
 	_, malformed := secret.Parse(raw)
 	if malformed == nil {
-		if c := s.auth.get(digest); c != nil && checkPresented(c.token, digest, now) == nil {
-			s.used(c.token.ID, now)
+		if c := s.auth.get(digest); c != nil && checkPresented(c.Token, digest, now) == nil {
+			s.used(c.Token.ID, now)
 			return c, nil
 		}
 	}
@@ -223,16 +225,16 @@ func (s *Server) presented(ctx context.Context, raw string) (*caller, error) {
 		return nil, err
 	}
 	s.auth.put(digest, gen, c)
-	s.used(c.token.ID, now)
+	s.used(c.Token.ID, now)
 	return c, nil
 }
 
 // activeAnswer is the introspection answer for an active token.
 func (s *Server) activeAnswer(c *caller) ([]byte, error) {
-	t := c.token
+	t := c.Token
 	out := api.Introspection{
-		Active: true, TokenType: api.TokenTypePersonal, Sub: c.member.ID, ClientID: t.ID, Username: c.member.Email,
-		Iat: t.CreatedAt.Unix(), Scope: strings.Join(c.effectivePermissions(s.cat), " "),
+		Active: true, TokenType: api.TokenTypePersonal, Sub: c.Member.ID, ClientID: t.ID, Username: c.Member.Email,
+		Iat: t.CreatedAt.Unix(), Scope: strings.Join(c.EffectivePermissions(s.cat), " "),
 		TokenID: t.ID, OrganizationID: s.orgID, AllWorkspaces: t.AllWorkspaces,
 	}
 	if t.Service {
@@ -246,7 +248,7 @@ func (s *Server) activeAnswer(c *caller) ([]byte, error) {
 	} else {
 		out.WorkspaceIDs = slices.Clone(t.WorkspaceIDs)
 	}
-	for _, p := range c.subject {
+	for _, p := range c.Subject {
 		out.Policy = append(out.Policy, fromPolicy(p))
 	}
 	return json.Marshal(out)

@@ -16,22 +16,17 @@ const (
 
 type page struct{ limit, offset int }
 
-func pageOf(r *http.Request) (page, error) {
+func pageOf(cl *call) (page, error) {
 	p := page{limit: defaultPageLimit}
-	q := r.URL.Query()
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageLimit {
-			return p, invalid("limit", "limit must be an integer from 1 to %d", maxPageLimit)
-		}
-		p.limit = n
+	if n, ok, err := queryInt(cl, "limit"); err != nil {
+		return p, err
+	} else if ok {
+		p.limit = int(n)
 	}
-	if v := q.Get("offset"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > maxOffset {
-			return p, invalid("offset", "offset must be an integer from 0 to %d", maxOffset)
-		}
-		p.offset = n
+	if n, ok, err := queryInt(cl, "offset"); err != nil {
+		return p, err
+	} else if ok {
+		p.offset = int(n)
 	}
 	return p, nil
 }

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/authz"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
@@ -25,13 +26,6 @@ var memberPatchRules = patchRules{
 	fixed:   fieldSet("_id", "_links", "workspaceIds", "creationDate", "lastModified"),
 }
 
-func roleRank(role string) int { return slices.Index(api.MemberRoles, role) }
-
-// rolesAbove lists the member roles ranked above the caller's.
-func (c *caller) rolesAbove() []string {
-	return api.MemberRoles[roleRank(c.member.Role)+1:]
-}
-
 func validMember(sp memberSpec) error {
 	if len(sp.Email) > 254 || strings.Count(sp.Email, "@") != 1 || strings.HasPrefix(sp.Email, "@") || strings.HasSuffix(sp.Email, "@") || strings.IndexFunc(sp.Email, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || isInvisible(r) }) >= 0 {
 		return invalid("email", "email must be an address like name@example.com")
@@ -45,39 +39,21 @@ func validMember(sp memberSpec) error {
 	if err := validName("lastName", sp.LastName, api.MaxMemberNameLength, false); err != nil {
 		return err
 	}
-	if roleRank(sp.Role) < 0 {
+	if authz.Rank(sp.Role) < 0 {
 		return invalid("role", "role must be one of %s, got %q", strings.Join(api.MemberRoles, ", "), sp.Role)
 	}
 	return nil
 }
 
-// mayManage: nobody acts on a member above them or grants a role above their own.
-func (c *caller) mayManage(target store.Member, newRole string) error {
-	mine := roleRank(c.member.Role)
-	if roleRank(target.Role) > mine {
-		return denied(nil, "a member with role %s cannot change a member with role %s", c.member.Role, target.Role)
-	}
-	if newRole != "" && roleRank(newRole) > mine {
-		return denied(nil, "a member with role %s cannot grant role %s", c.member.Role, newRole)
-	}
-	return nil
-}
-
 func (s *Server) lastOwner(cl *call, m store.Member) (bool, error) {
-	if m.Role != api.RoleOwner {
+	if !authz.IsOwner(m) {
 		return false, nil
 	}
 	all, err := s.store.ListMembers(cl.ctx, s.orgID)
 	if err != nil {
 		return false, err
 	}
-	owners := 0
-	for _, x := range all {
-		if x.Role == api.RoleOwner {
-			owners++
-		}
-	}
-	return owners <= 1, nil
+	return authz.LastOwner(m, all), nil
 }
 
 func (s *Server) memberOut(cl *call, m store.Member) (api.Member, error) {
@@ -89,7 +65,7 @@ func (s *Server) memberOut(cl *call, m store.Member) (api.Member, error) {
 }
 
 func (s *Server) loadMember(cl *call, action string) (store.Member, error) {
-	if err := cl.c.require(action); err != nil {
+	if err := cl.c.Require(action); err != nil {
 		return store.Member{}, err
 	}
 	id := cl.r.PathValue("id")
@@ -108,10 +84,10 @@ func emailConflict(err error, email string) error {
 }
 
 func (s *Server) listMembers(cl *call, _ noBody) (api.List[api.Member], error) {
-	if err := cl.c.require(catalogue.MemberRead); err != nil {
+	if err := cl.c.Require(catalogue.MemberRead); err != nil {
 		return api.List[api.Member]{}, err
 	}
-	p, err := pageOf(cl.r)
+	p, err := pageOf(cl)
 	if err != nil {
 		return api.List[api.Member]{}, err
 	}
@@ -123,7 +99,9 @@ func (s *Server) listMembers(cl *call, _ noBody) (api.List[api.Member], error) {
 	if err != nil {
 		return api.List[api.Member]{}, err
 	}
-	if email := cl.r.URL.Query().Get("email"); email != "" {
+	if email, err := queryText(cl, "email"); err != nil {
+		return api.List[api.Member]{}, err
+	} else if email != "" {
 		all = membersWithEmail(all, email)
 	}
 	items := []api.Member{}
@@ -142,14 +120,14 @@ func (s *Server) getMember(cl *call, _ noBody) (api.Member, error) {
 }
 
 func (s *Server) createMember(cl *call, in api.MemberCreate) (api.Member, error) {
-	if err := cl.c.require(catalogue.MemberWrite); err != nil {
+	if err := cl.c.Require(catalogue.MemberWrite); err != nil {
 		return api.Member{}, err
 	}
 	sp := memberSpec{Email: in.Email, FirstName: in.FirstName, LastName: in.LastName, Role: in.Role}
 	if err := validMember(sp); err != nil {
 		return api.Member{}, err
 	}
-	if err := cl.c.mayManage(store.Member{Role: api.RoleReader}, sp.Role); err != nil {
+	if err := cl.c.MayManage(store.Member{Role: api.RoleReader}, sp.Role); err != nil {
 		return api.Member{}, err
 	}
 	m := store.Member{ID: newID(), OrgID: s.orgID, Email: sp.Email, FirstName: sp.FirstName, LastName: sp.LastName, Role: sp.Role, CreatedAt: cl.now, UpdatedAt: cl.now}
@@ -175,7 +153,7 @@ func (s *Server) patchMember(cl *call, pb patchBody) (api.Member, error) {
 	if err := validMember(next); err != nil {
 		return api.Member{}, err
 	}
-	if err := cl.c.mayManage(m, next.Role); err != nil {
+	if err := cl.c.MayManage(m, next.Role); err != nil {
 		return api.Member{}, err
 	}
 	if next.Role != m.Role {
@@ -203,7 +181,7 @@ func (s *Server) deleteMember(cl *call, _ noBody) (noContent, error) {
 	if err != nil {
 		return noContent{}, err
 	}
-	if err := cl.c.mayManage(m, ""); err != nil {
+	if err := cl.c.MayManage(m, ""); err != nil {
 		return noContent{}, err
 	}
 	if last, err := s.lastOwner(cl, m); err != nil {
@@ -220,4 +198,16 @@ func (s *Server) deleteMember(cl *call, _ noBody) (noContent, error) {
 	}
 	s.audit(cl, "member.delete", "member/"+m.ID, "")
 	return noContent{}, nil
+}
+
+// membersWithEmail keeps the members whose email is email, compared as the
+// store compares emails, without regard to case.
+func membersWithEmail(all []store.Member, email string) []store.Member {
+	var out []store.Member
+	for _, m := range all {
+		if strings.EqualFold(m.Email, email) {
+			out = append(out, m)
+		}
+	}
+	return out
 }

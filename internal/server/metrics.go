@@ -186,7 +186,7 @@ func (s *Server) MetricsHandler() http.Handler {
 
 // serveMetrics is GET /metrics on the API listener.
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	if err := info(r.Context()).caller.require(catalogue.MetricsRead); err != nil {
+	if err := info(r.Context()).caller.Require(catalogue.MetricsRead); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -19,6 +19,8 @@ type reqInfo struct {
 	id     string
 	route  string
 	caller *caller
+	// query is what the route declares it takes (routes.go).
+	query []queryParam
 }
 
 type ctxKey struct{}
@@ -78,7 +80,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				slog.Duration("latency", time.Since(start)),
 			}
 			if ri.caller != nil {
-				attrs = append(attrs, slog.String("token_id", ri.caller.token.ID), slog.String("member_id", ri.caller.member.ID))
+				attrs = append(attrs, slog.String("token_id", ri.caller.Token.ID), slog.String("member_id", ri.caller.Member.ID))
 			}
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 			s.metrics.request(ri.route, r.Method, sw.status, time.Since(start))
@@ -132,7 +134,7 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 			return
 		}
 		info(r.Context()).caller = c
-		if ok, wait := s.limiter.allow(c.token.ID, s.now()); !ok {
+		if ok, wait := s.limiter.allow(c.Token.ID, s.now()); !ok {
 			s.metrics.refused(refusedRateLimit)
 			s.writeRateLimited(w, r, wait, "rate limit exceeded")
 			return

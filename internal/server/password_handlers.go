@@ -19,19 +19,19 @@ import (
 // ends with it.
 func (s *Server) setMemberPassword(cl *call, in api.MemberPassword) (noContent, error) {
 	id := cl.r.PathValue("id")
-	self := id == cl.c.member.ID
+	self := id == cl.c.Member.ID
 	var target store.Member
 	if self {
-		if err := cl.c.refuseOldSecret("change a password"); err != nil {
+		if err := cl.c.RefuseOldSecret("change a password"); err != nil {
 			return noContent{}, err
 		}
-		target = cl.c.member
+		target = cl.c.Member
 	} else {
 		m, err := s.loadMember(cl, catalogue.MemberWrite)
 		if err != nil {
 			return noContent{}, err
 		}
-		if err := cl.c.mayManage(m, ""); err != nil {
+		if err := cl.c.MayManage(m, ""); err != nil {
 			return noContent{}, err
 		}
 		target = m
@@ -87,8 +87,10 @@ func (s *Server) checkCurrentPassword(cl *call, m store.Member, current string) 
 // ("tokensmithd set-password"), and records it in the audit log.
 func SetPasswordOffline(ctx context.Context, st store.Store, email, pw string, now time.Time) error {
 	org, err := st.Organization(ctx)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("the store has no organisation: %w", err)
+	} else if err != nil {
+		return fmt.Errorf("reading the organisation: %w", err)
 	}
 	m, err := st.GetMemberByEmail(ctx, org.ID, strings.TrimSpace(email))
 	if errors.Is(err, store.ErrNotFound) {

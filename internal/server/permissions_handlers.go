@@ -6,7 +6,7 @@ import (
 
 // listPermissions lists the catalogue; every authenticated token may read it.
 func (s *Server) listPermissions(cl *call, _ noBody) (api.List[api.Permission], error) {
-	p, err := pageOf(cl.r)
+	p, err := pageOf(cl)
 	if err != nil {
 		return api.List[api.Permission]{}, err
 	}
@@ -22,7 +22,7 @@ func (s *Server) listPermissions(cl *call, _ noBody) (api.List[api.Permission], 
 // listObjects lists the catalogue's objects with what each access level
 // stands for and who may hold it; every authenticated token may read it.
 func (s *Server) listObjects(cl *call, _ noBody) (api.List[api.AccessObject], error) {
-	p, err := pageOf(cl.r)
+	p, err := pageOf(cl)
 	if err != nil {
 		return api.List[api.AccessObject]{}, err
 	}

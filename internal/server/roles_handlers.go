@@ -91,18 +91,7 @@ func (s *Server) roleNoEscalation(cl *call, r store.CustomRole) error {
 	if err != nil {
 		return err
 	}
-	resources := []string{"org"}
-	for _, w := range workspaces {
-		resources = append(resources, policy.Workspace(w.ID))
-	}
-	// Access levels are bounded by the caller's member role, naming the
-	// object; holders' member roles bound them again when a token is used.
-	if err := s.accessCeiling("access", r.Access, cl.c.member.Role); err != nil {
-		return err
-	}
-	// The base permissions are checked as the caller would hold them: every
-	// holder's member role bounds them anyway.
-	return s.noEscalation(cl, s.rolePolicy(r, cl.c.member.Role), resources, workspaces, true)
+	return s.rules.CheckRole(cl.c, r, workspaces)
 }
 
 func roleKeyConflict(key string) *Error {
@@ -110,7 +99,7 @@ func roleKeyConflict(key string) *Error {
 }
 
 func (s *Server) loadRole(cl *call, action string) (store.CustomRole, error) {
-	if err := cl.c.require(action); err != nil {
+	if err := cl.c.Require(action); err != nil {
 		return store.CustomRole{}, err
 	}
 	keyOrID := cl.r.PathValue("keyOrId")
@@ -133,10 +122,10 @@ func (s *Server) roleOut(cl *call, r store.CustomRole) (api.CustomRole, error) {
 }
 
 func (s *Server) listRoles(cl *call, _ noBody) (api.List[api.CustomRole], error) {
-	if err := cl.c.require(catalogue.CustomRoleRead); err != nil {
+	if err := cl.c.Require(catalogue.CustomRoleRead); err != nil {
 		return api.List[api.CustomRole]{}, err
 	}
-	p, err := pageOf(cl.r)
+	p, err := pageOf(cl)
 	if err != nil {
 		return api.List[api.CustomRole]{}, err
 	}
@@ -164,7 +153,7 @@ func (s *Server) getRole(cl *call, _ noBody) (api.CustomRole, error) {
 }
 
 func (s *Server) createRole(cl *call, in api.CustomRoleCreate) (api.CustomRole, error) {
-	if err := cl.c.require(catalogue.CustomRoleWrite); err != nil {
+	if err := cl.c.Require(catalogue.CustomRoleWrite); err != nil {
 		return api.CustomRole{}, err
 	}
 	if !roleKeyPattern.MatchString(in.Key) || len(in.Key) > api.MaxCustomRoleKeyLength {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -17,18 +18,23 @@ func (s *Server) routes() http.Handler {
 	// is refused, so a misspelt ?showall or ?dryrun is reported instead of
 	// silently changing what the request does. dryRun is left to the
 	// adapter, which explains where it is honoured.
-	handle := func(pattern string, h http.Handler, query ...string) {
+	handle := func(pattern string, h http.Handler, query ...queryParam) {
 		if m, _, ok := strings.Cut(pattern, " "); ok && !slices.Contains(methods, m) {
 			methods = append(methods, m)
 		}
 		s.patterns = append(s.patterns, pattern)
 		mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			info(r.Context()).route = pattern
+			info(r.Context()).query = query
 			for k := range r.URL.Query() {
-				if k != "dryRun" && pattern != "/" && !slices.Contains(query, k) {
+				if k != "dryRun" && pattern != "/" && !slices.ContainsFunc(query, func(p queryParam) bool { return p.name == k }) {
 					takes := "none"
 					if len(query) > 0 {
-						takes = strings.Join(query, ", ")
+						names := make([]string, len(query))
+						for i, p := range query {
+							names[i] = p.name
+						}
+						takes = strings.Join(names, ", ")
 					}
 					s.writeError(w, r, invalid(k, "%s is not a query parameter of %s (it takes: %s)", k, pattern, takes))
 					return
@@ -37,7 +43,7 @@ func (s *Server) routes() http.Handler {
 			h.ServeHTTP(w, r)
 		}))
 	}
-	const limit, offset = "limit", "offset"
+	limit, offset := limitParam, offsetParam
 	auth := s.authenticated
 	created, ok, deleted := http.StatusCreated, http.StatusOK, http.StatusNoContent
 
@@ -49,13 +55,15 @@ func (s *Server) routes() http.Handler {
 
 	handle("GET "+api.PathOpenAPI, http.HandlerFunc(s.openAPIDocument))
 
-	handle("GET "+api.PathTokens, auth(endpoint(s, ok, s.listTokens)), "showAll", "unusedFor", limit, offset)
-	handle("POST "+api.PathTokens, auth(dryRunEndpoint(s, created, s.createToken)), api.QueryReplaces)
-	handle("DELETE "+api.PathTokens, auth(endpoint(s, ok, s.deleteMemberTokens)), "memberId", "serviceToken", "workspaceId")
+	handle("GET "+api.PathTokens, auth(endpoint(s, ok, s.listTokens)),
+		boolParam("showAll", "showAll must be true or false"), daysParam("unusedFor", maxUnusedForDays), limit, offset)
+	handle("POST "+api.PathTokens, auth(dryRunEndpoint(s, created, s.createToken)), textParam(api.QueryReplaces))
+	handle("DELETE "+api.PathTokens, auth(endpoint(s, ok, s.deleteMemberTokens)),
+		textParam("memberId"), boolParam("serviceToken", "serviceToken must be true (only service tokens) or false (only personal tokens)"), textParam("workspaceId"))
 	handle("GET "+api.PathTokens+"/{id}", auth(endpoint(s, ok, s.getToken)))
 	handle("PATCH "+api.PathTokens+"/{id}", auth(dryRunEndpoint(s, ok, s.patchToken)))
 	handle("DELETE "+api.PathTokens+"/{id}", auth(endpoint(s, deleted, s.deleteToken)))
-	handle("POST "+api.PathTokens+"/{id}/reset", auth(dryRunEndpoint(s, ok, s.resetToken)), "expiry")
+	handle("POST "+api.PathTokens+"/{id}/reset", auth(dryRunEndpoint(s, ok, s.resetToken)), intParam("expiry", 0, math.MaxInt64, "expiry must be Unix milliseconds"))
 	handle("GET "+api.PathTokens+"/{id}/usage", auth(endpoint(s, ok, s.tokenUsage)))
 
 	handle("GET "+api.PathRoles, auth(endpoint(s, ok, s.listRoles)), limit, offset)
@@ -64,7 +72,7 @@ func (s *Server) routes() http.Handler {
 	handle("PATCH "+api.PathRoles+"/{keyOrId}", auth(dryRunEndpoint(s, ok, s.patchRole)))
 	handle("DELETE "+api.PathRoles+"/{keyOrId}", auth(endpoint(s, deleted, s.deleteRole)))
 
-	handle("GET "+api.PathWorkspaces, auth(endpoint(s, ok, s.listWorkspaces)), "name", limit, offset)
+	handle("GET "+api.PathWorkspaces, auth(endpoint(s, ok, s.listWorkspaces)), textParam("name"), limit, offset)
 	handle("POST "+api.PathWorkspaces, auth(endpoint(s, created, s.createWorkspace)))
 	handle("GET "+api.PathWorkspaces+"/{id}", auth(endpoint(s, ok, s.getWorkspace)))
 	handle("PATCH "+api.PathWorkspaces+"/{id}", auth(endpoint(s, ok, s.patchWorkspace)))
@@ -73,7 +81,7 @@ func (s *Server) routes() http.Handler {
 	handle("DELETE "+api.PathWorkspaces+"/{id}/members/{memberId}", auth(endpoint(s, ok, s.removeWorkspaceMember)))
 	handle("POST "+api.PathWorkspaces+"/{id}/transfer", auth(endpoint(s, ok, s.transferWorkspace)))
 
-	handle("GET "+api.PathMembers, auth(endpoint(s, ok, s.listMembers)), limit, offset, "email")
+	handle("GET "+api.PathMembers, auth(endpoint(s, ok, s.listMembers)), limit, offset, textParam("email"))
 	handle("POST "+api.PathMembers, auth(endpoint(s, created, s.createMember)))
 	handle("GET "+api.PathMembers+"/{id}", auth(endpoint(s, ok, s.getMember)))
 	handle("PATCH "+api.PathMembers+"/{id}", auth(endpoint(s, ok, s.patchMember)))

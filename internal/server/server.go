@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/authz"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
@@ -133,6 +135,8 @@ type Server struct {
 	memberMu sync.Mutex
 
 	auth     *authCache
+	rules    *authz.Rules
+	expiry   authz.Expiry
 	lastUsed *lastUsed
 	usage    *usage
 	limiter  *rateLimiter
@@ -183,8 +187,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.LastUsedFlush = time.Minute
 	}
 	org, err := cfg.Store.Organization(context.Background())
-	if err != nil {
-		return nil, errors.New("server: the store has no organisation; bootstrap it first")
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("server: the store has no organisation; bootstrap it first: %w", err)
+	} else if err != nil {
+		return nil, fmt.Errorf("server: reading the organisation: %w", err)
 	}
 	m := newMetrics()
 	s := &Server{
@@ -205,6 +211,8 @@ func New(cfg Config) (*Server, error) {
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
+	s.rules = &authz.Rules{Cat: s.cat, Store: s.store, OrgID: s.orgID}
+	s.expiry = authz.Expiry{AllowNoExpiry: cfg.AllowNoExpiry, MaxLifetime: cfg.MaxLifetime}
 	s.handler = s.middleware(s.routes())
 	if cfg.TestClock != nil {
 		s.handler = s.withTestClock(s.handler)

@@ -48,8 +48,8 @@ const testClockTimeFormat = "2006-01-02T15:04:05.000Z07:00"
 // setTestClock sets or advances the test clock. Only an owner may move it:
 // every expiry and grace period in the organisation moves with it.
 func (s *Server) setTestClock(cl *call, in api.TestClockUpdate) (api.TestClock, error) {
-	if cl.c.member.Role != api.RoleOwner {
-		return api.TestClock{}, denied(nil, "only an owner may move the test clock; member %s is %s", cl.c.member.ID, cl.c.member.Role)
+	if err := cl.c.OwnerOnly("move the test clock"); err != nil {
+		return api.TestClock{}, err
 	}
 	switch {
 	case (in.Set == "") == (in.Advance == ""):

@@ -3,9 +3,9 @@ package server
 import (
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/authz"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
@@ -15,27 +15,26 @@ import (
 // reaching a workspace (workspaceId). It answers how many went, so that
 // offboarding and incident tooling can report it.
 func (s *Server) deleteMemberTokens(cl *call, _ noBody) (api.TokenBulkDeleteResult, error) {
-	q := cl.r.URL.Query()
-	memberID := q.Get("memberId")
+	memberID, err := queryText(cl, "memberId")
+	if err != nil {
+		return api.TokenBulkDeleteResult{}, err
+	}
 	if memberID == "" {
 		return api.TokenBulkDeleteResult{}, invalid("memberId", "memberId is required to delete tokens in bulk")
 	}
-	var service *bool
-	if v := q.Get("serviceToken"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return api.TokenBulkDeleteResult{}, invalid("serviceToken", "serviceToken must be true (only service tokens) or false (only personal tokens)")
-		}
-		service = &b
-	}
-	workspaceID := q.Get("workspaceId")
-	if err := cl.c.require(catalogue.AccessTokenWrite); err != nil {
+	service, err := queryBool(cl, "serviceToken")
+	if err != nil {
 		return api.TokenBulkDeleteResult{}, err
 	}
-	if memberID != cl.c.member.ID {
-		if err := cl.c.require(catalogue.AccessTokenManage); err != nil {
-			return api.TokenBulkDeleteResult{}, err
-		}
+	workspaceID, err := queryText(cl, "workspaceId")
+	if err != nil {
+		return api.TokenBulkDeleteResult{}, err
+	}
+	if err := cl.c.Require(catalogue.AccessTokenWrite); err != nil {
+		return api.TokenBulkDeleteResult{}, err
+	}
+	if err := cl.c.ManageTokensOf(memberID); err != nil {
+		return api.TokenBulkDeleteResult{}, err
 	}
 	m, err := s.store.GetMember(cl.ctx, s.orgID, memberID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -43,11 +42,11 @@ func (s *Server) deleteMemberTokens(cl *call, _ noBody) (api.TokenBulkDeleteResu
 	} else if err != nil {
 		return api.TokenBulkDeleteResult{}, err
 	}
-	if err := cl.c.mayActOnTokensOf(m); err != nil {
+	if err := cl.c.MayActOnTokensOf(m); err != nil {
 		return api.TokenBulkDeleteResult{}, err
 	}
-	if memberID == cl.c.token.MemberID {
-		if err := cl.c.refuseOldSecret("delete its own token"); err != nil {
+	if memberID == cl.c.Token.MemberID {
+		if err := cl.c.RefuseOldSecret("delete its own token"); err != nil {
 			return api.TokenBulkDeleteResult{}, err
 		}
 	}
@@ -59,7 +58,7 @@ func (s *Server) deleteMemberTokens(cl *call, _ noBody) (api.TokenBulkDeleteResu
 		}
 	}
 	n, err := s.store.DeleteMemberTokensMatching(cl.ctx, s.orgID, memberID, func(t store.Token) bool {
-		return (service == nil || t.Service == *service) && (workspaceID == "" || inScope(t, workspaceID))
+		return (service == nil || t.Service == *service) && (workspaceID == "" || authz.InScope(t, workspaceID))
 	})
 	if err != nil {
 		return api.TokenBulkDeleteResult{}, err

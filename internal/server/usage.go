@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"regexp"
-	"strconv"
 	"sync"
 	"time"
 
@@ -125,28 +123,18 @@ func (s *Server) tokenUsage(cl *call, _ noBody) (api.TokenUsage, error) {
 	return out, nil
 }
 
-var unusedForPattern = regexp.MustCompile(`^([0-9]{1,4})d$`)
-
 // maxUnusedForDays bounds ?unusedFor: ten years.
 const maxUnusedForDays = 3650
 
 // unusedSince reads ?unusedFor=<N>d: tokens neither used nor created in the
 // last N days. It flushes first, so a token used a moment ago is not listed.
 func (s *Server) unusedSince(cl *call) (time.Time, error) {
-	v := cl.r.URL.Query().Get("unusedFor")
-	if v == "" {
-		return time.Time{}, nil
-	}
-	m := unusedForPattern.FindStringSubmatch(v)
-	if m == nil {
-		return time.Time{}, invalid("unusedFor", "unusedFor must be a number of days such as 30d (1d to %dd)", maxUnusedForDays)
-	}
-	n, _ := strconv.Atoi(m[1])
-	if n < 1 || n > maxUnusedForDays {
-		return time.Time{}, invalid("unusedFor", "unusedFor must be between 1d and %dd", maxUnusedForDays)
+	n, ok, err := queryInt(cl, "unusedFor")
+	if !ok {
+		return time.Time{}, err
 	}
 	if err := s.FlushLastUsed(); err != nil {
 		return time.Time{}, err
 	}
-	return cl.now.AddDate(0, 0, -n), nil
+	return cl.now.AddDate(0, 0, -int(n)), nil
 }

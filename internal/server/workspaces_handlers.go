@@ -71,19 +71,23 @@ func (s *Server) loadWorkspace(cl *call, action string) (store.Workspace, error)
 	} else if err != nil {
 		return w, err
 	}
-	return w, cl.c.requireWorkspace(action, w)
+	return w, cl.c.RequireWorkspace(action, w)
 }
 
 func (s *Server) listWorkspaces(cl *call, _ noBody) (api.List[api.Workspace], error) {
-	if err := cl.c.require(catalogue.WorkspaceRead); err != nil {
+	if err := cl.c.Require(catalogue.WorkspaceRead); err != nil {
 		return api.List[api.Workspace]{}, err
 	}
-	p, err := pageOf(cl.r)
+	p, err := pageOf(cl)
+	if err != nil {
+		return api.List[api.Workspace]{}, err
+	}
+	name, err := queryText(cl, "name")
 	if err != nil {
 		return api.List[api.Workspace]{}, err
 	}
 	var all []store.Workspace
-	if name := cl.r.URL.Query().Get("name"); name != "" {
+	if name != "" {
 		// The list's links repeat the query: a secret must not come back.
 		if err := noSecret("name", name); err != nil {
 			return api.List[api.Workspace]{}, err
@@ -99,7 +103,7 @@ func (s *Server) listWorkspaces(cl *call, _ noBody) (api.List[api.Workspace], er
 	}
 	visible := []api.Workspace{}
 	for _, w := range all {
-		if cl.c.requireWorkspace(catalogue.WorkspaceRead, w) == nil {
+		if cl.c.RequireWorkspace(catalogue.WorkspaceRead, w) == nil {
 			visible = append(visible, apiWorkspace(w))
 		}
 	}
@@ -115,10 +119,10 @@ func (s *Server) getWorkspace(cl *call, _ noBody) (api.Workspace, error) {
 }
 
 func (s *Server) createWorkspace(cl *call, in api.WorkspaceCreate) (api.Workspace, error) {
-	if err := cl.c.require(catalogue.WorkspaceWrite); err != nil {
+	if err := cl.c.Require(catalogue.WorkspaceWrite); err != nil {
 		return api.Workspace{}, err
 	}
-	w := store.Workspace{ID: newID(), OrgID: s.orgID, OwnerID: cl.c.member.ID, CreatedAt: cl.now, UpdatedAt: cl.now}
+	w := store.Workspace{ID: newID(), OrgID: s.orgID, OwnerID: cl.c.Member.ID, CreatedAt: cl.now, UpdatedAt: cl.now}
 	if in.OwnerID != "" {
 		if _, err := s.store.GetMember(cl.ctx, s.orgID, in.OwnerID); errors.Is(err, store.ErrNotFound) {
 			return api.Workspace{}, invalid("ownerId", "no member with id %q", in.OwnerID)
@@ -248,7 +252,7 @@ func (s *Server) transferWorkspace(cl *call, in api.WorkspaceTransfer) (api.Work
 	} else if err != nil {
 		return api.WorkspaceTransferResult{}, err
 	}
-	nw, narrowed, revoked, err := s.store.TransferWorkspace(cl.ctx, s.orgID, w.ID, in.OwnerID, cl.c.rolesAbove(), cl.now)
+	nw, narrowed, revoked, err := s.store.TransferWorkspace(cl.ctx, s.orgID, w.ID, in.OwnerID, cl.c.RolesAbove(), cl.now)
 	if err != nil {
 		return api.WorkspaceTransferResult{}, err
 	}

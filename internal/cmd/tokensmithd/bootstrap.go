@@ -26,7 +26,7 @@ func bootstrap(ctx context.Context, st store.Store, h *secret.Hasher, given stri
 	if _, err := st.Organization(ctx); err == nil {
 		return "", false, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return "", false, err
+		return "", false, fmt.Errorf("reading the organisation: %w", err)
 	}
 	value := given
 	if _, err := secret.Parse(value); value == "" || err != nil {

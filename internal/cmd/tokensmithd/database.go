@@ -87,13 +87,17 @@ func replicaPepper(fromConfig string) ([]byte, error) {
 // openShared opens the PostgreSQL database, applying any migration it
 // lacks, and refuses it if it was set up with another pepper.
 func (d *databaseOptions) openShared(ctx context.Context, h *secret.Hasher) (*postgres.Store, error) {
-	st, err := postgres.Open(ctx, d.url, d.storeOptions())
+	st, err := postgres.Connect(ctx, d.url, d.storeOptions())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("opening the database: %w", err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("migrating the database: %w", err)
 	}
 	if err := st.CheckPepper(ctx, h.Digest(pepperFingerprintLabel)); err != nil {
 		st.Close()
-		return nil, err
+		return nil, fmt.Errorf("checking the database's pepper: %w", err)
 	}
 	return st, nil
 }

@@ -42,5 +42,9 @@ func (o *options) openStore(logger *slog.Logger, stderr io.Writer) (*sqlite.Stor
 	const warning = "IN MEMORY: nothing is written to disk and every member, workspace, role and token is lost when tokensmithd stops; for tests only"
 	fmt.Fprintln(stderr, "tokensmithd: "+warning)
 	logger.Warn(warning)
-	return sqlite.OpenInMemory()
+	st, err := sqlite.OpenInMemory()
+	if err != nil {
+		return nil, fmt.Errorf("opening the in-memory store: %w", err)
+	}
+	return st, nil
 }
