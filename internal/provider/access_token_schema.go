@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
@@ -143,8 +144,33 @@ func (a conflictingArguments) ValidateResource(_ context.Context, req resource.V
 	set, _, diags := configuredArguments(req.Config, a)
 	if len(set) > 1 {
 		diags.AddAttributeError(path.Root(set[1]), "Invalid Attribute Combination",
-			fmt.Sprintf("%s and %s are both set: a token takes at most one of them.",
+			fmt.Sprintf("%s and %s are both set: they cannot be configured together, a token takes at most one of them.",
 				strings.Join(set[:len(set)-1], ", "), set[len(set)-1]))
+	}
+	resp.Diagnostics.Append(diags...)
+}
+
+// requiredTogetherArguments validates that the top-level arguments are
+// either all set or all left out; the error is attached to the first one
+// missing. An unknown value may turn out either way, so a configuration
+// with one is judged once it is known.
+type requiredTogetherArguments []string
+
+func (a requiredTogetherArguments) Description(context.Context) string {
+	return strings.Join(a, ", ") + " are set together or not at all"
+}
+
+func (a requiredTogetherArguments) MarkdownDescription(ctx context.Context) string {
+	return a.Description(ctx)
+}
+
+func (a requiredTogetherArguments) ValidateResource(_ context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	set, unknown, diags := configuredArguments(req.Config, a)
+	if !diags.HasError() && !unknown && len(set) > 0 && len(set) < len(a) {
+		missing := slices.DeleteFunc(slices.Clone([]string(a)), func(name string) bool { return slices.Contains(set, name) })
+		diags.AddAttributeError(path.Root(missing[0]), "Invalid Attribute Combination",
+			fmt.Sprintf("%s is set but %s is not: %s must be configured together.",
+				strings.Join(set, " and "), strings.Join(missing, " and "), strings.Join(a, " and ")))
 	}
 	resp.Diagnostics.Append(diags...)
 }

@@ -6,7 +6,6 @@ import (
 	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -66,8 +65,8 @@ func addWriteOnlyAttributes(attrs map[string]schema.Attribute) {
 // secret the backend shows once, which would then have to go into state.
 func writeOnlyConfigValidators() []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.RequiredTogether(path.MatchRoot("secret_wo"), path.MatchRoot("secret_wo_version")),
-		resourcevalidator.Conflicting(path.MatchRoot("secret_wo"), path.MatchRoot("rotation_triggers")),
+		requiredTogetherArguments{"secret_wo", "secret_wo_version"},
+		conflictingArguments{"secret_wo", "rotation_triggers"},
 	}
 }
 

@@ -3,7 +3,8 @@
 # and destroy N access tokens, beside N terraform_data resources (the cost of
 # the CLI alone) timed in the same run, against one tokensmithd over TLS in a
 # temporary directory. Prints one table per CLI and N, with the ratio to the
-# floor and the provider's peak resident memory.
+# floor and the provider's peak resident memory, and where the CPU of each
+# step went: the CLI itself, the provider and tokensmithd.
 #
 #   BENCH_N="300 1000"   the sizes to measure
 #   BENCH_CLIS="terraform tofu"
@@ -64,11 +65,12 @@ export TOKENSMITH_CA_CERT_FILE="$WORK/ca.pem"
 unset TOKENSMITH_BOOTSTRAP_TOKEN
 
 # The CLI starts the provider through a wrapper that records its peak
-# resident memory (one line in KiB per provider process).
+# resident memory and its CPU seconds (one line "KiB user sys" per provider
+# process).
 mkdir "$WORK/plugin"
 cat >"$WORK/plugin/terraform-provider-tokensmith" <<WRAP
 #!/bin/sh
-exec /usr/bin/time -f %M -a -o "\$BENCH_MEM_FILE" "$BIN/terraform-provider-tokensmith" "\$@"
+exec /usr/bin/time -f "%M %U %S" -a -o "\$BENCH_MEM_FILE" "$BIN/terraform-provider-tokensmith" "\$@"
 WRAP
 chmod +x "$WORK/plugin/terraform-provider-tokensmith"
 cat >"$WORK/cli.tfrc" <<CFG
@@ -108,24 +110,38 @@ resource "tokensmith_access_token" "t" {
 TF
 }
 
-# timed OUT CMD...: runs CMD, fails the bench when it fails, and writes the
-# seconds it took to OUT.
+# backend_cpu: tokensmithd's CPU seconds so far.
+backend_cpu() {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$BACKEND_PID/stat"
+}
+
+# timed OUT CMD...: runs CMD, fails the bench when it fails, and writes to
+# OUT the seconds it took followed by the CPU seconds of the CLI itself, of
+# the provider processes it started and of tokensmithd during it.
 timed() {
-	local out="$1" start end
+	local out="$1" start end b0 b1 cli provider
 	shift
+	: >"$WORK/step.mem"
+	b0="$(backend_cpu)"
 	start=$(date +%s.%N)
-	if ! "$@" >"$WORK/last.log" 2>&1; then
+	if ! BENCH_MEM_FILE="$WORK/step.mem" /usr/bin/time -f "%U %S" -o "$WORK/step.cpu" "$@" >"$WORK/last.log" 2>&1; then
 		cat "$WORK/last.log" >&2
 		echo "bench: failed: $*" >&2
 		exit 1
 	fi
 	end=$(date +%s.%N)
-	echo "$end - $start" | bc >"$out"
+	b1="$(backend_cpu)"
+	cat "$WORK/step.mem" >>"$BENCH_MEM_FILE"
+	# The CLI's figure counts the providers it waited for: subtract them.
+	provider="$(awk '{ s += $2 + $3 } END { printf "%.2f", s }' "$WORK/step.mem")"
+	cli="$(awk -v p="$provider" '{ printf "%.2f", $1 + $2 - p }' "$WORK/step.cpu")"
+	echo "$(echo "$end - $start" | bc) $cli $provider $(echo "$b1 - $b0" | bc)" >"$out"
 }
 
-# fastest A B: the smaller of two times in seconds.
+# fastest A B: of two "wall cli provider backend" lines, the one with the
+# smaller wall time.
 fastest() {
-	if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc)" = 1 ]; then echo "$2"; else echo "$1"; fi
+	if [ -z "$1" ] || [ "$(echo "${2%% *} < ${1%% *}" | bc)" = 1 ]; then echo "$2"; else echo "$1"; fi
 }
 
 # measure CLI DIR: apply, the fastest of BENCH_PLAN_RUNS no-change plans
@@ -148,11 +164,15 @@ measure() {
 	done
 }
 
+# row STEP LABEL: wall times and ratio, then the CPU seconds of the CLI,
+# provider and tokensmithd for the tokens and (CLI only) for the floor.
 row() {
-	local step="$1" floor tokens
-	floor="$(cat "$WORK/floor/$step")"
-	tokens="$(cat "$WORK/tokens/$step")"
-	printf '| %-27s | %8.2f s | %8.2f s | %5.1f× |\n' "$2" "$floor" "$tokens" "$(echo "$tokens / $floor" | bc -l)"
+	local floor tokens
+	read -r -a floor <"$WORK/floor/$1"
+	read -r -a tokens <"$WORK/tokens/$1"
+	printf '| %-27s | %8.2f s | %8.2f s | %5.1f× | %13.2f s | %9.2f s | %6.2f s | %9.2f s |\n' "$2" \
+		"${floor[0]}" "${tokens[0]}" "$(echo "${tokens[0]} / ${floor[0]}" | bc -l)" \
+		"${floor[1]}" "${tokens[1]}" "${tokens[2]}" "${tokens[3]}"
 }
 
 for name in $BENCH_CLIS; do
@@ -170,11 +190,11 @@ for name in $BENCH_CLIS; do
 			measure "$cli" "$WORK/floor"
 			measure "$cli" "$WORK/tokens"
 		done
-		peak="$(sort -n "$BENCH_MEM_FILE" | tail -n1)"
+		peak="$(cut -d' ' -f1 "$BENCH_MEM_FILE" | sort -n | tail -n1)"
 		echo
 		echo "$name $version, N = $n (fastest of $BENCH_RUNS round(s); plan: of $BENCH_PLAN_RUNS per round)"
-		echo "| step                        |    floor   | tokensmith | ratio  |"
-		echo "|-----------------------------|------------|------------|--------|"
+		echo "| step                        |    floor   | tokensmith | ratio  | CPU: CLI, floor | CLI, tokens | provider | tokensmithd |"
+		echo "|-----------------------------|------------|------------|--------|-----------------|-------------|----------|-------------|"
 		row plan "plan (refresh, no changes)"
 		row apply "apply"
 		row destroy "destroy"
