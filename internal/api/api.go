@@ -81,7 +81,11 @@ type Links map[string]Link
 
 // Statement is one policy statement of an inline role or a custom role.
 // Exactly one of Resources and NotResources, and exactly one of Actions and
-// NotActions, is set.
+// NotActions, is set (a statement with neither matches nothing).
+//
+// It is the only statement type: the server, the store engines, package
+// policy (which evaluates it) and package review use it as it is, so a
+// statement crosses from the wire to storage and evaluation unconverted.
 type Statement struct {
 	Effect       string   `json:"effect"`
 	Resources    []string `json:"resources,omitempty"`

@@ -261,27 +261,22 @@ func (s *Server) rolePolicy(r store.CustomRole, memberRole string) policy.Policy
 	return p
 }
 
-func toPolicy(stmts []store.Statement) policy.Policy {
-	p := make(policy.Policy, 0, len(stmts))
-	for _, st := range stmts {
-		p = append(p, policy.Statement{
-			Effect: st.Effect, Actions: st.Actions, NotActions: st.NotActions,
-			Resources: st.Resources, NotResources: st.NotResources,
-		})
-	}
-	return p
+// toPolicy copies stored statements into a policy of their own, which the
+// caller may extend without touching the record.
+func toPolicy(stmts []api.Statement) policy.Policy {
+	return policy.Policy(slices.Clone(stmts))
 }
 
 // scopePolicy allows everything on "org" and on the workspaces in scope.
 func scopePolicy(t store.Token) policy.Policy {
 	p := policy.Policy{{Effect: api.EffectAllow, Actions: []string{"*"}, Resources: []string{"org"}}}
 	if t.AllWorkspaces {
-		p = append(p, policy.Statement{Effect: api.EffectAllow, Actions: []string{"*"}, Resources: []string{"workspace/*"}})
+		p = append(p, api.Statement{Effect: api.EffectAllow, Actions: []string{"*"}, Resources: []string{"workspace/*"}})
 		if len(t.ExcludedWorkspaceIDs) > 0 {
-			p = append(p, policy.Statement{Effect: api.EffectDeny, Actions: []string{"*"}, Resources: workspaceResources(t.ExcludedWorkspaceIDs)})
+			p = append(p, api.Statement{Effect: api.EffectDeny, Actions: []string{"*"}, Resources: workspaceResources(t.ExcludedWorkspaceIDs)})
 		}
 	} else if len(t.WorkspaceIDs) > 0 {
-		p = append(p, policy.Statement{Effect: api.EffectAllow, Actions: []string{"*"}, Resources: workspaceResources(t.WorkspaceIDs)})
+		p = append(p, api.Statement{Effect: api.EffectAllow, Actions: []string{"*"}, Resources: workspaceResources(t.WorkspaceIDs)})
 	}
 	return p
 }

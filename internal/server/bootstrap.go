@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
@@ -71,7 +72,7 @@ func ownerToken(orgID, memberID, name string, kind secret.Kind, h *secret.Hasher
 	return store.Token{
 		ID: newID(), OrgID: orgID, MemberID: memberID, Name: name,
 		Service:           kind == secret.KindService,
-		InlineRole:        []store.Statement{{Effect: "allow", Actions: []string{"*"}, Resources: []string{"*"}}},
+		InlineRole:        []api.Statement{{Effect: "allow", Actions: []string{"*"}, Resources: []string{"*"}}},
 		AllWorkspaces:     true,
 		DefaultAPIVersion: DefaultAPIVersion,
 		Digest:            h.Digest(value),

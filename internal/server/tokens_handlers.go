@@ -43,7 +43,7 @@ var grantFields = []string{"role", "customRoleIds", "inlineRole", "permissions",
 func specOf(t store.Token) tokenSpec {
 	return tokenSpec{
 		Name: t.Name, Description: t.Description, Role: t.Role,
-		CustomRoleIDs: nonNil(t.CustomRoleIDs), InlineRole: apiStatements(t.InlineRole), Permissions: nonNil(t.Permissions),
+		CustomRoleIDs: nonNil(t.CustomRoleIDs), InlineRole: nonNil(t.InlineRole), Permissions: nonNil(t.Permissions),
 		Access:       accessOf(t.Access),
 		WorkspaceIDs: nonNil(t.WorkspaceIDs), AllWorkspaces: t.AllWorkspaces,
 	}
@@ -199,10 +199,10 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 			}
 		}
 	case len(sp.InlineRole) > 0:
-		if err := policy.Validate("inlineRole", policyStatements(sp.InlineRole), s.cat); err != nil {
+		if err := policy.Validate("inlineRole", sp.InlineRole, s.cat); err != nil {
 			return err
 		}
-		t.InlineRole = storeStatements(sp.InlineRole)
+		t.InlineRole = sp.InlineRole
 	case len(sp.Access) > 0:
 		access, err := s.checkAccess("access", sp.Access)
 		if err != nil {
@@ -492,7 +492,7 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 		return api.Token{}, sec.stored("secret", err)
 	}
 	s.audit(cl, "token.create", "token/"+t.ID, fmt.Sprintf("name=%q member=%s service=%t", t.Name, t.MemberID, t.Service)+
-		notEnforcedDetail("inlineRole", apiStatements(t.InlineRole))+sec.auditNote())
+		notEnforcedDetail("inlineRole", t.InlineRole)+sec.auditNote())
 	cl.secret = sec.shown != ""
 	return s.apiToken(t, owner, sec.shown, cl.now), nil
 }
@@ -631,7 +631,7 @@ func (s *Server) patchToken(cl *call, pb patchBody) (api.Token, error) {
 			return api.Token{}, err
 		}
 		s.audit(cl, "token.update", "token/"+t.ID, "fields="+strings.Join(slices.Sorted(maps.Keys(touched)), ",")+
-			notEnforcedDetail("inlineRole", apiStatements(t.InlineRole)))
+			notEnforcedDetail("inlineRole", t.InlineRole))
 	}
 	return s.apiToken(t, owner, "", cl.now), nil
 }

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 // ms keeps whole milliseconds, the precision the API exposes and the
@@ -43,6 +43,9 @@ func unlist(xs []string) []string {
 	return xs
 }
 
+// statementJSON is how a policy statement is kept in its column: the rows
+// already stored fix the format, so it is spelled out here rather than
+// borrowed from api.Statement, whose key order differs.
 type statementJSON struct {
 	Effect       string   `json:"effect"`
 	Actions      []string `json:"actions,omitempty"`
@@ -51,16 +54,17 @@ type statementJSON struct {
 	NotResources []string `json:"notResources,omitempty"`
 }
 
-func encodeStatements(stmts []store.Statement) []byte {
+func encodeStatements(stmts []api.Statement) []byte {
 	out := make([]statementJSON, len(stmts))
 	for i, s := range stmts {
-		out[i] = statementJSON(s)
+		out[i] = statementJSON{Effect: s.Effect, Actions: s.Actions, NotActions: s.NotActions,
+			Resources: s.Resources, NotResources: s.NotResources}
 	}
 	b, _ := json.Marshal(out)
 	return b
 }
 
-func decodeStatements(b []byte) ([]store.Statement, error) {
+func decodeStatements(b []byte) ([]api.Statement, error) {
 	var in []statementJSON
 	if err := json.Unmarshal(b, &in); err != nil {
 		return nil, err
@@ -68,9 +72,10 @@ func decodeStatements(b []byte) ([]store.Statement, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
-	out := make([]store.Statement, len(in))
+	out := make([]api.Statement, len(in))
 	for i, st := range in {
-		out[i] = store.Statement(st)
+		out[i] = api.Statement{Effect: st.Effect, Actions: st.Actions, NotActions: st.NotActions,
+			Resources: st.Resources, NotResources: st.NotResources}
 	}
 	return out, nil
 }

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 func toMillis(t time.Time) int64 { return t.UnixMilli() }
@@ -51,6 +51,9 @@ func decodeList(s string) ([]string, error) {
 	return xs, nil
 }
 
+// statementJSON is how a policy statement is kept in its column: the rows
+// already stored fix the format, so it is spelled out here rather than
+// borrowed from api.Statement, whose key order differs.
 type statementJSON struct {
 	Effect       string   `json:"effect"`
 	Actions      []string `json:"actions,omitempty"`
@@ -59,19 +62,20 @@ type statementJSON struct {
 	NotResources []string `json:"notResources,omitempty"`
 }
 
-func encodeStatements(stmts []store.Statement) string {
+func encodeStatements(stmts []api.Statement) string {
 	if len(stmts) == 0 {
 		return "[]"
 	}
 	out := make([]statementJSON, len(stmts))
 	for i, s := range stmts {
-		out[i] = statementJSON(s)
+		out[i] = statementJSON{Effect: s.Effect, Actions: s.Actions, NotActions: s.NotActions,
+			Resources: s.Resources, NotResources: s.NotResources}
 	}
 	b, _ := json.Marshal(out)
 	return string(b)
 }
 
-func decodeStatements(s string) ([]store.Statement, error) {
+func decodeStatements(s string) ([]api.Statement, error) {
 	if s == "" || s == "[]" {
 		return nil, nil
 	}
@@ -82,9 +86,10 @@ func decodeStatements(s string) ([]store.Statement, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
-	out := make([]store.Statement, len(in))
+	out := make([]api.Statement, len(in))
 	for i, st := range in {
-		out[i] = store.Statement(st)
+		out[i] = api.Statement{Effect: st.Effect, Actions: st.Actions, NotActions: st.NotActions,
+			Resources: st.Resources, NotResources: st.NotResources}
 	}
 	return out, nil
 }
