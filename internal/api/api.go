@@ -32,21 +32,6 @@ const (
 // the token the new one would replace, so that the quotas count the two once.
 const QueryReplaces = "replaces"
 
-// Built-in roles a token can be granted (source 004) and that a member holds.
-// A member can additionally be an owner; a token cannot be granted "owner".
-const (
-	RoleReader = "reader"
-	RoleWriter = "writer"
-	RoleAdmin  = "admin"
-	RoleOwner  = "owner"
-)
-
-// TokenRoles are the values the `role` field of a token accepts.
-var TokenRoles = []string{RoleReader, RoleWriter, RoleAdmin}
-
-// MemberRoles are the values the `role` field of a member accepts, weakest first.
-var MemberRoles = []string{RoleReader, RoleWriter, RoleAdmin, RoleOwner}
-
 // Base permissions of a custom role (the wider service's basePermissions):
 // what a member holding the role may do outside its policy statements.
 // reader grants every catalogue permission whose name ends in _READ, bounded
@@ -57,9 +42,11 @@ const (
 	BasePermissionsNoAccess = "no_access"
 )
 
-// BasePermissions are the values the `basePermissions` field of a custom
-// role accepts.
-var BasePermissions = []string{BasePermissionsNoAccess, BasePermissionsReader}
+// BasePermissions returns the values the `basePermissions` field of a
+// custom role accepts, in a slice of the caller's own.
+func BasePermissions() []string {
+	return []string{BasePermissionsNoAccess, BasePermissionsReader}
+}
 
 // CustomRoleKeyPattern is the regular expression a custom role's key matches.
 const CustomRoleKeyPattern = `^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`

@@ -30,21 +30,46 @@ const (
 // carry it in ErrorNumber.
 const PermissionDeniedNumber = 4101
 
-// Status maps every code to its HTTP status. It is the one table that does so.
-var Status = map[Code]int{
-	CodeInvalidRequest:   http.StatusBadRequest,
-	CodeUnauthorized:     http.StatusUnauthorized,
-	CodePermissionDenied: http.StatusForbidden,
-	CodeNotFound:         http.StatusNotFound,
-	CodeMethodNotAllowed: http.StatusMethodNotAllowed,
-	CodeConflict:         http.StatusConflict,
-	CodeQuotaExceeded:    http.StatusConflict, // not 429: retrying cannot help
-	CodeRateLimited:      http.StatusTooManyRequests,
-	CodeTooLarge:         http.StatusRequestEntityTooLarge,
-	CodeHeadersTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
-	CodeIdempotencyReuse: http.StatusUnprocessableEntity,
-	CodeInProgress:       http.StatusConflict,
-	CodeInternal:         http.StatusInternalServerError,
+// statuses maps every code to its HTTP status, in the order the codes are
+// declared. It is the one table that does so; StatusOf and Codes read it.
+var statuses = [...]struct {
+	code   Code
+	status int
+}{
+	{CodeInvalidRequest, http.StatusBadRequest},
+	{CodeUnauthorized, http.StatusUnauthorized},
+	{CodePermissionDenied, http.StatusForbidden},
+	{CodeNotFound, http.StatusNotFound},
+	{CodeMethodNotAllowed, http.StatusMethodNotAllowed},
+	{CodeConflict, http.StatusConflict},
+	{CodeQuotaExceeded, http.StatusConflict}, // not 429: retrying cannot help
+	{CodeRateLimited, http.StatusTooManyRequests},
+	{CodeTooLarge, http.StatusRequestEntityTooLarge},
+	{CodeHeadersTooLarge, http.StatusRequestHeaderFieldsTooLarge},
+	{CodeIdempotencyReuse, http.StatusUnprocessableEntity},
+	{CodeInProgress, http.StatusConflict},
+	{CodeInternal, http.StatusInternalServerError},
+}
+
+// StatusOf returns the HTTP status of code. A code this package does not
+// define is an internal error (500).
+func StatusOf(code Code) int {
+	for _, e := range statuses {
+		if e.code == code {
+			return e.status
+		}
+	}
+	return http.StatusInternalServerError
+}
+
+// Codes returns every error code, in the order they are declared, in a
+// slice of the caller's own.
+func Codes() []Code {
+	out := make([]Code, len(statuses))
+	for i, e := range statuses {
+		out[i] = e.code
+	}
+	return out
 }
 
 // ProblemContentType is the media type of every error response.

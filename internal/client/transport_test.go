@@ -83,7 +83,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeProblem(w http.ResponseWriter, code api.Code, detail string) {
-	status := api.Status[code]
+	status := api.StatusOf(code)
 	w.Header().Set("Content-Type", api.ProblemContentType)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(api.Problem{
@@ -478,7 +478,7 @@ func TestProblemDecodingAndPredicates(t *testing.T) {
 			f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
 				w.Header().Set(api.HeaderRetryAfter, "0")
 				w.Header().Set(api.HeaderRequestID, "req-1")
-				status := api.Status[code]
+				status := api.StatusOf(code)
 				w.Header().Set("Content-Type", api.ProblemContentType)
 				w.WriteHeader(status)
 				_ = json.NewEncoder(w).Encode(api.Problem{
@@ -500,7 +500,7 @@ func TestProblemDecodingAndPredicates(t *testing.T) {
 			if e.Problem.Field != "name" || e.Problem.Limit != 20 || len(e.Problem.Missing) != 1 || e.Problem.RequestID != "req-1" {
 				t.Errorf("problem extensions lost: %+v", e.Problem)
 			}
-			wantMsg := fmt.Sprintf("name: rule broken tsm_pat_[REDACTED] (code %s, HTTP %d)", code, api.Status[code])
+			wantMsg := fmt.Sprintf("name: rule broken tsm_pat_[REDACTED] (code %s, HTTP %d)", code, api.StatusOf(code))
 			if err.Error() != wantMsg {
 				t.Errorf("Error() = %q, want %q", err.Error(), wantMsg)
 			}

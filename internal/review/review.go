@@ -134,11 +134,6 @@ func (w Widening) Empty() bool {
 		len(w.AllowsAdded) == 0 && len(w.DeniesRemoved) == 0 && len(w.Workspaces) == 0 && !w.AllWorkspaces
 }
 
-// roleRank orders the built-in roles; unknown roles rank below all.
-func roleRank(role string) int {
-	return slices.Index([]string{catalogue.RoleReader, catalogue.RoleWriter, catalogue.RoleAdmin, catalogue.RoleOwner}, role)
-}
-
 // Compare returns what next grants beyond prev. A nil prev (a create) or a
 // nil next (a delete) widens nothing. roles may be nil when neither grant
 // uses a built-in role.
@@ -179,8 +174,8 @@ func Compare(roles RolePermissions, prev, next *Grant) Widening {
 	if next.Role != "" && next.Role != prev.Role {
 		raise := RoleRaise{From: prev.Role, To: next.Role, Adds: missing(forRole(next.Role), held)}
 		raised := len(raise.Adds) > 0
-		if prev.Role != "" && roleRank(prev.Role) >= 0 && roleRank(next.Role) >= 0 {
-			raised = roleRank(next.Role) > roleRank(prev.Role)
+		if prev.Role != "" && api.RoleRank(prev.Role) >= 0 && api.RoleRank(next.Role) >= 0 {
+			raised = api.RoleRank(next.Role) > api.RoleRank(prev.Role)
 		}
 		if raised {
 			w.Role = &raise

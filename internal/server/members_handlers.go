@@ -25,11 +25,9 @@ var memberPatchRules = patchRules{
 	fixed:   fieldSet("_id", "_links", "workspaceIds", "creationDate", "lastModified"),
 }
 
-func roleRank(role string) int { return slices.Index(api.MemberRoles, role) }
-
 // rolesAbove lists the member roles ranked above the caller's.
 func (c *caller) rolesAbove() []string {
-	return api.MemberRoles[roleRank(c.member.Role)+1:]
+	return api.MemberRoles()[api.RoleRank(c.member.Role)+1:]
 }
 
 func validMember(sp memberSpec) error {
@@ -45,19 +43,19 @@ func validMember(sp memberSpec) error {
 	if err := validName("lastName", sp.LastName, api.MaxMemberNameLength, false); err != nil {
 		return err
 	}
-	if roleRank(sp.Role) < 0 {
-		return invalid("role", "role must be one of %s, got %q", strings.Join(api.MemberRoles, ", "), sp.Role)
+	if api.RoleRank(sp.Role) < 0 {
+		return invalid("role", "role must be one of %s, got %q", strings.Join(api.MemberRoles(), ", "), sp.Role)
 	}
 	return nil
 }
 
 // mayManage: nobody acts on a member above them or grants a role above their own.
 func (c *caller) mayManage(target store.Member, newRole string) error {
-	mine := roleRank(c.member.Role)
-	if roleRank(target.Role) > mine {
+	mine := api.RoleRank(c.member.Role)
+	if api.RoleRank(target.Role) > mine {
 		return denied(nil, "a member with role %s cannot change a member with role %s", c.member.Role, target.Role)
 	}
-	if newRole != "" && roleRank(newRole) > mine {
+	if newRole != "" && api.RoleRank(newRole) > mine {
 		return denied(nil, "a member with role %s cannot grant role %s", c.member.Role, newRole)
 	}
 	return nil

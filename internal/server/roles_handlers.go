@@ -47,8 +47,8 @@ func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
 	if sp.BasePermissions == "" {
 		sp.BasePermissions = api.BasePermissionsNoAccess
 	}
-	if !slices.Contains(api.BasePermissions, sp.BasePermissions) {
-		return invalid("basePermissions", "basePermissions must be one of %s, got %q", strings.Join(api.BasePermissions, ", "), sp.BasePermissions)
+	if !slices.Contains(api.BasePermissions(), sp.BasePermissions) {
+		return invalid("basePermissions", "basePermissions must be one of %s, got %q", strings.Join(api.BasePermissions(), ", "), sp.BasePermissions)
 	}
 	access, err := s.checkAccess("access", sp.Access)
 	if err != nil {

@@ -182,8 +182,8 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 	t.Role, t.CustomRoleIDs, t.InlineRole, t.Permissions, t.Access = "", nil, nil, nil, nil
 	switch {
 	case sp.Role != "":
-		if !slices.Contains(api.TokenRoles, sp.Role) {
-			return invalid("role", "role must be one of %s, got %q", strings.Join(api.TokenRoles, ", "), sp.Role)
+		if !slices.Contains(api.TokenRoles(), sp.Role) {
+			return invalid("role", "role must be one of %s, got %q", strings.Join(api.TokenRoles(), ", "), sp.Role)
 		}
 		t.Role = sp.Role
 	case len(sp.CustomRoleIDs) > 0:
@@ -373,7 +373,7 @@ func (s *Server) loadToken(cl *call, id, action string) (store.Token, store.Memb
 // resetting (which hands over the new secret) or minting a token of a member
 // ranked above the caller would let the caller act as that member.
 func (c *caller) mayActOnTokensOf(owner store.Member) error {
-	if roleRank(owner.Role) > roleRank(c.member.Role) {
+	if api.RoleRank(owner.Role) > api.RoleRank(c.member.Role) {
 		return denied(nil, "a member with role %s cannot act on the access tokens of a member with role %s", c.member.Role, owner.Role)
 	}
 	return nil

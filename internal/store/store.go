@@ -89,7 +89,7 @@ type CustomRole struct {
 	Name        string
 	Description string
 	// BasePermissions is what a holder may do outside the policy: one of
-	// api.BasePermissions.
+	// api.BasePermissions().
 	BasePermissions string
 	// Permissions are catalogue names granted on every resource.
 	Permissions []string
