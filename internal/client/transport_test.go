@@ -451,7 +451,9 @@ func TestRedactText(t *testing.T) {
 		`{"token": "abcd", "name":"n"}`:       `{"token": "[REDACTED]", "name":"n"}`,
 		`{"token":"a\"b"}`:                    `{"token":"[REDACTED]"}`,
 		"key tsm_pat_abc123 and tsm_svc_XYZ.": "key tsm_pat_[REDACTED] and tsm_svc_[REDACTED].",
-		"plain text":                          "plain text",
+		// A redactor errs on the side of redacting: any case is masked.
+		"retyped TSM_PAT_abc123 Tsm_Svc_XYZ": "retyped TSM_PAT_[REDACTED] Tsm_Svc_[REDACTED]",
+		"plain text":                         "plain text",
 	} {
 		if got := redactText(in, ""); got != want {
 			t.Errorf("redactText(%q) = %q, want %q", in, got, want)

@@ -60,7 +60,7 @@ func (c *Console) showList(w http.ResponseWriter, r *http.Request, se *session, 
 	now := c.srv.Now()
 	d := listData{All: all, Notice: notices[r.URL.Query().Get("done")], Errors: errs, NowMs: now.UnixMilli(), Members: all}
 	for _, t := range list.Items {
-		row := tokenRow{Token: t, LastFour: t.Token, Grant: grantSummary(t), Workspaces: "all, current and future"}
+		row := tokenRow{Token: t, LastFour: api.LastFour(t.Token), Grant: grantSummary(t), Workspaces: "all, current and future"}
 		if t.Member != nil {
 			row.Owner = t.Member.Email
 		}

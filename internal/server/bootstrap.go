@@ -76,7 +76,7 @@ func ownerToken(orgID, memberID, name string, kind secret.Kind, h *secret.Hasher
 		AllWorkspaces:     true,
 		DefaultAPIVersion: DefaultAPIVersion,
 		Digest:            h.Digest(value),
-		LastFour:          secret.LastFour(value),
+		LastFour:          api.LastFour(value),
 		CreatedAt:         now, UpdatedAt: now,
 	}
 }
