@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
 // ms keeps whole milliseconds, the precision the API exposes and the
@@ -43,42 +44,9 @@ func unlist(xs []string) []string {
 	return xs
 }
 
-// statementJSON is how a policy statement is kept in its column: the rows
-// already stored fix the format, so it is spelled out here rather than
-// borrowed from api.Statement, whose key order differs.
-type statementJSON struct {
-	Effect       string   `json:"effect"`
-	Actions      []string `json:"actions,omitempty"`
-	NotActions   []string `json:"notActions,omitempty"`
-	Resources    []string `json:"resources,omitempty"`
-	NotResources []string `json:"notResources,omitempty"`
-}
+func encodeStatements(stmts []api.Statement) []byte { return store.EncodeStatements(stmts) }
 
-func encodeStatements(stmts []api.Statement) []byte {
-	out := make([]statementJSON, len(stmts))
-	for i, s := range stmts {
-		out[i] = statementJSON{Effect: s.Effect, Actions: s.Actions, NotActions: s.NotActions,
-			Resources: s.Resources, NotResources: s.NotResources}
-	}
-	b, _ := json.Marshal(out)
-	return b
-}
-
-func decodeStatements(b []byte) ([]api.Statement, error) {
-	var in []statementJSON
-	if err := json.Unmarshal(b, &in); err != nil {
-		return nil, err
-	}
-	if len(in) == 0 {
-		return nil, nil
-	}
-	out := make([]api.Statement, len(in))
-	for i, st := range in {
-		out[i] = api.Statement{Effect: st.Effect, Actions: st.Actions, NotActions: st.NotActions,
-			Resources: st.Resources, NotResources: st.NotResources}
-	}
-	return out, nil
-}
+func decodeStatements(b []byte) ([]api.Statement, error) { return store.DecodeStatements(b) }
 
 func nullBytes(b []byte) []byte {
 	if len(b) == 0 {

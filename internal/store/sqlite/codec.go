@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
 func toMillis(t time.Time) int64 { return t.UnixMilli() }
@@ -51,48 +52,9 @@ func decodeList(s string) ([]string, error) {
 	return xs, nil
 }
 
-// statementJSON is how a policy statement is kept in its column: the rows
-// already stored fix the format, so it is spelled out here rather than
-// borrowed from api.Statement, whose key order differs.
-type statementJSON struct {
-	Effect       string   `json:"effect"`
-	Actions      []string `json:"actions,omitempty"`
-	NotActions   []string `json:"notActions,omitempty"`
-	Resources    []string `json:"resources,omitempty"`
-	NotResources []string `json:"notResources,omitempty"`
-}
+func encodeStatements(stmts []api.Statement) string { return string(store.EncodeStatements(stmts)) }
 
-func encodeStatements(stmts []api.Statement) string {
-	if len(stmts) == 0 {
-		return "[]"
-	}
-	out := make([]statementJSON, len(stmts))
-	for i, s := range stmts {
-		out[i] = statementJSON{Effect: s.Effect, Actions: s.Actions, NotActions: s.NotActions,
-			Resources: s.Resources, NotResources: s.NotResources}
-	}
-	b, _ := json.Marshal(out)
-	return string(b)
-}
-
-func decodeStatements(s string) ([]api.Statement, error) {
-	if s == "" || s == "[]" {
-		return nil, nil
-	}
-	var in []statementJSON
-	if err := json.Unmarshal([]byte(s), &in); err != nil {
-		return nil, err
-	}
-	if len(in) == 0 {
-		return nil, nil
-	}
-	out := make([]api.Statement, len(in))
-	for i, st := range in {
-		out[i] = api.Statement{Effect: st.Effect, Actions: st.Actions, NotActions: st.NotActions,
-			Resources: st.Resources, NotResources: st.NotResources}
-	}
-	return out, nil
-}
+func decodeStatements(s string) ([]api.Statement, error) { return store.DecodeStatements([]byte(s)) }
 
 func boolInt(b bool) int {
 	if b {
