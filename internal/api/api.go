@@ -70,9 +70,11 @@ type Links map[string]Link
 // Exactly one of Resources and NotResources, and exactly one of Actions and
 // NotActions, is set (a statement with neither matches nothing).
 //
-// It is the only statement type: the server, the store engines, package
+// It is the only statement type: the server, the store's records, package
 // policy (which evaluates it) and package review use it as it is, so a
 // statement crosses from the wire to storage and evaluation unconverted.
+// This package imports nothing of ours, so each of them, and the Go client,
+// can depend on it without a cycle.
 type Statement struct {
 	Effect       string   `json:"effect"`
 	Resources    []string `json:"resources,omitempty"`
