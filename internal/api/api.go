@@ -32,22 +32,6 @@ const (
 // the token the new one would replace, so that the quotas count the two once.
 const QueryReplaces = "replaces"
 
-// Built-in roles a token can be granted and that a member holds. See
-// docs/guides/backend-rules.md, "Token roles" and "Member roles".
-// A member can additionally be an owner; a token cannot be granted "owner".
-const (
-	RoleReader = "reader"
-	RoleWriter = "writer"
-	RoleAdmin  = "admin"
-	RoleOwner  = "owner"
-)
-
-// TokenRoles are the values the `role` field of a token accepts.
-var TokenRoles = []string{RoleReader, RoleWriter, RoleAdmin}
-
-// MemberRoles are the values the `role` field of a member accepts, weakest first.
-var MemberRoles = []string{RoleReader, RoleWriter, RoleAdmin, RoleOwner}
-
 // Base permissions of a custom role (the wider service's basePermissions):
 // what a member holding the role may do outside its policy statements.
 // reader grants every catalogue permission whose name ends in _READ, bounded
@@ -58,9 +42,11 @@ const (
 	BasePermissionsNoAccess = "no_access"
 )
 
-// BasePermissions are the values the `basePermissions` field of a custom
-// role accepts.
-var BasePermissions = []string{BasePermissionsNoAccess, BasePermissionsReader}
+// BasePermissions returns the values the `basePermissions` field of a
+// custom role accepts, in a slice of the caller's own.
+func BasePermissions() []string {
+	return []string{BasePermissionsNoAccess, BasePermissionsReader}
+}
 
 // CustomRoleKeyPattern is the regular expression a custom role's key matches.
 const CustomRoleKeyPattern = `^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`
@@ -82,7 +68,13 @@ type Links map[string]Link
 
 // Statement is one policy statement of an inline role or a custom role.
 // Exactly one of Resources and NotResources, and exactly one of Actions and
-// NotActions, is set.
+// NotActions, is set (a statement with neither matches nothing).
+//
+// It is the only statement type: the server, the store's records, package
+// policy (which evaluates it) and package review use it as it is, so a
+// statement crosses from the wire to storage and evaluation unconverted.
+// This package imports nothing of ours, so each of them, and the Go client,
+// can depend on it without a cycle.
 type Statement struct {
 	Effect       string   `json:"effect"`
 	Resources    []string `json:"resources,omitempty"`

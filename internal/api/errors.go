@@ -1,7 +1,5 @@
 package api
 
-import "net/http"
-
 // Code is a stable, machine-readable error code. Clients branch on it; the
 // human-readable detail may change between releases.
 type Code string
@@ -31,21 +29,50 @@ const (
 // carry it in ErrorNumber.
 const PermissionDeniedNumber = 4101
 
-// Status maps every code to its HTTP status. It is the one table that does so.
-var Status = map[Code]int{
-	CodeInvalidRequest:   http.StatusBadRequest,
-	CodeUnauthorized:     http.StatusUnauthorized,
-	CodePermissionDenied: http.StatusForbidden,
-	CodeNotFound:         http.StatusNotFound,
-	CodeMethodNotAllowed: http.StatusMethodNotAllowed,
-	CodeConflict:         http.StatusConflict,
-	CodeQuotaExceeded:    http.StatusConflict, // not 429: retrying cannot help
-	CodeRateLimited:      http.StatusTooManyRequests,
-	CodeTooLarge:         http.StatusRequestEntityTooLarge,
-	CodeHeadersTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
-	CodeIdempotencyReuse: http.StatusUnprocessableEntity,
-	CodeInProgress:       http.StatusConflict,
-	CodeInternal:         http.StatusInternalServerError,
+// statuses maps every code to its HTTP status, in the order the codes are
+// declared. It is the one table that does so; StatusOf and Codes read it.
+// The statuses are numbers rather than net/http's names so that the
+// contract, and the packages that decide on it without HTTP (authz, store),
+// do not depend on an HTTP implementation; TestStatusesAreHTTPs checks each
+// against net/http.
+var statuses = [...]struct {
+	code   Code
+	status int
+}{
+	{CodeInvalidRequest, 400},   // Bad Request
+	{CodeUnauthorized, 401},     // Unauthorized
+	{CodePermissionDenied, 403}, // Forbidden
+	{CodeNotFound, 404},         // Not Found
+	{CodeMethodNotAllowed, 405}, // Method Not Allowed
+	{CodeConflict, 409},         // Conflict
+	{CodeQuotaExceeded, 409},    // Conflict; not 429: retrying cannot help
+	{CodeRateLimited, 429},      // Too Many Requests
+	{CodeTooLarge, 413},         // Content Too Large
+	{CodeHeadersTooLarge, 431},  // Request Header Fields Too Large
+	{CodeIdempotencyReuse, 422}, // Unprocessable Content
+	{CodeInProgress, 409},       // Conflict
+	{CodeInternal, 500},         // Internal Server Error
+}
+
+// StatusOf returns the HTTP status of code. A code this package does not
+// define is an internal error (500).
+func StatusOf(code Code) int {
+	for _, e := range statuses {
+		if e.code == code {
+			return e.status
+		}
+	}
+	return 500 // Internal Server Error
+}
+
+// Codes returns every error code, in the order they are declared, in a
+// slice of the caller's own.
+func Codes() []Code {
+	out := make([]Code, len(statuses))
+	for i, e := range statuses {
+		out[i] = e.code
+	}
+	return out
 }
 
 // ProblemContentType is the media type of every error response.

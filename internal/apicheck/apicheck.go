@@ -36,7 +36,7 @@ import (
 // Load parses and validates the published document.
 func Load() (*openapi3.T, error) {
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(api.OpenAPIDocument)
+	doc, err := loader.LoadFromData(api.OpenAPIDocument())
 	if err != nil {
 		return nil, fmt.Errorf("the API document does not parse: %w", err)
 	}

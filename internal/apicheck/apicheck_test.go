@@ -113,13 +113,13 @@ func TestDocumentEnumsMatchTheAPI(t *testing.T) {
 	}
 	sorted := func(v []string) []string { return slices.Sorted(slices.Values(v)) }
 	var codes []string
-	for c := range api.Status {
+	for _, c := range api.Codes() {
 		codes = append(codes, string(c))
 	}
 	for name, c := range map[string]struct{ doc, api []string }{
-		"BasePermissions":  {enum("BasePermissions"), sorted(api.BasePermissions)},
-		"TokenRole":        {enum("TokenRole"), sorted(api.TokenRoles)},
-		"MemberRole":       {enum("MemberRole"), sorted(api.MemberRoles)},
+		"BasePermissions":  {enum("BasePermissions"), sorted(api.BasePermissions())},
+		"TokenRole":        {enum("TokenRole"), sorted(api.TokenRoles())},
+		"MemberRole":       {enum("MemberRole"), sorted(api.MemberRoles())},
 		"Problem.code":     {enum("Problem", "code"), sorted(codes)},
 		"Statement.effect": {enum("Statement", "effect"), sorted([]string{api.EffectAllow, api.EffectDeny})},
 	} {

@@ -3,6 +3,7 @@ package authz
 import (
 	"slices"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
@@ -108,7 +109,7 @@ func (c *Caller) holder(workspaces []store.Workspace, future []string) policy.Su
 		}
 	}
 	h := append(policy.Subject{}, c.Subject...)
-	return append(h, policy.Policy{{Effect: policy.EffectAllow, Actions: []string{"*"}, Resources: res}})
+	return append(h, policy.Policy{{Effect: api.EffectAllow, Actions: []string{"*"}, Resources: res}})
 }
 
 // ManageTokensOf checks that the caller may reach the tokens of member

@@ -8,7 +8,8 @@
 // # Member roles
 //
 // A member is an owner, admin, writer or reader. The roles come from the
-// roles of the source permission catalogue (source 003) and are cumulative,
+// roles of the default permission catalogue (see docs/guides/backend-rules.md,
+// "Member roles" and "Permission catalogue") and are cumulative,
 // owner ⊇ admin ⊇ writer ⊇ reader:
 //
 //	owner  <- Global_Admin
@@ -39,7 +40,8 @@
 // admin it reaches only workspaces they belong to, and it counts against
 // their quota.
 //
-// The built-in token roles reader, writer and admin (source 004's `role`)
+// The built-in token roles reader, writer and admin (the `role` field; see
+// docs/guides/backend-rules.md, "Token roles")
 // grant exactly the permissions of the member role of the same name.
 //
 // # Resources

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 )
 
@@ -24,7 +25,7 @@ func TestDocumentedRolePermissions(t *testing.T) {
 			continue
 		}
 		role, list, ok := strings.Cut(rest, ":")
-		if !ok || !slices.Contains(catalogue.MemberRoles, role) {
+		if !ok || !slices.Contains(api.MemberRoles(), role) {
 			continue
 		}
 		var perms []string
@@ -39,7 +40,7 @@ func TestDocumentedRolePermissions(t *testing.T) {
 		slices.Sort(perms)
 		documented[role] = perms
 	}
-	for _, role := range catalogue.MemberRoles {
+	for _, role := range api.MemberRoles() {
 		got, want := documented[role], cat.ForRole(role)
 		if !slices.Equal(got, want) {
 			t.Errorf("doc.go says %s holds\n%v\nthe catalogue says\n%v", role, got, want)

@@ -14,8 +14,8 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
-func TestRankFollowsTheAPIRoleOrder(t *testing.T) {
-	for i, role := range api.MemberRoles {
+func TestRankOrdersTheMemberRoles(t *testing.T) {
+	for i, role := range []string{api.RoleReader, api.RoleWriter, api.RoleAdmin, api.RoleOwner} {
 		if got := authz.Rank(role); got != i {
 			t.Errorf("Rank(%q) = %d, want %d", role, got, i)
 		}
@@ -30,7 +30,7 @@ func TestRankFollowsTheAPIRoleOrder(t *testing.T) {
 		{api.RoleReader, []string{api.RoleWriter, api.RoleAdmin, api.RoleOwner}},
 		{api.RoleAdmin, []string{api.RoleOwner}},
 		{api.RoleOwner, []string{}},
-		{"unknown", api.MemberRoles},
+		{"unknown", api.MemberRoles()},
 	} {
 		if got := authz.RolesAbove(tc.role); !slices.Equal(got, tc.want) {
 			t.Errorf("RolesAbove(%q) = %v, want %v", tc.role, got, tc.want)
@@ -81,7 +81,7 @@ func TestDeniedNamesTheMissingPermission(t *testing.T) {
 	if want := "the access token lacks permission WORKSPACE_WRITE on workspace/ws-mine"; d.Detail != want || err.Error() != want {
 		t.Errorf("detail %q, want %q", d.Detail, want)
 	}
-	err = r.CheckGrant(context.Background(), c, selfToken(catalogue.RoleWriter, wsOther.ID), c.Member, allWS)
+	err = r.CheckGrant(context.Background(), c, selfToken(api.RoleWriter, wsOther.ID), c.Member, allWS)
 	if !errors.As(err, &d) || d.Field != "workspaceIds[0]" {
 		t.Errorf("a scope outside membership: got %#v", err)
 	}
@@ -162,8 +162,8 @@ func TestCheckQuota(t *testing.T) {
 }
 
 func TestFutureWorkspaces(t *testing.T) {
-	grant := policy.Subject{{{Effect: policy.EffectAllow, Actions: []string{"*"}, Resources: []string{"workspace/ab*", "workspace/*", "org"}}}}
-	held := policy.Subject{{{Effect: policy.EffectDeny, Actions: []string{"*"}, NotResources: []string{"workspace/cd*", "workspace/ab*"}}}}
+	grant := policy.Subject{{{Effect: api.EffectAllow, Actions: []string{"*"}, Resources: []string{"workspace/ab*", "workspace/*", "org"}}}}
+	held := policy.Subject{{{Effect: api.EffectDeny, Actions: []string{"*"}, NotResources: []string{"workspace/cd*", "workspace/ab*"}}}}
 	want := []string{"workspace/?", "workspace/ab?", "workspace/cd?"}
 	if got := authz.FutureWorkspaces(grant, held); !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)

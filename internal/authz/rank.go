@@ -1,40 +1,24 @@
 package authz
 
 import (
-	"slices"
-
-	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
 // Rank orders the member roles, reader 0 to owner 3; an unknown role ranks
-// -1, below all. Every comparison of member roles goes through it.
-func Rank(role string) int {
-	i := slices.Index(catalogue.MemberRoles, role)
-	if i < 0 {
-		return -1
-	}
-	return len(catalogue.MemberRoles) - 1 - i
-}
-
-// rolesByRank lists the member roles from the lowest rank to the highest.
-func rolesByRank() []string {
-	out := make([]string, len(catalogue.MemberRoles))
-	for _, r := range catalogue.MemberRoles {
-		out[Rank(r)] = r
-	}
-	return out
-}
+// -1, below all. It is api.RoleRank, the contract's one definition of the
+// order; authz names it so that every comparison here reads as a rule.
+func Rank(role string) int { return api.RoleRank(role) }
 
 // RolesAbove lists the member roles ranked above role, lowest first.
 func RolesAbove(role string) []string {
-	return rolesByRank()[Rank(role)+1:]
+	return api.MemberRoles()[Rank(role)+1:]
 }
 
 // IsAdmin reports whether m is an admin or an owner, who reach every
 // workspace and act on every member's tokens.
 func IsAdmin(m store.Member) bool {
-	return m.Role == catalogue.RoleAdmin || m.Role == catalogue.RoleOwner
+	return m.Role == api.RoleAdmin || m.Role == api.RoleOwner
 }
 
 // MayManage: nobody acts on a member above them or grants a role above
@@ -61,7 +45,7 @@ func (c *Caller) MayActOnTokensOf(owner store.Member) error {
 }
 
 // IsOwner reports whether m is an owner.
-func IsOwner(m store.Member) bool { return m.Role == catalogue.RoleOwner }
+func IsOwner(m store.Member) bool { return m.Role == api.RoleOwner }
 
 // LastOwner reports whether m is the only owner among members, all the
 // organisation's: the last owner may be neither demoted nor removed.

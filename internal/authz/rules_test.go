@@ -103,9 +103,9 @@ func selfToken(role string, ws ...string) store.Token {
 }
 
 var (
-	readerOther = store.Member{ID: otherID, Role: catalogue.RoleReader}
-	adminOther  = store.Member{ID: otherID, Role: catalogue.RoleAdmin}
-	ownerOther  = store.Member{ID: otherID, Role: catalogue.RoleOwner}
+	readerOther = store.Member{ID: otherID, Role: api.RoleReader}
+	adminOther  = store.Member{ID: otherID, Role: api.RoleAdmin}
+	ownerOther  = store.Member{ID: otherID, Role: api.RoleOwner}
 )
 
 // TestRoleTable runs every operation for each member role (rows: reader,
@@ -139,17 +139,17 @@ func TestRoleTable(t *testing.T) {
 		{"act on a reader's tokens", "+++ +++ +++ +++", func(r *authz.Rules, c *authz.Caller) error { return c.MayActOnTokensOf(readerOther) }},
 		{"act on an admin's tokens", "RRR RRR +++ +++", func(r *authz.Rules, c *authz.Caller) error { return c.MayActOnTokensOf(adminOther) }},
 		{"act on an owner's tokens", "RRR RRR RRR +++", func(r *authz.Rules, c *authz.Caller) error { return c.MayActOnTokensOf(ownerOther) }},
-		{"make a member admin", "GGG GGG +++ +++", func(r *authz.Rules, c *authz.Caller) error { return c.MayManage(readerOther, catalogue.RoleAdmin) }},
+		{"make a member admin", "GGG GGG +++ +++", func(r *authz.Rules, c *authz.Caller) error { return c.MayManage(readerOther, api.RoleAdmin) }},
 		{"change an owner", "MMM MMM MMM +++", func(r *authz.Rules, c *authz.Caller) error { return c.MayManage(ownerOther, "") }},
 		{"move the test clock", "OOO OOO OOO +++", func(r *authz.Rules, c *authz.Caller) error { return c.OwnerOnly("move the test clock") }},
 		{"mint a writer token for oneself in a workspace one belongs to", "EEE E++ E++ E++", func(r *authz.Rules, c *authz.Caller) error {
-			return r.CheckGrant(context.Background(), c, selfToken(catalogue.RoleWriter, wsMine.ID), c.Member, allWS)
+			return r.CheckGrant(context.Background(), c, selfToken(api.RoleWriter, wsMine.ID), c.Member, allWS)
 		}},
 		{"mint a writer token for oneself in a workspace one does not belong to", "SSS SSS E++ E++", func(r *authz.Rules, c *authz.Caller) error {
-			return r.CheckGrant(context.Background(), c, selfToken(catalogue.RoleWriter, wsOther.ID), c.Member, allWS)
+			return r.CheckGrant(context.Background(), c, selfToken(api.RoleWriter, wsOther.ID), c.Member, allWS)
 		}},
 		{"mint an admin token for oneself on every workspace", "EEE EEE EE+ EE+", func(r *authz.Rules, c *authz.Caller) error {
-			return r.CheckGrant(context.Background(), c, selfToken(catalogue.RoleAdmin), c.Member, allWS)
+			return r.CheckGrant(context.Background(), c, selfToken(api.RoleAdmin), c.Member, allWS)
 		}},
 		{"mint an access token writing plans (owner-only) for oneself", "AAA AAA AAA EEE", func(r *authz.Rules, c *authz.Caller) error {
 			tok := selfToken("")
@@ -157,22 +157,22 @@ func TestRoleTable(t *testing.T) {
 			return r.CheckGrant(context.Background(), c, tok, c.Member, allWS)
 		}},
 		{"mint a writer token for a reader", "CCC CCC CCC CCC", func(r *authz.Rules, c *authz.Caller) error {
-			tok := selfToken(catalogue.RoleWriter)
+			tok := selfToken(api.RoleWriter)
 			tok.MemberID = otherID
 			return r.CheckGrant(context.Background(), c, tok, readerOther, allWS)
 		}},
 		{"mint a reader token for a reader in a workspace they do not belong to", "TTT TTT TTT TTT", func(r *authz.Rules, c *authz.Caller) error {
-			tok := selfToken(catalogue.RoleReader, wsMine.ID)
+			tok := selfToken(api.RoleReader, wsMine.ID)
 			tok.MemberID = "m-third"
-			return r.CheckGrant(context.Background(), c, tok, store.Member{ID: "m-third", Role: catalogue.RoleReader}, allWS)
+			return r.CheckGrant(context.Background(), c, tok, store.Member{ID: "m-third", Role: api.RoleReader}, allWS)
 		}},
 		{"create a custom role writing every workspace", "EEE EEE EE+ EE+", func(r *authz.Rules, c *authz.Caller) error {
-			cr := store.CustomRole{Policy: []store.Statement{{Effect: policy.EffectAllow, Actions: []string{catalogue.WorkspaceWrite}, Resources: []string{"workspace/*"}}}}
+			cr := store.CustomRole{Policy: []api.Statement{{Effect: api.EffectAllow, Actions: []string{catalogue.WorkspaceWrite}, Resources: []string{"workspace/*"}}}}
 			return r.CheckRole(c, cr, allWS)
 		}},
 	}
-	memberRoles := []string{catalogue.RoleReader, catalogue.RoleWriter, catalogue.RoleAdmin, catalogue.RoleOwner}
-	tokenRoles := api.TokenRoles
+	memberRoles := []string{api.RoleReader, api.RoleWriter, api.RoleAdmin, api.RoleOwner}
+	tokenRoles := api.TokenRoles()
 	for _, op := range ops {
 		rows := strings.Fields(op.grid)
 		if len(rows) != len(memberRoles) {

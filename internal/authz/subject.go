@@ -6,14 +6,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
-
-// basePermissionsReader is the custom role base permissions that add the
-// holder's read permissions.
-const basePermissionsReader = "reader"
 
 // Store is what the rules read from the store.
 type Store interface {
@@ -86,7 +83,7 @@ func (r *Rules) RolePolicy(cr store.CustomRole, memberRole string) policy.Policy
 	if granted := r.Cat.AccessGrants(cr.Access); len(granted) > 0 {
 		p = append(p, policy.AllowAll(granted)...)
 	}
-	if cr.BasePermissions == basePermissionsReader {
+	if cr.BasePermissions == api.BasePermissionsReader {
 		held := r.Cat.ForRole(memberRole)
 		var reads []string
 		for _, n := range r.Cat.ReadPermissions() {
@@ -101,28 +98,22 @@ func (r *Rules) RolePolicy(cr store.CustomRole, memberRole string) policy.Policy
 	return p
 }
 
-// ToPolicy is stored statements as a policy.
-func ToPolicy(stmts []store.Statement) policy.Policy {
-	p := make(policy.Policy, 0, len(stmts))
-	for _, st := range stmts {
-		p = append(p, policy.Statement{
-			Effect: st.Effect, Actions: st.Actions, NotActions: st.NotActions,
-			Resources: st.Resources, NotResources: st.NotResources,
-		})
-	}
-	return p
+// ToPolicy copies stored statements into a policy of their own, which the
+// caller may extend without touching the record.
+func ToPolicy(stmts []api.Statement) policy.Policy {
+	return policy.Policy(slices.Clone(stmts))
 }
 
 // scopePolicy allows everything on "org" and on the workspaces in scope.
 func scopePolicy(t store.Token) policy.Policy {
-	p := policy.Policy{{Effect: policy.EffectAllow, Actions: []string{"*"}, Resources: []string{policy.ResourceOrg}}}
+	p := policy.Policy{{Effect: api.EffectAllow, Actions: []string{"*"}, Resources: []string{policy.ResourceOrg}}}
 	if t.AllWorkspaces {
-		p = append(p, policy.Statement{Effect: policy.EffectAllow, Actions: []string{"*"}, Resources: []string{"workspace/*"}})
+		p = append(p, api.Statement{Effect: api.EffectAllow, Actions: []string{"*"}, Resources: []string{"workspace/*"}})
 		if len(t.ExcludedWorkspaceIDs) > 0 {
-			p = append(p, policy.Statement{Effect: policy.EffectDeny, Actions: []string{"*"}, Resources: workspaceResources(t.ExcludedWorkspaceIDs)})
+			p = append(p, api.Statement{Effect: api.EffectDeny, Actions: []string{"*"}, Resources: workspaceResources(t.ExcludedWorkspaceIDs)})
 		}
 	} else if len(t.WorkspaceIDs) > 0 {
-		p = append(p, policy.Statement{Effect: policy.EffectAllow, Actions: []string{"*"}, Resources: workspaceResources(t.WorkspaceIDs)})
+		p = append(p, api.Statement{Effect: api.EffectAllow, Actions: []string{"*"}, Resources: workspaceResources(t.WorkspaceIDs)})
 	}
 	return p
 }

@@ -17,8 +17,8 @@ const (
 	LevelWrite = "write"
 )
 
-// Levels lists the levels a permission of an object may have.
-var Levels = []string{LevelRead, LevelWrite}
+// levels lists the levels a permission of an object may have.
+func levels() []string { return []string{LevelRead, LevelWrite} }
 
 // Access levels an `access` grant sets on an object: inaccessible,
 // read-only and read/write. See docs/guides/backend-rules.md, "Access levels".
@@ -28,12 +28,16 @@ const (
 	AccessReadWrite = "read_write"
 )
 
-// AccessLevels lists the access levels, narrowest first.
-var AccessLevels = []string{AccessNone, AccessReadOnly, AccessReadWrite}
+// accessLevels is the one definition of the access levels' order.
+var accessLevels = [...]string{AccessNone, AccessReadOnly, AccessReadWrite}
+
+// AccessLevels returns the access levels, narrowest first, in a slice of
+// the caller's own.
+func AccessLevels() []string { return slices.Clone(accessLevels[:]) }
 
 // AccessRank orders access levels: none < read_only < read_write. It is -1
 // for anything else.
-func AccessRank(level string) int { return slices.Index(AccessLevels, level) }
+func AccessRank(level string) int { return slices.Index(accessLevels[:], level) }
 
 // Object is a thing a grant may reach object by object: the permissions at
 // level read stand for read_only, those at both levels for read_write.
@@ -51,9 +55,9 @@ type Object struct {
 // read_write only when it has write permissions.
 func (o Object) Offers() []string {
 	if len(o.Write) == 0 {
-		return slices.Clone(AccessLevels[:2])
+		return slices.Clone(accessLevels[:2])
 	}
-	return slices.Clone(AccessLevels)
+	return AccessLevels()
 }
 
 // Permissions returns the sorted names the access level stands for on o.
@@ -129,8 +133,8 @@ func placeInObject(field string, dp documentPermission, objects []Object) error 
 		}
 		return &ValidationError{Field: field + ".object", Message: msg}
 	}
-	if !slices.Contains(Levels, dp.Level) {
-		return &ValidationError{Field: field + ".level", Message: fmt.Sprintf("want one of %s, got %q", strings.Join(Levels, ", "), dp.Level)}
+	if !slices.Contains(levels(), dp.Level) {
+		return &ValidationError{Field: field + ".level", Message: fmt.Sprintf("want one of %s, got %q", strings.Join(levels(), ", "), dp.Level)}
 	}
 	if dp.Level == LevelRead && !IsRead(dp.Name) {
 		return &ValidationError{Field: field + ".level", Message: fmt.Sprintf("%q is not a read permission (its name does not end in _READ), so it cannot be at level read", dp.Name)}
@@ -208,7 +212,7 @@ func (c *Catalogue) SuggestObject(name string, n int) []string {
 func (c *Catalogue) LevelRoles(o Object, level string) []string {
 	perms := o.Permissions(level)
 	var out []string
-	for _, r := range MemberRoles {
+	for _, r := range rolesStrongestFirst() {
 		held := c.byRole[r]
 		if !slices.ContainsFunc(perms, func(p string) bool { return !slices.Contains(held, p) }) {
 			out = append(out, r)
@@ -244,8 +248,8 @@ func (c *Catalogue) AccessPermissions(field string, access map[string]string) ([
 			}
 			return nil, &ValidationError{Field: f, Message: msg}
 		}
-		if !slices.Contains(AccessLevels, level) {
-			return nil, &ValidationError{Field: f, Message: fmt.Sprintf("access level must be one of %s, got %q", strings.Join(AccessLevels, ", "), level)}
+		if !slices.Contains(accessLevels[:], level) {
+			return nil, &ValidationError{Field: f, Message: fmt.Sprintf("access level must be one of %s, got %q", strings.Join(accessLevels[:], ", "), level)}
 		}
 		if !slices.Contains(o.Offers(), level) {
 			return nil, &ValidationError{Field: f, Message: fmt.Sprintf("object %q can only be read: access level must be one of %s, got %q", name, strings.Join(o.Offers(), ", "), level)}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 func TestDefaultGroupsPairsIntoObjects(t *testing.T) {
@@ -41,31 +43,31 @@ func TestDefaultGroupsPairsIntoObjects(t *testing.T) {
 func TestLevelRolesAndCeiling(t *testing.T) {
 	c := Default()
 	plan, _ := c.LookupObject("plan") // PLAN_READ: every role; PLAN_WRITE: Global_Admin only
-	if got := c.LevelRoles(plan, AccessReadOnly); !slices.Equal(got, MemberRoles) {
-		t.Errorf("plan read_only roles = %v, want %v", got, MemberRoles)
+	if got := c.LevelRoles(plan, AccessReadOnly); !slices.Equal(got, rolesStrongestFirst()) {
+		t.Errorf("plan read_only roles = %v, want %v", got, rolesStrongestFirst())
 	}
-	if got := c.LevelRoles(plan, AccessReadWrite); !slices.Equal(got, []string{RoleOwner}) {
+	if got := c.LevelRoles(plan, AccessReadWrite); !slices.Equal(got, []string{api.RoleOwner}) {
 		t.Errorf("plan read_write roles = %v, want [owner]", got)
 	}
-	for role, want := range map[string]string{RoleOwner: AccessReadWrite, RoleAdmin: AccessReadOnly, RoleReader: AccessReadOnly} {
+	for role, want := range map[string]string{api.RoleOwner: AccessReadWrite, api.RoleAdmin: AccessReadOnly, api.RoleReader: AccessReadOnly} {
 		if got := c.MaxAccess(plan, role); got != want {
 			t.Errorf("MaxAccess(plan, %s) = %s, want %s", role, got, want)
 		}
 	}
 	user, _ := c.LookupObject("user") // admins only
-	if got := c.MaxAccess(user, RoleWriter); got != AccessNone {
+	if got := c.MaxAccess(user, api.RoleWriter); got != AccessNone {
 		t.Errorf("MaxAccess(user, writer) = %s, want none", got)
 	}
 
-	err := c.AccessCeiling("access", map[string]string{"api": AccessReadWrite, "plan": AccessReadWrite}, RoleAdmin)
+	err := c.AccessCeiling("access", map[string]string{"api": AccessReadWrite, "plan": AccessReadWrite}, api.RoleAdmin)
 	var ve *ValidationError
 	if !errors.As(err, &ve) || ve.Field != "access.plan" || !strings.Contains(ve.Message, "at most read_only") || !strings.Contains(ve.Message, `"plan"`) {
 		t.Errorf("admin with plan read_write: %v, want a refusal of access.plan naming read_only", err)
 	}
-	if err := c.AccessCeiling("access", map[string]string{"plan": AccessReadWrite}, RoleOwner); err != nil {
+	if err := c.AccessCeiling("access", map[string]string{"plan": AccessReadWrite}, api.RoleOwner); err != nil {
 		t.Errorf("owner with plan read_write: %v", err)
 	}
-	if err := c.AccessCeiling("access", map[string]string{"user": AccessNone}, RoleReader); err != nil {
+	if err := c.AccessCeiling("access", map[string]string{"user": AccessNone}, api.RoleReader); err != nil {
 		t.Errorf("reader with user none: %v", err)
 	}
 }
@@ -124,7 +126,7 @@ func TestKnowledgeBaseCatalogueExample(t *testing.T) {
 		t.Errorf("read_write on a read-only object: %v", err)
 	}
 	members, _ := c.LookupObject("knowledge_base_members")
-	if got := c.MaxAccess(members, RoleWriter); got != AccessReadOnly {
+	if got := c.MaxAccess(members, api.RoleWriter); got != AccessReadOnly {
 		t.Errorf("writer on knowledge_base_members: %s, want read_only", got)
 	}
 }

@@ -36,19 +36,17 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
-// Member roles, weakest first.
-const (
-	RoleReader = "reader"
-	RoleWriter = "writer"
-	RoleAdmin  = "admin"
-	RoleOwner  = "owner"
-)
-
-// MemberRoles lists the member roles, strongest first (the order of
-// Permission.Roles).
-var MemberRoles = []string{RoleOwner, RoleAdmin, RoleWriter, RoleReader}
+// rolesStrongestFirst lists the member roles of api.MemberRoles, strongest
+// first: the order of Permission.Roles and of LevelRoles.
+func rolesStrongestFirst() []string {
+	roles := api.MemberRoles()
+	slices.Reverse(roles)
+	return roles
+}
 
 // Permission is one catalogue entry.
 type Permission struct {
@@ -163,13 +161,13 @@ func Load(r io.Reader) (*Catalogue, error) {
 			return nil, &ValidationError{Field: field + ".description", Message: fmt.Sprintf("longer than %d characters", MaxDescriptionLength)}
 		}
 		if len(dp.CatalogueRoles) == 0 {
-			return nil, &ValidationError{Field: field + ".catalogueRoles", Message: fmt.Sprintf("at least one of %s is required", strings.Join(CatalogueRoles, ", "))}
+			return nil, &ValidationError{Field: field + ".catalogueRoles", Message: fmt.Sprintf("at least one of %s is required", strings.Join(sourceRoles(), ", "))}
 		}
 		roleSeen := map[string]bool{}
 		for j, r := range dp.CatalogueRoles {
 			rf := fmt.Sprintf("%s.catalogueRoles[%d]", field, j)
-			if !slices.Contains(CatalogueRoles, r) {
-				return nil, &ValidationError{Field: rf, Message: fmt.Sprintf("unknown role %q (want one of %s)", r, strings.Join(CatalogueRoles, ", "))}
+			if !slices.Contains(sourceRoles(), r) {
+				return nil, &ValidationError{Field: rf, Message: fmt.Sprintf("unknown role %q (want one of %s)", r, strings.Join(sourceRoles(), ", "))}
 			}
 			if roleSeen[r] {
 				return nil, &ValidationError{Field: rf, Message: fmt.Sprintf("duplicate %q", r)}
@@ -245,7 +243,7 @@ func build(perms []Permission, objects []Object) (*Catalogue, error) {
 
 func (c *Catalogue) add(p Permission) {
 	var cr []string
-	for _, r := range CatalogueRoles { // canonical order
+	for _, r := range sourceRoles() { // canonical order
 		if slices.Contains(p.CatalogueRoles, r) {
 			cr = append(cr, r)
 		}
@@ -267,7 +265,7 @@ func memberRoles(name string, catalogueRoles []string) []string {
 	for _, r := range []struct {
 		name string
 		ok   bool
-	}{{RoleOwner, owner}, {RoleAdmin, admin}, {RoleWriter, writer}, {RoleReader, reader}} {
+	}{{api.RoleOwner, owner}, {api.RoleAdmin, admin}, {api.RoleWriter, writer}, {api.RoleReader, reader}} {
 		if r.ok {
 			roles = append(roles, r.name)
 		}

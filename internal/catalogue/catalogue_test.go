@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 // sourceTable is the default catalogue's permission table as its source lists
@@ -141,7 +143,7 @@ func TestRoleMappingForNamedPermissions(t *testing.T) {
 		if got := strings.Join(p.Roles, " "); got != tc.roles {
 			t.Errorf("%s roles = %q, want %q", tc.name, got, tc.roles)
 		}
-		for _, r := range MemberRoles {
+		for _, r := range rolesStrongestFirst() {
 			want := strings.Contains(" "+tc.roles+" ", " "+r+" ")
 			if got := slices.Contains(c.ForRole(r), tc.name); got != want {
 				t.Errorf("ForRole(%s) contains %s = %v, want %v", r, tc.name, got, want)
@@ -152,7 +154,7 @@ func TestRoleMappingForNamedPermissions(t *testing.T) {
 
 func TestRolesAreCumulative(t *testing.T) {
 	c := Default()
-	order := []string{RoleReader, RoleWriter, RoleAdmin, RoleOwner}
+	order := []string{api.RoleReader, api.RoleWriter, api.RoleAdmin, api.RoleOwner}
 	for i := 1; i < len(order); i++ {
 		weaker, stronger := c.ForRole(order[i-1]), c.ForRole(order[i])
 		for _, n := range weaker {
@@ -164,10 +166,10 @@ func TestRolesAreCumulative(t *testing.T) {
 			t.Errorf("%s (%d) holds no more than %s (%d)", order[i], len(stronger), order[i-1], len(weaker))
 		}
 	}
-	if got, want := len(c.ForRole(RoleOwner)), len(c.All()); got != want {
+	if got, want := len(c.ForRole(api.RoleOwner)), len(c.All()); got != want {
 		t.Errorf("owner holds %d of %d permissions", got, want)
 	}
-	for _, n := range c.ForRole(RoleReader) {
+	for _, n := range c.ForRole(api.RoleReader) {
 		if !strings.HasSuffix(n, "_READ") && n != AccessTokenWrite {
 			t.Errorf("reader holds %s, which is neither a read permission nor ACCESS_TOKEN_WRITE", n)
 		}
@@ -179,7 +181,7 @@ func TestRolesAreCumulative(t *testing.T) {
 
 func TestForRoleSorted(t *testing.T) {
 	c := Default()
-	for _, r := range MemberRoles {
+	for _, r := range rolesStrongestFirst() {
 		got := c.ForRole(r)
 		if !slices.IsSorted(got) {
 			t.Errorf("ForRole(%s) not sorted", r)
@@ -197,7 +199,7 @@ func TestAllAndLookupReturnCopies(t *testing.T) {
 	all[0].Roles[0] = "MUTATED"
 	all[0].Name = "MUTATED"
 	p, _ := c.Lookup("ENVIRONMENT_READ")
-	if p.Roles[0] != RoleOwner || c.All()[0].Name != "ENVIRONMENT_READ" {
+	if p.Roles[0] != api.RoleOwner || c.All()[0].Name != "ENVIRONMENT_READ" {
 		t.Fatal("All exposes internal state")
 	}
 	p.CatalogueRoles[0] = "MUTATED"
@@ -343,7 +345,7 @@ func TestLoadRoundTripsDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range MemberRoles {
+	for _, r := range rolesStrongestFirst() {
 		if !slices.Equal(c.ForRole(r), Default().ForRole(r)) {
 			t.Errorf("ForRole(%s) differs after a round trip", r)
 		}

@@ -12,8 +12,8 @@ const (
 	BasicUser   = "Basic_User"
 )
 
-// CatalogueRoles lists the source catalogue's roles, strongest first.
-var CatalogueRoles = []string{GlobalAdmin, Admin, BasicUser}
+// sourceRoles lists the source catalogue's roles, strongest first.
+func sourceRoles() []string { return []string{GlobalAdmin, Admin, BasicUser} }
 
 // The backend's own permissions. Their member roles follow the general
 // mapping from the catalogue roles given in backendPermissions.

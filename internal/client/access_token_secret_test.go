@@ -36,14 +36,14 @@ func TestClientSuppliedSecretsNotLogged(t *testing.T) {
 	second := must[string](t)(secret.Generate(secret.KindPersonal))
 
 	tok := must[*api.Token](t)(c.CreateToken(ctx, api.TokenCreate{Name: "wo", Role: api.RoleReader, Secret: first}, client.WriteOptions{}))
-	if tok.Token != secret.LastFour(first) {
+	if tok.Token != api.LastFour(first) {
 		t.Fatalf("create answered %q, want the last four characters", tok.Token)
 	}
 	if id := must[*api.CallerIdentity](t)(c.WithToken(first).CallerIdentity(ctx)); id.TokenID != tok.ID {
 		t.Fatalf("first secret authenticates as %s, want %s", id.TokenID, tok.ID)
 	}
 	reset := must[*api.Token](t)(c.ResetTokenTo(ctx, tok.ID, second, time.Time{}, client.WriteOptions{}))
-	if reset.Token != secret.LastFour(second) {
+	if reset.Token != api.LastFour(second) {
 		t.Fatalf("reset answered %q, want the last four characters", reset.Token)
 	}
 	if id := must[*api.CallerIdentity](t)(c.WithToken(second).CallerIdentity(ctx)); id.TokenID != tok.ID {

@@ -120,8 +120,8 @@ func codeForStatus(status int) api.Code {
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
 		return api.CodeInvalidRequest
 	}
-	for code, s := range api.Status {
-		if s == status {
+	for _, code := range api.Codes() {
+		if api.StatusOf(code) == status {
 			return code
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 // Messages of the entries handed to Config.Logger.
@@ -23,14 +25,10 @@ const (
 	minLiteralToken = 8
 )
 
-var (
-	// Token values of either kind, whatever follows the prefix.
-	tokenValueRe = regexp.MustCompile(`tsm_(pat|svc)_[A-Za-z0-9]+`)
-	// The `token` JSON field holds the whole secret in create and reset
-	// answers, and `secret` a client-supplied one in their requests; both
-	// are masked whatever their value looks like.
-	tokenFieldRe = regexp.MustCompile(`("(?:token|secret)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
-)
+// The `token` JSON field holds the whole secret in create and reset
+// answers, and `secret` a client-supplied one in their requests; both are
+// masked whatever their value looks like.
+var tokenFieldRe = regexp.MustCompile(`("(?:token|secret)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
 
 // sensitiveHeaders are logged as redacted whatever their value. The
 // Idempotency-Key is among them because the server keeps shown-once secrets
@@ -43,14 +41,15 @@ var sensitiveHeaders = map[string]bool{
 	"Idempotency-Key":     true,
 }
 
-// redactText masks token values, `token` JSON fields and, when given, the
-// literal credential the client was configured with.
+// redactText masks token values (api.TokenPattern, in any case, keeping
+// the prefix), `token` JSON fields and, when given, the literal credential
+// the client was configured with.
 func redactText(s, credential string) string {
 	if len(credential) >= minLiteralToken && strings.Contains(s, credential) {
 		s = strings.ReplaceAll(s, credential, redacted)
 	}
 	s = tokenFieldRe.ReplaceAllString(s, `${1}"`+redacted+`"`)
-	return tokenValueRe.ReplaceAllString(s, "tsm_${1}_"+redacted)
+	return api.RedactTokens(s, redacted, true)
 }
 
 // loggingTransport logs every attempt, which is the only place that sees the

@@ -83,7 +83,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeProblem(w http.ResponseWriter, code api.Code, detail string) {
-	status := api.Status[code]
+	status := api.StatusOf(code)
 	w.Header().Set("Content-Type", api.ProblemContentType)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(api.Problem{
@@ -451,7 +451,9 @@ func TestRedactText(t *testing.T) {
 		`{"token": "abcd", "name":"n"}`:       `{"token": "[REDACTED]", "name":"n"}`,
 		`{"token":"a\"b"}`:                    `{"token":"[REDACTED]"}`,
 		"key tsm_pat_abc123 and tsm_svc_XYZ.": "key tsm_pat_[REDACTED] and tsm_svc_[REDACTED].",
-		"plain text":                          "plain text",
+		// A redactor errs on the side of redacting: any case is masked.
+		"retyped TSM_PAT_abc123 Tsm_Svc_XYZ": "retyped TSM_PAT_[REDACTED] Tsm_Svc_[REDACTED]",
+		"plain text":                         "plain text",
 	} {
 		if got := redactText(in, ""); got != want {
 			t.Errorf("redactText(%q) = %q, want %q", in, got, want)
@@ -478,7 +480,7 @@ func TestProblemDecodingAndPredicates(t *testing.T) {
 			f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
 				w.Header().Set(api.HeaderRetryAfter, "0")
 				w.Header().Set(api.HeaderRequestID, "req-1")
-				status := api.Status[code]
+				status := api.StatusOf(code)
 				w.Header().Set("Content-Type", api.ProblemContentType)
 				w.WriteHeader(status)
 				_ = json.NewEncoder(w).Encode(api.Problem{
@@ -500,7 +502,7 @@ func TestProblemDecodingAndPredicates(t *testing.T) {
 			if e.Problem.Field != "name" || e.Problem.Limit != 20 || len(e.Problem.Missing) != 1 || e.Problem.RequestID != "req-1" {
 				t.Errorf("problem extensions lost: %+v", e.Problem)
 			}
-			wantMsg := fmt.Sprintf("name: rule broken tsm_pat_[REDACTED] (code %s, HTTP %d)", code, api.Status[code])
+			wantMsg := fmt.Sprintf("name: rule broken tsm_pat_[REDACTED] (code %s, HTTP %d)", code, api.StatusOf(code))
 			if err.Error() != wantMsg {
 				t.Errorf("Error() = %q, want %q", err.Error(), wantMsg)
 			}

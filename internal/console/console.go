@@ -107,6 +107,8 @@ func parsePages() map[string]*template.Template {
 			return false
 		},
 		"join": strings.Join,
+		// The API's limit, so the form never offers what the API refuses.
+		"maxTokenNameLength": func() int { return api.MaxTokenNameLength },
 	}
 	// The layout and the partials (_*.html) go into every page.
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html"))

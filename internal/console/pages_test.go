@@ -1,12 +1,14 @@
 package console_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/server"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/testserver"
 )
@@ -30,6 +32,9 @@ func TestCreateBeyondThePolicyShowsTheAPIMessage(t *testing.T) {
 	_, form := b.get("/console/tokens/new")
 	if strings.Contains(form, `name="validity" value="none"`) {
 		t.Fatal("the form offers no expiry where the policy forbids it")
+	}
+	if limit := fmt.Sprintf(`maxlength="%d"`, api.MaxTokenNameLength); !strings.Contains(form, limit) {
+		t.Errorf("the name field lacks the API's limit %s", limit)
 	}
 	late := e.ts.Clock.Now().AddDate(0, 0, 40).Format(time.DateOnly)
 	status, page := b.post("/console/tokens/new", url.Values{"csrf": {b.csrf("/console/tokens/new")}, "name": {"far"},

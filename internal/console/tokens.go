@@ -60,7 +60,7 @@ func (c *Console) showList(w http.ResponseWriter, r *http.Request, se *session, 
 	now := c.srv.Now()
 	d := listData{All: all, Notice: notices[r.URL.Query().Get("done")], Errors: errs, NowMs: now.UnixMilli(), Members: all}
 	for _, t := range list.Items {
-		row := tokenRow{Token: t, LastFour: t.Token, Grant: grantSummary(t), Workspaces: "all, current and future"}
+		row := tokenRow{Token: t, LastFour: api.LastFour(t.Token), Grant: grantSummary(t), Workspaces: "all, current and future"}
 		if t.Member != nil {
 			row.Owner = t.Member.Email
 		}
@@ -358,13 +358,8 @@ func (c *Console) editTokenPage(w http.ResponseWriter, r *http.Request, se *sess
 
 // grantOf is a token's grant as review.Compare reads it.
 func grantOf(t api.Token) review.Grant {
-	g := review.Grant{Role: t.Role, CustomRoles: t.CustomRoleIDs, Permissions: t.Permissions, Access: t.Access,
-		WorkspaceIDs: t.WorkspaceIDs, AllWorkspaces: t.AllWorkspaces}
-	for _, s := range t.InlineRole {
-		g.Statements = append(g.Statements, review.Statement{Effect: s.Effect, Actions: s.Actions,
-			NotActions: s.NotActions, Resources: s.Resources, NotResources: s.NotResources})
-	}
-	return g
+	return review.Grant{Role: t.Role, CustomRoles: t.CustomRoleIDs, Permissions: t.Permissions, Access: t.Access,
+		Statements: t.InlineRole, WorkspaceIDs: t.WorkspaceIDs, AllWorkspaces: t.AllWorkspaces}
 }
 
 // editToken saves name, description, the grant (object access or

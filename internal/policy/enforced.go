@@ -1,5 +1,7 @@
 package policy
 
+import "github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+
 // IsOwnAction reports whether an action pattern is ours: "*", or shaped like
 // a catalogue name (upper case letters, digits and "_", optionally ending in
 // "*"). Any other action is foreign and matches none of our actions.
@@ -35,14 +37,14 @@ func IsOwnResource(spec string) bool { return namesOurs(spec) }
 //
 // For every action and resource of ours, Policy{s}.Allows and
 // Policy{Enforced(s)}.Allows agree.
-func (s Statement) Enforced() (Statement, bool) {
-	out := Statement{Effect: s.Effect}
+func Enforced(s api.Statement) (api.Statement, bool) {
+	out := api.Statement{Effect: s.Effect}
 	var ok1, ok2 bool
 	out.Actions, out.NotActions, ok1 = enforcedPart(s.Actions, s.NotActions, IsOwnAction)
 	out.Resources, out.NotResources, ok2 = enforcedPart(s.Resources, s.NotResources, IsOwnResource)
-	ok := ok1 && ok2 && (s.Effect == EffectAllow || s.Effect == EffectDeny)
+	ok := ok1 && ok2 && (s.Effect == api.EffectAllow || s.Effect == api.EffectDeny)
 	if !ok {
-		return Statement{Effect: s.Effect}, false
+		return api.Statement{Effect: s.Effect}, false
 	}
 	return out, true
 }
@@ -80,10 +82,10 @@ func ownOnly(values []string, own func(string) bool) []string {
 
 // NotEnforced returns the indexes of the statements that have no effect
 // here (see Enforced), in order; nil when every statement takes effect.
-func NotEnforced(stmts []Statement) []int {
+func NotEnforced(stmts []api.Statement) []int {
 	var out []int
 	for i, s := range stmts {
-		if _, ok := s.Enforced(); !ok {
+		if _, ok := Enforced(s); !ok {
 			out = append(out, i)
 		}
 	}

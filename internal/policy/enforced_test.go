@@ -5,43 +5,45 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 func TestEnforced(t *testing.T) {
 	cases := []struct {
 		name string
-		in   Statement
-		want Statement
+		in   api.Statement
+		want api.Statement
 		ok   bool
 	}{
 		{"ours unchanged", allow(acts("API_READ"), "workspace/*"), allow(acts("API_READ"), "workspace/*"), true},
-		{"foreign resources only", deny(acts("*"), "proj/*:env/production"), Statement{Effect: EffectDeny}, false},
-		{"foreign actions only", allow(acts("updateOn", "updateOff"), "*"), Statement{Effect: EffectAllow}, false},
-		{"issue example", allow(acts("updateOn", "updateOff"), "proj/mobile:env/test;qa_*:flag/*"), Statement{Effect: EffectAllow}, false},
+		{"foreign resources only", deny(acts("*"), "proj/*:env/production"), api.Statement{Effect: api.EffectDeny}, false},
+		{"foreign actions only", allow(acts("updateOn", "updateOff"), "*"), api.Statement{Effect: api.EffectAllow}, false},
+		{"issue example", allow(acts("updateOn", "updateOff"), "proj/mobile:env/test;qa_*:flag/*"), api.Statement{Effect: api.EffectAllow}, false},
 		{"foreign values dropped", allow(acts("updateOn", "API_READ"), "proj/*", "org"), allow(acts("API_READ"), "org"), true},
 		{"foreign notResources exclude nothing",
-			Statement{Effect: EffectAllow, Actions: acts("*"), NotResources: acts("proj/*")}, allow(acts("*"), "*"), true},
+			api.Statement{Effect: api.EffectAllow, Actions: acts("*"), NotResources: acts("proj/*")}, allow(acts("*"), "*"), true},
 		{"foreign notResources dropped, ours kept",
-			Statement{Effect: EffectAllow, Actions: acts("*"), NotResources: acts("proj/*", "workspace/w1")},
-			Statement{Effect: EffectAllow, Actions: acts("*"), NotResources: acts("workspace/w1")}, true},
+			api.Statement{Effect: api.EffectAllow, Actions: acts("*"), NotResources: acts("proj/*", "workspace/w1")},
+			api.Statement{Effect: api.EffectAllow, Actions: acts("*"), NotResources: acts("workspace/w1")}, true},
 		{"foreign notActions exclude nothing",
-			Statement{Effect: EffectDeny, NotActions: acts("updateOn"), Resources: acts("workspace/w1")}, deny(acts("*"), "workspace/w1"), true},
-		{"unknown effect", Statement{Effect: "Allow", Actions: acts("*"), Resources: acts("*")}, Statement{Effect: "Allow"}, false},
-		{"no resources", Statement{Effect: EffectAllow, Actions: acts("*")}, Statement{Effect: EffectAllow}, false},
+			api.Statement{Effect: api.EffectDeny, NotActions: acts("updateOn"), Resources: acts("workspace/w1")}, deny(acts("*"), "workspace/w1"), true},
+		{"unknown effect", api.Statement{Effect: "Allow", Actions: acts("*"), Resources: acts("*")}, api.Statement{Effect: "Allow"}, false},
+		{"no resources", api.Statement{Effect: api.EffectAllow, Actions: acts("*")}, api.Statement{Effect: api.EffectAllow}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := tc.in.Enforced()
+			got, ok := Enforced(tc.in)
 			if ok != tc.ok || !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("Enforced() = %+v, %v; want %+v, %v", got, ok, tc.want, tc.ok)
 			}
 		})
 	}
-	stmts := []Statement{
+	stmts := []api.Statement{
 		deny(acts("*"), "proj/*:env/production"),
 		allow(acts("API_READ"), "org"),
 		allow(acts("updateOn", "updateOff"), "proj/mobile:env/test;qa_*:flag/*"),
-		{Effect: EffectAllow, Actions: acts("*"), NotResources: acts("proj/*")},
+		{Effect: api.EffectAllow, Actions: acts("*"), NotResources: acts("proj/*")},
 	}
 	if got := NotEnforced(stmts); !slices.Equal(got, []int{0, 2}) {
 		t.Fatalf("NotEnforced = %v, want [0 2]", got)
@@ -74,10 +76,10 @@ func pickFrom(rng *rand.Rand, pools ...[]string) []string {
 
 // randomStatement draws a statement whose actions come from actionPools
 // and whose resources from resourcePools, negated one time in four.
-func randomStatement(rng *rand.Rand, actionPools, resourcePools [][]string) Statement {
-	s := Statement{Effect: EffectAllow}
+func randomStatement(rng *rand.Rand, actionPools, resourcePools [][]string) api.Statement {
+	s := api.Statement{Effect: api.EffectAllow}
 	if rng.Intn(3) == 0 {
-		s.Effect = EffectDeny
+		s.Effect = api.EffectDeny
 	}
 	if rng.Intn(4) == 0 {
 		s.NotActions = pickFrom(rng, actionPools...)
@@ -108,13 +110,13 @@ func TestForeignStatementsChangeNothing(t *testing.T) {
 		}
 		foreign := randomStatement(rng, mixedActions, [][]string{foreignResourcePool})
 		foreign.NotResources, foreign.Resources = nil, append(foreign.Resources, foreign.NotResources...)
-		if _, ok := foreign.Enforced(); ok {
+		if _, ok := Enforced(foreign); ok {
 			t.Fatalf("a statement on foreign resources only takes effect: %+v", foreign)
 		}
 		withForeign := append(slices.Clone(p), foreign)
 		var enforced Policy
 		for _, s := range p {
-			if e, ok := s.Enforced(); ok {
+			if e, ok := Enforced(s); ok {
 				enforced = append(enforced, e)
 			}
 		}
@@ -140,7 +142,7 @@ func TestForeignStatementsChangeNothing(t *testing.T) {
 // only foreign resources applies to every resource of ours, and the
 // no-escalation check sees it as the grant of everything it is.
 func TestForeignNotResourcesGrantsEverything(t *testing.T) {
-	everything := Policy{{Effect: EffectAllow, Actions: acts("*"), NotResources: acts("proj/*")}}
+	everything := Policy{{Effect: api.EffectAllow, Actions: acts("*"), NotResources: acts("proj/*")}}
 	for _, a := range ourActions {
 		for _, r := range ourResources {
 			if !everything.Allows(a, r) {

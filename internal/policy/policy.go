@@ -1,6 +1,10 @@
 // Package policy evaluates policy statements: the inline roles and custom
 // roles of tokens, and the grants built from roles and permission lists.
 //
+// A statement is api.Statement, the one type the API, the store, this
+// package and package review share: api imports nothing of ours, so every
+// package (the Go client included) can use it without a conversion.
+//
 // # Evaluation
 //
 // A Policy allows an action on a resource when at least one allow statement
@@ -52,12 +56,8 @@ package policy
 import (
 	"slices"
 	"strings"
-)
 
-// Effects of a statement.
-const (
-	EffectAllow = "allow"
-	EffectDeny  = "deny"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 // ResourceOrg is the organisation-wide resource.
@@ -69,17 +69,8 @@ const KindWorkspace = "workspace"
 // Workspace returns the resource "workspace/<id>".
 func Workspace(id string) string { return KindWorkspace + "/" + id }
 
-// Statement is one allow or deny rule.
-type Statement struct {
-	Effect       string
-	Actions      []string
-	NotActions   []string
-	Resources    []string
-	NotResources []string
-}
-
 // Policy is a set of statements; their order does not matter.
-type Policy []Statement
+type Policy []api.Statement
 
 // Allows reports whether p allows action on resource: some allow statement
 // matches and no deny statement does.
@@ -88,12 +79,12 @@ func (p Policy) Allows(action, resource string) bool {
 	for i := range p {
 		s := &p[i]
 		switch s.Effect {
-		case EffectDeny:
-			if s.matches(action, resource) {
+		case api.EffectDeny:
+			if matches(s, action, resource) {
 				return false
 			}
-		case EffectAllow:
-			if !allowed && s.matches(action, resource) {
+		case api.EffectAllow:
+			if !allowed && matches(s, action, resource) {
 				allowed = true
 			}
 		}
@@ -101,7 +92,7 @@ func (p Policy) Allows(action, resource string) bool {
 	return allowed
 }
 
-func (s *Statement) matches(action, resource string) bool {
+func matches(s *api.Statement, action, resource string) bool {
 	return matchPart(s.Actions, s.NotActions, action, matchWildcard) &&
 		matchPart(s.Resources, s.NotResources, resource, matchResource)
 }
@@ -141,7 +132,7 @@ func matchWildcard(pattern, v string) bool {
 
 // AllowAll returns one allow statement granting actions on every resource.
 func AllowAll(actions []string) Policy {
-	return Policy{{Effect: EffectAllow, Actions: append([]string(nil), actions...), Resources: []string{"*"}}}
+	return Policy{{Effect: api.EffectAllow, Actions: append([]string(nil), actions...), Resources: []string{"*"}}}
 }
 
 // Subject is the set of policies a request is evaluated against. It allows

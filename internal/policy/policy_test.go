@@ -5,14 +5,16 @@ import (
 	"math/rand"
 	"slices"
 	"testing"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
-func allow(actions []string, resources ...string) Statement {
-	return Statement{Effect: EffectAllow, Actions: actions, Resources: resources}
+func allow(actions []string, resources ...string) api.Statement {
+	return api.Statement{Effect: api.EffectAllow, Actions: actions, Resources: resources}
 }
 
-func deny(actions []string, resources ...string) Statement {
-	return Statement{Effect: EffectDeny, Actions: actions, Resources: resources}
+func deny(actions []string, resources ...string) api.Statement {
+	return api.Statement{Effect: api.EffectDeny, Actions: actions, Resources: resources}
 }
 
 func acts(a ...string) []string { return a }
@@ -51,21 +53,21 @@ func TestPolicyAllows(t *testing.T) {
 		{"deny alone denies", Policy{deny(acts("API_WRITE"), "*")}, "API_WRITE", "org", false},
 		{"deny prefix", Policy{allow(acts("*"), "*"), deny(acts("PLAN_*"), "*")}, "PLAN_READ", "org", false},
 		{"deny prefix other action", Policy{allow(acts("*"), "*"), deny(acts("PLAN_*"), "*")}, "API_READ", "org", true},
-		{"notActions allows all others", Policy{{Effect: EffectAllow, NotActions: acts("API_WRITE"), Resources: acts("*")}}, "PLAN_READ", "org", true},
-		{"notActions excludes listed", Policy{{Effect: EffectAllow, NotActions: acts("API_WRITE"), Resources: acts("*")}}, "API_WRITE", "org", false},
-		{"notActions prefix", Policy{{Effect: EffectAllow, NotActions: acts("API_*"), Resources: acts("*")}}, "API_READ", "org", false},
-		{"deny notActions denies all others", Policy{allow(acts("*"), "*"), {Effect: EffectDeny, NotActions: acts("API_READ"), Resources: acts("*")}}, "API_WRITE", "org", false},
-		{"deny notActions spares listed", Policy{allow(acts("*"), "*"), {Effect: EffectDeny, NotActions: acts("API_READ"), Resources: acts("*")}}, "API_READ", "org", true},
-		{"notResources allows elsewhere", Policy{{Effect: EffectAllow, Actions: acts("*"), NotResources: acts("workspace/secret")}}, "API_READ", "workspace/open", true},
-		{"notResources allows org", Policy{{Effect: EffectAllow, Actions: acts("*"), NotResources: acts("workspace/*")}}, "API_READ", "org", true},
-		{"notResources excludes listed", Policy{{Effect: EffectAllow, Actions: acts("*"), NotResources: acts("workspace/secret")}}, "API_READ", "workspace/secret", false},
-		{"deny notResources confines", Policy{allow(acts("*"), "*"), {Effect: EffectDeny, Actions: acts("*"), NotResources: acts("workspace/w1")}}, "API_READ", "workspace/w2", false},
-		{"deny notResources spares listed", Policy{allow(acts("*"), "*"), {Effect: EffectDeny, Actions: acts("*"), NotResources: acts("workspace/w1")}}, "API_READ", "workspace/w1", true},
-		{"statement without actions matches nothing", Policy{{Effect: EffectAllow, Resources: acts("*")}}, "API_READ", "org", false},
-		{"statement without resources matches nothing", Policy{{Effect: EffectAllow, Actions: acts("*")}}, "API_READ", "org", false},
+		{"notActions allows all others", Policy{{Effect: api.EffectAllow, NotActions: acts("API_WRITE"), Resources: acts("*")}}, "PLAN_READ", "org", true},
+		{"notActions excludes listed", Policy{{Effect: api.EffectAllow, NotActions: acts("API_WRITE"), Resources: acts("*")}}, "API_WRITE", "org", false},
+		{"notActions prefix", Policy{{Effect: api.EffectAllow, NotActions: acts("API_*"), Resources: acts("*")}}, "API_READ", "org", false},
+		{"deny notActions denies all others", Policy{allow(acts("*"), "*"), {Effect: api.EffectDeny, NotActions: acts("API_READ"), Resources: acts("*")}}, "API_WRITE", "org", false},
+		{"deny notActions spares listed", Policy{allow(acts("*"), "*"), {Effect: api.EffectDeny, NotActions: acts("API_READ"), Resources: acts("*")}}, "API_READ", "org", true},
+		{"notResources allows elsewhere", Policy{{Effect: api.EffectAllow, Actions: acts("*"), NotResources: acts("workspace/secret")}}, "API_READ", "workspace/open", true},
+		{"notResources allows org", Policy{{Effect: api.EffectAllow, Actions: acts("*"), NotResources: acts("workspace/*")}}, "API_READ", "org", true},
+		{"notResources excludes listed", Policy{{Effect: api.EffectAllow, Actions: acts("*"), NotResources: acts("workspace/secret")}}, "API_READ", "workspace/secret", false},
+		{"deny notResources confines", Policy{allow(acts("*"), "*"), {Effect: api.EffectDeny, Actions: acts("*"), NotResources: acts("workspace/w1")}}, "API_READ", "workspace/w2", false},
+		{"deny notResources spares listed", Policy{allow(acts("*"), "*"), {Effect: api.EffectDeny, Actions: acts("*"), NotResources: acts("workspace/w1")}}, "API_READ", "workspace/w1", true},
+		{"statement without actions matches nothing", Policy{{Effect: api.EffectAllow, Resources: acts("*")}}, "API_READ", "org", false},
+		{"statement without resources matches nothing", Policy{{Effect: api.EffectAllow, Actions: acts("*")}}, "API_READ", "org", false},
 		{"unknown effect ignored", Policy{{Effect: "Allow", Actions: acts("*"), Resources: acts("*")}}, "API_READ", "org", false},
 		{"unknown deny effect ignored", Policy{allow(acts("*"), "*"), {Effect: "DENY", Actions: acts("*"), Resources: acts("*")}}, "API_READ", "org", true},
-		{"both actions and notActions intersect", Policy{{Effect: EffectAllow, Actions: acts("API_*"), NotActions: acts("API_WRITE"), Resources: acts("*")}}, "API_WRITE", "org", false},
+		{"both actions and notActions intersect", Policy{{Effect: api.EffectAllow, Actions: acts("API_*"), NotActions: acts("API_WRITE"), Resources: acts("*")}}, "API_WRITE", "org", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,7 +142,7 @@ func TestMissing(t *testing.T) {
 		{"within holder", Subject{AllowAll([]string{"API_READ"})}, writer, []string{"org"}, nil},
 		{"star grant escalates", Subject{AllowAll([]string{"*"})}, writer, []string{"org"}, []string{"PLAN_WRITE", "USER_READ"}},
 		{"prefix grant escalates", Subject{AllowAll([]string{"PLAN_*"})}, writer, []string{"org"}, []string{"PLAN_WRITE"}},
-		{"notActions grant escalates", Subject{{{Effect: EffectAllow, NotActions: acts("USER_READ"), Resources: acts("*")}}}, writer, []string{"org"}, []string{"PLAN_WRITE"}},
+		{"notActions grant escalates", Subject{{{Effect: api.EffectAllow, NotActions: acts("USER_READ"), Resources: acts("*")}}}, writer, []string{"org"}, []string{"PLAN_WRITE"}},
 		{"deny in grant removes escalation", Subject{{allow(acts("*"), "*"), deny(acts("PLAN_WRITE", "USER_READ"), "*")}}, writer, []string{"org"}, nil},
 		{"holder limited to a workspace", Subject{AllowAll([]string{"API_READ"})}, Subject{{allow(acts("API_READ"), "workspace/w1")}}, ws, []string{"API_READ"}},
 		{"holder covers every workspace", Subject{{allow(acts("API_READ"), "workspace/w1")}}, Subject{{allow(acts("API_READ"), "workspace/*")}}, ws, nil},
@@ -183,9 +185,9 @@ func TestStatementOrderNeverMatters(t *testing.T) {
 	for range 300 {
 		p := make(Policy, 1+rng.Intn(8))
 		for i := range p {
-			s := Statement{Effect: EffectAllow}
+			s := api.Statement{Effect: api.EffectAllow}
 			if rng.Intn(3) == 0 {
-				s.Effect = EffectDeny
+				s.Effect = api.EffectDeny
 			}
 			if rng.Intn(4) == 0 {
 				s.NotActions = pick(actionPool)
@@ -224,7 +226,7 @@ func BenchmarkAllows20Statements(b *testing.B) {
 	for i := range 18 {
 		p = append(p, allow(acts(fmt.Sprintf("PERM_%02d_READ", i), fmt.Sprintf("PERM_%02d_*", i)), fmt.Sprintf("workspace/w%d", i), "org"))
 	}
-	p = append(p, deny(acts("PERM_00_WRITE"), "*"), Statement{Effect: EffectDeny, Actions: acts("*"), NotResources: acts("org", "workspace/*")})
+	p = append(p, deny(acts("PERM_00_WRITE"), "*"), api.Statement{Effect: api.EffectDeny, Actions: acts("*"), NotResources: acts("org", "workspace/*")})
 	b.ReportAllocs()
 	for b.Loop() {
 		if !p.Allows("PERM_17_WRITE", "workspace/w17") {

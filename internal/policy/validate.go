@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 )
 
@@ -31,7 +32,7 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 // the JSON field the statements came from ("inlineRole", "policy"). An empty
 // list is valid; whether statements are required is the caller's rule. A nil
 // catalogue skips the check that action names exist.
-func Validate(field string, stmts []Statement, cat *catalogue.Catalogue) error {
+func Validate(field string, stmts []api.Statement, cat *catalogue.Catalogue) error {
 	if len(stmts) > MaxStatements {
 		return &FieldError{Field: field, Message: fmt.Sprintf("holds %d statements; at most %d are allowed", len(stmts), MaxStatements)}
 	}
@@ -48,8 +49,8 @@ func Validate(field string, stmts []Statement, cat *catalogue.Catalogue) error {
 	}
 	for i, s := range stmts {
 		sf := fmt.Sprintf("%s[%d]", field, i)
-		if s.Effect != EffectAllow && s.Effect != EffectDeny {
-			return &FieldError{Field: sf + ".effect", Message: fmt.Sprintf("must be %q or %q, got %q", EffectAllow, EffectDeny, s.Effect)}
+		if s.Effect != api.EffectAllow && s.Effect != api.EffectDeny {
+			return &FieldError{Field: sf + ".effect", Message: fmt.Sprintf("must be %q or %q, got %q", api.EffectAllow, api.EffectDeny, s.Effect)}
 		}
 		if err := exactlyOne(sf, "actions", "notActions", s.Actions, s.NotActions); err != nil {
 			return err

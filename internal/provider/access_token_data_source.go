@@ -149,10 +149,7 @@ func (d *accessTokenDataSource) Read(ctx context.Context, req datasource.ReadReq
 // source model.
 func accessTokenDataFromAPI(ctx context.Context, t *api.Token, usage *api.TokenUsage) (accessTokenDataModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	lastFour := t.Token
-	if len(lastFour) > 4 {
-		lastFour = lastFour[len(lastFour)-4:]
-	}
+	lastFour := api.LastFour(t.Token)
 	m := accessTokenDataModel{
 		ID:                types.StringValue(t.ID),
 		Name:              types.StringValue(t.Name),

@@ -470,7 +470,7 @@ func accessTokenFromAPI(ctx context.Context, t *api.Token, prior accessTokenMode
 	}
 	if len(t.Token) > 4 {
 		m.Token = types.StringValue(t.Token)
-		m.TokenLastFour = types.StringValue(t.Token[len(t.Token)-4:])
+		m.TokenLastFour = types.StringValue(api.LastFour(t.Token))
 	}
 	if m.Token.IsUnknown() {
 		m.Token = types.StringNull()

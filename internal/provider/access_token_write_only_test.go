@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/server"
@@ -59,8 +60,8 @@ func testAccCheckSecretAuthenticates(ts *testserver.Server, addr, value string) 
 		if ci.TokenID != id {
 			return fmt.Errorf("the supplied secret authenticates as %s, want %s", ci.TokenID, id)
 		}
-		if got := s.RootModule().Resources[addr].Primary.Attributes["token_last_four"]; got != secret.LastFour(value) {
-			return fmt.Errorf("token_last_four is %q, want %q", got, secret.LastFour(value))
+		if got := s.RootModule().Resources[addr].Primary.Attributes["token_last_four"]; got != api.LastFour(value) {
+			return fmt.Errorf("token_last_four is %q, want %q", got, api.LastFour(value))
 		}
 		return nil
 	}

@@ -11,10 +11,10 @@ import (
 // The string enums of the provider live here so that validators and
 // documentation are built from the same list and cannot disagree.
 var (
-	tokenRoles       = api.TokenRoles
-	basePermissions  = api.BasePermissions
+	tokenRoles       = api.TokenRoles()
+	basePermissions  = api.BasePermissions()
 	statementEffects = []string{api.EffectAllow, api.EffectDeny}
-	accessLevels     = catalogue.AccessLevels
+	accessLevels     = catalogue.AccessLevels()
 	// permissionReviewModes are the values of the provider's
 	// permission_review; the first is the default.
 	permissionReviewModes = []string{permissionReviewWarn, permissionReviewError, permissionReviewOff}

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/testserver"
 )
@@ -45,11 +46,11 @@ output "foreign" { value = provider::tokensmith::parse_token("ghp_abcdefghijklmn
 output "truncated" { value = provider::tokensmith::parse_token(%q) }
 `, personal, service, broken, personal[:20]),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("personal", parsed(knownvalue.StringExact("personal"), secret.LastFour(personal), true)),
-				statecheck.ExpectKnownOutputValue("service", parsed(knownvalue.StringExact("service"), secret.LastFour(service), true)),
-				statecheck.ExpectKnownOutputValue("broken", parsed(knownvalue.StringExact("personal"), secret.LastFour(broken), false)),
+				statecheck.ExpectKnownOutputValue("personal", parsed(knownvalue.StringExact("personal"), api.LastFour(personal), true)),
+				statecheck.ExpectKnownOutputValue("service", parsed(knownvalue.StringExact("service"), api.LastFour(service), true)),
+				statecheck.ExpectKnownOutputValue("broken", parsed(knownvalue.StringExact("personal"), api.LastFour(broken), false)),
 				statecheck.ExpectKnownOutputValue("foreign", parsed(knownvalue.Null(), "mnop", false)),
-				statecheck.ExpectKnownOutputValue("truncated", parsed(knownvalue.StringExact("personal"), secret.LastFour(personal[:20]), false)),
+				statecheck.ExpectKnownOutputValue("truncated", parsed(knownvalue.StringExact("personal"), api.LastFour(personal[:20]), false)),
 			},
 		}},
 	})

@@ -63,7 +63,7 @@ func (d *memberDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 			},
 			"first_name": computedString("First name of the member."),
 			"last_name":  computedString("Last name of the member."),
-			"role": computedString("Role of the member in the organisation: " + oneOfMarkdown(api.MemberRoles) +
+			"role": computedString("Role of the member in the organisation: " + oneOfMarkdown(api.MemberRoles()) +
 				". It is the ceiling of what the member's tokens can do."),
 			"workspace_ids": computedStringSet("Identifiers of the workspaces the member belongs to."),
 			"created_at":    computedString("When the member was added, in RFC 3339 format."),

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 )
 
@@ -64,7 +65,7 @@ func (f *parseTokenFunction) Run(ctx context.Context, req function.RunRequest, r
 	_, err := secret.Parse(value)
 	out, diags := types.ObjectValue(parsedTokenAttrTypes, map[string]attr.Value{
 		"kind":           kind,
-		"last_four":      types.StringValue(secret.LastFour(value)),
+		"last_four":      types.StringValue(api.LastFour(value)),
 		"checksum_valid": types.BoolValue(err == nil),
 	})
 	resp.Error = function.ConcatFuncErrors(resp.Error, function.FuncErrorFromDiags(ctx, diags))

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/client"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/review"
@@ -338,7 +339,7 @@ func knownStatementModels(ctx context.Context, set types.Set) []policyStatementM
 
 // reviewStatements converts the wholly known statements of a set; complete
 // reports whether every statement was.
-func reviewStatements(ctx context.Context, set types.Set) (stmts []review.Statement, complete bool) {
+func reviewStatements(ctx context.Context, set types.Set) (stmts []api.Statement, complete bool) {
 	if set.IsNull() {
 		return nil, true
 	}
@@ -348,7 +349,7 @@ func reviewStatements(ctx context.Context, set types.Set) (stmts []review.Statem
 	models := knownStatementModels(ctx, set)
 	complete = len(models) == len(set.Elements())
 	for _, m := range models {
-		s := review.Statement{Effect: m.Effect.ValueString()}
+		s := api.Statement{Effect: m.Effect.ValueString()}
 		var ok [4]bool
 		s.Actions, ok[0] = knownStrings(m.Actions)
 		s.NotActions, ok[1] = knownStrings(m.NotActions)
@@ -366,10 +367,10 @@ func reviewStatements(ctx context.Context, set types.Set) (stmts []review.Statem
 // withoutDenies drops deny statements. When the planned grant is not wholly
 // known, a deny that seems gone may be among its unknown parts, so the old
 // denies are not compared.
-func withoutDenies(stmts []review.Statement) []review.Statement {
-	var out []review.Statement
+func withoutDenies(stmts []api.Statement) []api.Statement {
+	var out []api.Statement
 	for _, s := range stmts {
-		if s.Effect != review.EffectDeny {
+		if s.Effect != api.EffectDeny {
 			out = append(out, s)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 )
 
@@ -97,18 +98,18 @@ var statementFieldNames = strings.NewReplacer("notActions", "not_actions", "notR
 
 // policyStatementsOf decodes statements given as a list, set or tuple of
 // objects or maps. Errors name the statement and the attribute at fault.
-func policyStatementsOf(v attr.Value) ([]policy.Statement, error) {
+func policyStatementsOf(v attr.Value) ([]api.Statement, error) {
 	elems, ok := collectionElements(v)
 	if !ok {
 		return nil, fmt.Errorf("want a list or set of statement objects, got %s", typeName(v))
 	}
-	out := make([]policy.Statement, 0, len(elems))
+	out := make([]api.Statement, 0, len(elems))
 	for i, e := range elems {
 		attrs, ok := objectAttributes(e)
 		if !ok {
 			return nil, fmt.Errorf("statements[%d]: want an object, got %s", i, typeName(e))
 		}
-		var st policy.Statement
+		var st api.Statement
 		for k, av := range attrs {
 			if !slices.Contains(policyStatementKeys, k) {
 				return nil, fmt.Errorf("statements[%d]: unknown attribute %q (a statement has %s)", i, k, strings.Join(policyStatementKeys, ", "))

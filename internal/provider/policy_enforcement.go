@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 )
 
@@ -40,12 +41,12 @@ func warnNotEnforced(ctx context.Context, set types.Set, attrName, owner string,
 		if obj.As(ctx, &m, basetypes.ObjectAsOptions{}).HasError() {
 			continue
 		}
-		s := policy.Statement{Effect: m.Effect.ValueString()}
+		s := api.Statement{Effect: m.Effect.ValueString()}
 		s.Actions, _ = knownStrings(m.Actions)
 		s.NotActions, _ = knownStrings(m.NotActions)
 		s.Resources, _ = knownStrings(m.Resources)
 		s.NotResources, _ = knownStrings(m.NotResources)
-		if _, enforced := s.Enforced(); enforced {
+		if _, enforced := policy.Enforced(s); enforced {
 			continue
 		}
 		if why := notEnforcedReason(s); why != "" {
@@ -61,7 +62,7 @@ func warnNotEnforced(ctx context.Context, set types.Set, attrName, owner string,
 // notEnforcedReason says what in s names nothing of the backend, in the
 // words of the warning; "" for a statement that is malformed rather than
 // foreign (the backend's dry run reports those).
-func notEnforcedReason(s policy.Statement) string {
+func notEnforcedReason(s api.Statement) string {
 	switch {
 	case len(s.Resources) > 0 && !anyOwn(s.Resources, policy.IsOwnResource):
 		return fmt.Sprintf("%s %s no resource of this backend", codeList(s.Resources), verb(len(s.Resources)))

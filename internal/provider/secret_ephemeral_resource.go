@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 )
 
@@ -81,6 +82,6 @@ func (r *secretEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRe
 	}
 	m.ServiceToken = types.BoolValue(kind == secret.KindService)
 	m.Value = types.StringValue(value)
-	m.LastFour = types.StringValue(secret.LastFour(value))
+	m.LastFour = types.StringValue(api.LastFour(value))
 	resp.Diagnostics.Append(resp.Result.Set(ctx, m)...)
 }

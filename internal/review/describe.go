@@ -3,6 +3,8 @@ package review
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 // Summary is the headline of the diagnostic that carries a description.
@@ -56,10 +58,10 @@ func (w Widening) Describe(resourceAddress string) string {
 		line("+", "custom roles", strings.Join(w.CustomRoles, ", "))
 	}
 	for _, s := range w.AllowsAdded {
-		line("+", "allow", s.String())
+		line("+", "allow", describeStatement(s))
 	}
 	for _, s := range w.DeniesRemoved {
-		line("-", "deny", s.String())
+		line("-", "deny", describeStatement(s))
 	}
 	if len(w.Workspaces) > 0 {
 		line("+", "workspaces", strings.Join(w.Workspaces, ", "))
@@ -87,10 +89,10 @@ func (w Widening) DescribeCustomRole(resourceAddress string, tokens int) string 
 	}
 }
 
-// String renders the statement without its effect:
+// describeStatement renders a statement without its effect:
 // "API_READ, API_WRITE on workspace/ws-1", "every action except
 // TOKEN_INTROSPECT on *", "API_READ on every resource except org".
-func (s Statement) String() string {
+func describeStatement(s api.Statement) string {
 	var b strings.Builder
 	switch {
 	case len(s.Actions) > 0:

@@ -31,7 +31,7 @@
 // or merged with another is covered by what it came from.
 //
 // Statements are compared as they take effect on our resources and actions
-// (policy's Statement.Enforced): one that names only the wider service's
+// (policy.Enforced): one that names only the wider service's
 // resources or actions adds nothing and its removal widens nothing, and
 // allow with notResources ["proj/*"] is the allow on everything it is.
 //
@@ -62,26 +62,7 @@ import (
 	"strings"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
-	"github.com/tokensmith/terraform-provider-tokensmith/internal/authz"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
-)
-
-// Statement is one policy statement of an inline role or a custom role, in
-// the shape of policy.Statement. Exactly one of Actions and NotActions, and
-// exactly one of Resources and NotResources, is expected to be set; a
-// statement with neither matches nothing.
-type Statement struct {
-	Effect       string
-	Actions      []string
-	NotActions   []string
-	Resources    []string
-	NotResources []string
-}
-
-// Effects of a statement.
-const (
-	EffectAllow = "allow"
-	EffectDeny  = "deny"
 )
 
 // Grant is what a token or a custom role grants. A token fills exactly one
@@ -93,7 +74,7 @@ type Grant struct {
 	Role          string
 	CustomRoles   []string
 	Permissions   []string
-	Statements    []Statement
+	Statements    []api.Statement
 	WorkspaceIDs  []string
 	AllWorkspaces bool
 	// BasePermissions is a custom role's reader or no_access; empty counts
@@ -141,8 +122,8 @@ type Widening struct {
 	Permissions   []string
 	Access        []AccessRaise
 	CustomRoles   []string
-	AllowsAdded   []Statement
-	DeniesRemoved []Statement
+	AllowsAdded   []api.Statement
+	DeniesRemoved []api.Statement
 	Workspaces    []string
 	AllWorkspaces bool
 }
@@ -193,8 +174,8 @@ func Compare(roles RolePermissions, prev, next *Grant) Widening {
 	if next.Role != "" && next.Role != prev.Role {
 		raise := RoleRaise{From: prev.Role, To: next.Role, Adds: missing(forRole(next.Role), held)}
 		raised := len(raise.Adds) > 0
-		if prev.Role != "" && authz.Rank(prev.Role) >= 0 && authz.Rank(next.Role) >= 0 {
-			raised = authz.Rank(next.Role) > authz.Rank(prev.Role)
+		if prev.Role != "" && api.RoleRank(prev.Role) >= 0 && api.RoleRank(next.Role) >= 0 {
+			raised = api.RoleRank(next.Role) > api.RoleRank(prev.Role)
 		}
 		if raised {
 			w.Role = &raise
@@ -227,11 +208,11 @@ func Compare(roles RolePermissions, prev, next *Grant) Widening {
 	w.CustomRoles = missing(union(next.CustomRoles), func(k string) bool { return slices.Contains(prev.CustomRoles, k) })
 
 	for _, s := range next.Statements {
-		if s.Effect == EffectAllow {
+		if s.Effect == api.EffectAllow {
 			w.AllowsAdded = append(w.AllowsAdded, uncovered(s, prevAllows, nil)...)
 		}
 	}
-	nextDenies := statementsWithEffect(next.Statements, EffectDeny)
+	nextDenies := statementsWithEffect(next.Statements, api.EffectDeny)
 	// A deny that is gone widens only what the new grant could allow. Custom
 	// roles are opaque here, so a token granted any is assumed to allow it.
 	allowedByNext := func(a, r part) bool {
@@ -239,14 +220,14 @@ func Compare(roles RolePermissions, prev, next *Grant) Widening {
 			return true
 		}
 		for _, t := range nextAllows {
-			if t.actionPart().intersects(a) && t.resourcePart().intersects(r) {
+			if actionPart(t).intersects(a) && resourcePart(t).intersects(r) {
 				return true
 			}
 		}
 		return false
 	}
 	for _, s := range prev.Statements {
-		if s.Effect == EffectDeny {
+		if s.Effect == api.EffectDeny {
 			w.DeniesRemoved = append(w.DeniesRemoved, uncovered(s, nextDenies, allowedByNext)...)
 		}
 	}
@@ -264,16 +245,16 @@ func Compare(roles RolePermissions, prev, next *Grant) Widening {
 
 // allowStatements are the allow statements of g, with the permissions it
 // holds by name (its role's included) as one more allow on every resource.
-func allowStatements(g Grant, rolePermissions []string) []Statement {
-	out := statementsWithEffect(g.Statements, EffectAllow)
+func allowStatements(g Grant, rolePermissions []string) []api.Statement {
+	out := statementsWithEffect(g.Statements, api.EffectAllow)
 	if named := union(rolePermissions, g.Permissions); len(named) > 0 {
-		out = append(out, Statement{Effect: EffectAllow, Actions: named, Resources: []string{"*"}})
+		out = append(out, api.Statement{Effect: api.EffectAllow, Actions: named, Resources: []string{"*"}})
 	}
 	return out
 }
 
-func statementsWithEffect(stmts []Statement, effect string) []Statement {
-	var out []Statement
+func statementsWithEffect(stmts []api.Statement, effect string) []api.Statement {
+	var out []api.Statement
 	for _, s := range stmts {
 		if s.Effect == effect {
 			out = append(out, s)
@@ -287,10 +268,10 @@ func statementsWithEffect(stmts []Statement, effect string) []Statement {
 // on its own (a negated list as a whole), so that a statement that only
 // gained one action reports that action alone. keep, when not nil, drops
 // the parts for which it returns false.
-func uncovered(s Statement, by []Statement, keep func(a, r part) bool) []Statement {
-	resources := s.resourcePart().units()
-	var out []Statement
-	for _, a := range s.actionPart().units() {
+func uncovered(s api.Statement, by []api.Statement, keep func(a, r part) bool) []api.Statement {
+	resources := resourcePart(s).units()
+	var out []api.Statement
+	for _, a := range actionPart(s).units() {
 		var left []part
 		for _, r := range resources {
 			if !covered(a, r, by) && (keep == nil || keep(a, r)) {
@@ -300,7 +281,7 @@ func uncovered(s Statement, by []Statement, keep func(a, r part) bool) []Stateme
 		if len(left) == 0 {
 			continue
 		}
-		u := Statement{Effect: s.Effect}
+		u := api.Statement{Effect: s.Effect}
 		if a.not {
 			u.NotActions = a.values
 		} else {
@@ -320,7 +301,7 @@ func uncovered(s Statement, by []Statement, keep func(a, r part) bool) []Stateme
 
 // mergeActions adds u to stmts, joining it with a statement that differs
 // only in its (positive) actions.
-func mergeActions(stmts []Statement, u Statement) []Statement {
+func mergeActions(stmts []api.Statement, u api.Statement) []api.Statement {
 	for i, s := range stmts {
 		if len(s.Actions) > 0 && len(u.Actions) > 0 && s.Effect == u.Effect &&
 			slices.Equal(s.Resources, u.Resources) && slices.Equal(s.NotResources, u.NotResources) {
@@ -333,9 +314,9 @@ func mergeActions(stmts []Statement, u Statement) []Statement {
 
 // covered reports whether one statement of by covers action unit a on
 // resource unit r.
-func covered(a, r part, by []Statement) bool {
+func covered(a, r part, by []api.Statement) bool {
 	for _, t := range by {
-		if t.actionPart().covers(a) && t.resourcePart().covers(r) {
+		if actionPart(t).covers(a) && resourcePart(t).covers(r) {
 			return true
 		}
 	}
@@ -351,8 +332,8 @@ type part struct {
 	not    bool
 }
 
-func (s Statement) actionPart() part   { return makePart(s.Actions, s.NotActions) }
-func (s Statement) resourcePart() part { return makePart(s.Resources, s.NotResources) }
+func actionPart(s api.Statement) part   { return makePart(s.Actions, s.NotActions) }
+func resourcePart(s api.Statement) part { return makePart(s.Resources, s.NotResources) }
 
 func makePart(positive, negative []string) part {
 	if len(positive) > 0 {
@@ -471,26 +452,26 @@ func sortedUnique(values []string) []string {
 // sortStatements normalises statements (sorted, unique values), removes
 // duplicates and orders them by their rendering, so that the result does
 // not depend on the order of the input.
-func sortStatements(stmts []Statement) []Statement {
+func sortStatements(stmts []api.Statement) []api.Statement {
 	if len(stmts) == 0 {
 		return nil
 	}
 	seen := map[string]bool{}
-	var out []Statement
+	var out []api.Statement
 	for _, s := range stmts {
-		n := Statement{
+		n := api.Statement{
 			Effect:       s.Effect,
 			Actions:      sortedUnique(s.Actions),
 			NotActions:   sortedUnique(s.NotActions),
 			Resources:    sortedUnique(s.Resources),
 			NotResources: sortedUnique(s.NotResources),
 		}
-		key := n.Effect + " " + n.String()
+		key := n.Effect + " " + describeStatement(n)
 		if !seen[key] {
 			seen[key] = true
 			out = append(out, n)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	sort.Slice(out, func(i, j int) bool { return describeStatement(out[i]) < describeStatement(out[j]) })
 	return out
 }

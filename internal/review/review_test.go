@@ -5,17 +5,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 )
 
 const addr = "tokensmith_access_token.ci"
 
-func allow(actions []string, resources ...string) Statement {
-	return Statement{Effect: EffectAllow, Actions: actions, Resources: resources}
+func allow(actions []string, resources ...string) api.Statement {
+	return api.Statement{Effect: api.EffectAllow, Actions: actions, Resources: resources}
 }
 
-func deny(actions []string, resources ...string) Statement {
-	return Statement{Effect: EffectDeny, Actions: actions, Resources: resources}
+func deny(actions []string, resources ...string) api.Statement {
+	return api.Statement{Effect: api.EffectDeny, Actions: actions, Resources: resources}
 }
 
 func list(values ...string) []string { return values }
@@ -91,7 +92,7 @@ func TestCompare(t *testing.T) {
 		},
 		{
 			name: "permissions replaced by a role they cover",
-			prev: &Grant{Statements: []Statement{allow(list("*"), "*")}, AllWorkspaces: true},
+			prev: &Grant{Statements: []api.Statement{allow(list("*"), "*")}, AllWorkspaces: true},
 			next: &Grant{Role: "admin", AllWorkspaces: true},
 		},
 		{
@@ -107,19 +108,19 @@ func TestCompare(t *testing.T) {
 		},
 		{
 			name: "statements and their values reordered",
-			prev: &Grant{Statements: []Statement{
+			prev: &Grant{Statements: []api.Statement{
 				allow(list("API_READ", "PLAN_READ"), "workspace/a", "org"),
 				deny(list("API_WRITE"), "workspace/b"),
 			}},
-			next: &Grant{Statements: []Statement{
+			next: &Grant{Statements: []api.Statement{
 				deny(list("API_WRITE"), "workspace/b"),
 				allow(list("PLAN_READ", "API_READ"), "org", "workspace/a"),
 			}},
 		},
 		{
 			name: "allow statement gains an action and a resource",
-			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "workspace/a")}},
-			next: &Grant{Statements: []Statement{allow(list("API_WRITE", "API_READ"), "workspace/b", "workspace/a")}},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_READ"), "workspace/a")}},
+			next: &Grant{Statements: []api.Statement{allow(list("API_WRITE", "API_READ"), "workspace/b", "workspace/a")}},
 			want: lines(
 				"  + allow: API_READ on workspace/b",
 				"  + allow: API_WRITE on workspace/a, workspace/b",
@@ -127,89 +128,89 @@ func TestCompare(t *testing.T) {
 		},
 		{
 			name: "allow statement narrowed",
-			prev: &Grant{Statements: []Statement{allow(list("API_READ", "API_WRITE"), "workspace/*", "org")}},
-			next: &Grant{Statements: []Statement{allow(list("API_READ"), "workspace/a")}},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_READ", "API_WRITE"), "workspace/*", "org")}},
+			next: &Grant{Statements: []api.Statement{allow(list("API_READ"), "workspace/a")}},
 		},
 		{
 			name: "allow statement split in two",
-			prev: &Grant{Statements: []Statement{allow(list("API_READ", "API_WRITE"), "*")}},
-			next: &Grant{Statements: []Statement{allow(list("API_READ"), "*"), allow(list("API_WRITE"), "*")}},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_READ", "API_WRITE"), "*")}},
+			next: &Grant{Statements: []api.Statement{allow(list("API_READ"), "*"), allow(list("API_WRITE"), "*")}},
 		},
 		{
 			name: "allow statements merged",
-			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "*"), allow(list("API_WRITE"), "*")}},
-			next: &Grant{Statements: []Statement{allow(list("API_READ", "API_WRITE"), "*")}},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_READ"), "*"), allow(list("API_WRITE"), "*")}},
+			next: &Grant{Statements: []api.Statement{allow(list("API_READ", "API_WRITE"), "*")}},
 		},
 		{
 			name: "names replaced by a prefix",
-			prev: &Grant{Statements: []Statement{allow(list("API_READ", "API_WRITE"), "*")}},
-			next: &Grant{Statements: []Statement{allow(list("API_*"), "*")}},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_READ", "API_WRITE"), "*")}},
+			next: &Grant{Statements: []api.Statement{allow(list("API_*"), "*")}},
 			want: lines("  + allow: API_* on *"),
 		},
 		{
 			name: "prefix replaced by names",
-			prev: &Grant{Statements: []Statement{allow(list("API_*"), "workspace/*")}},
-			next: &Grant{Statements: []Statement{allow(list("API_READ", "API_WRITE"), "workspace/ws-1")}},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_*"), "workspace/*")}},
+			next: &Grant{Statements: []api.Statement{allow(list("API_READ", "API_WRITE"), "workspace/ws-1")}},
 		},
 		{
 			name: "not_actions excludes less",
-			prev: &Grant{Statements: []Statement{{Effect: EffectAllow, NotActions: list("TOKEN_INTROSPECT", "MEMBER_WRITE"), Resources: list("*")}}},
-			next: &Grant{Statements: []Statement{{Effect: EffectAllow, NotActions: list("MEMBER_WRITE"), Resources: list("*")}}},
+			prev: &Grant{Statements: []api.Statement{{Effect: api.EffectAllow, NotActions: list("TOKEN_INTROSPECT", "MEMBER_WRITE"), Resources: list("*")}}},
+			next: &Grant{Statements: []api.Statement{{Effect: api.EffectAllow, NotActions: list("MEMBER_WRITE"), Resources: list("*")}}},
 			want: lines("  + allow: every action except MEMBER_WRITE on *"),
 		},
 		{
 			name: "not_actions excludes more",
-			prev: &Grant{Statements: []Statement{{Effect: EffectAllow, NotActions: list("MEMBER_WRITE"), Resources: list("*")}}},
-			next: &Grant{Statements: []Statement{{Effect: EffectAllow, NotActions: list("TOKEN_INTROSPECT", "MEMBER_WRITE"), Resources: list("*")}}},
+			prev: &Grant{Statements: []api.Statement{{Effect: api.EffectAllow, NotActions: list("MEMBER_WRITE"), Resources: list("*")}}},
+			next: &Grant{Statements: []api.Statement{{Effect: api.EffectAllow, NotActions: list("TOKEN_INTROSPECT", "MEMBER_WRITE"), Resources: list("*")}}},
 		},
 		{
 			name: "not_actions replaced by names it allowed",
-			prev: &Grant{Statements: []Statement{{Effect: EffectAllow, NotActions: list("MEMBER_WRITE"), Resources: list("*")}}},
-			next: &Grant{Statements: []Statement{allow(list("API_READ", "MEMBER_READ"), "org")}},
+			prev: &Grant{Statements: []api.Statement{{Effect: api.EffectAllow, NotActions: list("MEMBER_WRITE"), Resources: list("*")}}},
+			next: &Grant{Statements: []api.Statement{allow(list("API_READ", "MEMBER_READ"), "org")}},
 		},
 		{
 			name: "not_actions replaced by a name it excluded",
-			prev: &Grant{Statements: []Statement{{Effect: EffectAllow, NotActions: list("MEMBER_*"), Resources: list("*")}}},
-			next: &Grant{Statements: []Statement{allow(list("API_READ", "MEMBER_READ"), "org")}},
+			prev: &Grant{Statements: []api.Statement{{Effect: api.EffectAllow, NotActions: list("MEMBER_*"), Resources: list("*")}}},
+			next: &Grant{Statements: []api.Statement{allow(list("API_READ", "MEMBER_READ"), "org")}},
 			want: lines("  + allow: MEMBER_READ on org"),
 		},
 		{
 			name: "not_resources replaced by every resource",
-			prev: &Grant{Statements: []Statement{{Effect: EffectAllow, Actions: list("API_READ"), NotResources: list("org")}}},
-			next: &Grant{Statements: []Statement{allow(list("API_READ"), "*")}},
+			prev: &Grant{Statements: []api.Statement{{Effect: api.EffectAllow, Actions: list("API_READ"), NotResources: list("org")}}},
+			next: &Grant{Statements: []api.Statement{allow(list("API_READ"), "*")}},
 			want: lines("  + allow: API_READ on *"),
 		},
 		{
 			name: "every resource replaced by not_resources",
-			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "*")}},
-			next: &Grant{Statements: []Statement{{Effect: EffectAllow, Actions: list("API_READ"), NotResources: list("org")}}},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_READ"), "*")}},
+			next: &Grant{Statements: []api.Statement{{Effect: api.EffectAllow, Actions: list("API_READ"), NotResources: list("org")}}},
 		},
 		{
 			name: "deny statement removed",
-			prev: &Grant{Statements: []Statement{allow(list("*"), "*"), deny(list("TOKEN_INTROSPECT", "MEMBER_WRITE"), "*")}},
-			next: &Grant{Statements: []Statement{allow(list("*"), "*"), deny(list("MEMBER_WRITE"), "*")}},
+			prev: &Grant{Statements: []api.Statement{allow(list("*"), "*"), deny(list("TOKEN_INTROSPECT", "MEMBER_WRITE"), "*")}},
+			next: &Grant{Statements: []api.Statement{allow(list("*"), "*"), deny(list("MEMBER_WRITE"), "*")}},
 			want: lines("  - deny: TOKEN_INTROSPECT on *"),
 		},
 		{
 			name: "deny statement narrowed",
-			prev: &Grant{Statements: []Statement{allow(list("*"), "*"), deny(list("API_WRITE"), "workspace/*")}},
-			next: &Grant{Statements: []Statement{allow(list("*"), "*"), deny(list("API_WRITE"), "workspace/prod")}},
+			prev: &Grant{Statements: []api.Statement{allow(list("*"), "*"), deny(list("API_WRITE"), "workspace/*")}},
+			next: &Grant{Statements: []api.Statement{allow(list("*"), "*"), deny(list("API_WRITE"), "workspace/prod")}},
 			want: lines("  - deny: API_WRITE on workspace/*"),
 		},
 		{
 			name: "deny statement broadened",
-			prev: &Grant{Statements: []Statement{allow(list("*"), "*"), deny(list("API_WRITE"), "workspace/prod")}},
-			next: &Grant{Statements: []Statement{allow(list("*"), "*"), deny(list("API_*"), "*")}},
+			prev: &Grant{Statements: []api.Statement{allow(list("*"), "*"), deny(list("API_WRITE"), "workspace/prod")}},
+			next: &Grant{Statements: []api.Statement{allow(list("*"), "*"), deny(list("API_*"), "*")}},
 		},
 		{
 			name: "deny removed together with what it restricted",
-			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "*"), deny(list("API_READ"), "workspace/a")}, AllWorkspaces: true},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_READ"), "*"), deny(list("API_READ"), "workspace/a")}, AllWorkspaces: true},
 			next: &Grant{Permissions: list("PLAN_READ"), AllWorkspaces: true},
 			want: lines("  + permissions: PLAN_READ"),
 		},
 		{
 			name: "deny removed for custom roles whose content is unknown",
-			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "*"), deny(list("API_READ"), "workspace/a")}, AllWorkspaces: true},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_READ"), "*"), deny(list("API_READ"), "workspace/a")}, AllWorkspaces: true},
 			next: &Grant{CustomRoles: list("ops"), AllWorkspaces: true},
 			want: lines(
 				"  + custom roles: ops",
@@ -218,12 +219,12 @@ func TestCompare(t *testing.T) {
 		},
 		{
 			name: "inline role replaced by permissions it allowed everywhere",
-			prev: &Grant{Statements: []Statement{allow(list("API_*", "PLAN_READ"), "*")}, WorkspaceIDs: list("ws-1")},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_*", "PLAN_READ"), "*")}, WorkspaceIDs: list("ws-1")},
 			next: &Grant{Permissions: list("API_READ", "PLAN_READ"), WorkspaceIDs: list("ws-1")},
 		},
 		{
 			name: "inline role replaced by permissions it allowed on some resources",
-			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "workspace/*")}, WorkspaceIDs: list("ws-1")},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_READ"), "workspace/*")}, WorkspaceIDs: list("ws-1")},
 			next: &Grant{Permissions: list("API_READ"), WorkspaceIDs: list("ws-1")},
 			want: lines("  + permissions: API_READ"),
 		},
@@ -245,52 +246,52 @@ func TestCompare(t *testing.T) {
 		},
 		{
 			name: "statement that matches nothing",
-			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "*")}},
-			next: &Grant{Statements: []Statement{allow(list("API_READ"), "*"), {Effect: EffectAllow}}},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_READ"), "*")}},
+			next: &Grant{Statements: []api.Statement{allow(list("API_READ"), "*"), {Effect: api.EffectAllow}}},
 		},
 		{
 			name: "statements on foreign resources or actions add nothing",
-			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "*")}},
-			next: &Grant{Statements: []Statement{allow(list("API_READ"), "*"),
+			prev: &Grant{Statements: []api.Statement{allow(list("API_READ"), "*")}},
+			next: &Grant{Statements: []api.Statement{allow(list("API_READ"), "*"),
 				allow(list("*"), "proj/*:env/production"),
 				allow(list("updateOn", "updateOff"), "proj/mobile:env/test;qa_*:flag/*"),
 				allow(list("updateOn"), "*")}},
 		},
 		{
 			name: "foreign values in a statement are left out",
-			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "*")}},
-			next: &Grant{Statements: []Statement{allow(list("API_READ", "updateOn", "API_WRITE"), "proj/*", "workspace/a")}},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_READ"), "*")}},
+			next: &Grant{Statements: []api.Statement{allow(list("API_READ", "updateOn", "API_WRITE"), "proj/*", "workspace/a")}},
 			want: lines("  + allow: API_WRITE on workspace/a"),
 		},
 		{
 			name: "notResources naming only foreign resources grants everything",
-			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "workspace/a")}},
-			next: &Grant{Statements: []Statement{{Effect: EffectAllow, Actions: list("*"), NotResources: list("proj/*")}}},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_READ"), "workspace/a")}},
+			next: &Grant{Statements: []api.Statement{{Effect: api.EffectAllow, Actions: list("*"), NotResources: list("proj/*")}}},
 			want: lines("  + allow: * on *"),
 		},
 		{
 			name: "foreign notActions exclude nothing",
-			prev: &Grant{Statements: []Statement{allow(list("API_READ"), "*")}},
-			next: &Grant{Statements: []Statement{{Effect: EffectAllow, NotActions: list("updateOn"), Resources: list("org")}}},
+			prev: &Grant{Statements: []api.Statement{allow(list("API_READ"), "*")}},
+			next: &Grant{Statements: []api.Statement{{Effect: api.EffectAllow, NotActions: list("updateOn"), Resources: list("org")}}},
 			want: lines("  + allow: * on org"),
 		},
 		{
 			name: "a foreign deny removed widens nothing",
-			prev: &Grant{Statements: []Statement{allow(list("*"), "*"), deny(list("*"), "proj/*:env/production")}},
-			next: &Grant{Statements: []Statement{allow(list("*"), "*")}},
+			prev: &Grant{Statements: []api.Statement{allow(list("*"), "*"), deny(list("*"), "proj/*:env/production")}},
+			next: &Grant{Statements: []api.Statement{allow(list("*"), "*")}},
 		},
 		{
 			name: "a deny of everything but foreign resources removed",
-			prev: &Grant{Statements: []Statement{allow(list("*"), "*"), {Effect: EffectDeny, Actions: list("API_WRITE"), NotResources: list("proj/*")}}},
-			next: &Grant{Statements: []Statement{allow(list("*"), "*")}},
+			prev: &Grant{Statements: []api.Statement{allow(list("*"), "*"), {Effect: api.EffectDeny, Actions: list("API_WRITE"), NotResources: list("proj/*")}}},
+			next: &Grant{Statements: []api.Statement{allow(list("*"), "*")}},
 			want: lines("  - deny: API_WRITE on *"),
 		},
 		{
 			name: "everything at once, in a fixed order",
 			prev: &Grant{Role: "reader", WorkspaceIDs: list("ws-1"),
-				Statements: []Statement{deny(list("API_WRITE"), "workspace/ws-1")}},
+				Statements: []api.Statement{deny(list("API_WRITE"), "workspace/ws-1")}},
 			next: &Grant{Role: "writer", WorkspaceIDs: list("ws-2", "ws-1"), CustomRoles: list("ops"), Permissions: list("MEMBER_WRITE"),
-				Statements: []Statement{allow(list("JOBS_WRITE"), "workspace/ws-2")}},
+				Statements: []api.Statement{allow(list("JOBS_WRITE"), "workspace/ws-2")}},
 			want: lines(
 				"  + role: reader -> writer (adds API_WRITE, APPLICATION_WRITE, SUBSCRIPTIONS_WRITE)",
 				"  + permissions: MEMBER_WRITE",
@@ -319,11 +320,11 @@ func TestCompareCustomRole(t *testing.T) {
 	cat := catalogue.Default()
 	prev := &Grant{
 		Permissions: list("API_READ"),
-		Statements:  []Statement{allow(list("PLAN_READ"), "workspace/*")},
+		Statements:  []api.Statement{allow(list("PLAN_READ"), "workspace/*")},
 	}
 	next := &Grant{
 		Permissions: list("API_READ", "JOBS_WRITE"),
-		Statements: []Statement{
+		Statements: []api.Statement{
 			allow(list("PLAN_READ"), "workspace/*"),
 			allow(list("ENVIRONMENT_WRITE"), "workspace/prod"),
 		},
@@ -350,16 +351,16 @@ func TestCompareCustomRole(t *testing.T) {
 // order of statements or of the values in them.
 func TestCompareOrderIndependent(t *testing.T) {
 	cat := catalogue.Default()
-	prev := &Grant{Statements: []Statement{allow(list("API_READ"), "workspace/a")}, WorkspaceIDs: list("ws-1")}
+	prev := &Grant{Statements: []api.Statement{allow(list("API_READ"), "workspace/a")}, WorkspaceIDs: list("ws-1")}
 	a := &Grant{
-		Statements: []Statement{
+		Statements: []api.Statement{
 			allow(list("JOBS_READ", "API_WRITE", "API_READ"), "workspace/b", "workspace/a"),
 			allow(list("PLAN_READ"), "org"),
 		},
 		WorkspaceIDs: list("ws-3", "ws-1", "ws-2"),
 	}
 	b := &Grant{
-		Statements: []Statement{
+		Statements: []api.Statement{
 			allow(list("PLAN_READ"), "org"),
 			allow(list("API_READ", "JOBS_READ", "API_WRITE"), "workspace/a", "workspace/b"),
 		},

@@ -16,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 // Kind is the kind of a token, fixed at creation.
@@ -27,8 +29,9 @@ const (
 )
 
 const (
-	PrefixPersonal = "tsm_pat_"
-	PrefixService  = "tsm_svc_"
+	// The prefixes are part of the API's contract, which defines them.
+	PrefixPersonal = api.TokenPrefixPersonal
+	PrefixService  = api.TokenPrefixService
 
 	// BodyLength random base62 characters carry BodyLength*log2(62) ≈ 178.6
 	// bits of entropy, above the 160 bits the format promises.
@@ -149,14 +152,4 @@ func Parse(s string) (Kind, error) {
 		return "", &FormatError{Reason: "checksum mismatch"}
 	}
 	return kind, nil
-}
-
-// LastFour returns the last four characters of s, the part of a token that
-// may be shown after creation. Values shorter than four characters are
-// returned whole.
-func LastFour(s string) string {
-	if len(s) <= 4 {
-		return s
-	}
-	return s[len(s)-4:]
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 // FuzzParse: Parse never panics; its errors are one of a fixed set of
@@ -47,7 +49,7 @@ func FuzzParse(f *testing.F) {
 		if len(s) != Length || !strings.HasPrefix(s, k.Prefix()) {
 			t.Fatalf("accepted a value of length %d for kind %q", len(s), k)
 		}
-		if LastFour(s) != s[Length-4:] {
+		if api.LastFour(s) != s[Length-4:] {
 			t.Fatal("LastFour")
 		}
 		for i := len(k.Prefix()); i < Length; i++ {

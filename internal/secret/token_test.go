@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 func mustGenerate(t testing.TB, k Kind) string {
@@ -206,11 +208,11 @@ func assertNotEchoed(t *testing.T, err error, s string) {
 
 func TestLastFour(t *testing.T) {
 	s := mustGenerate(t, KindPersonal)
-	if got := LastFour(s); got != s[len(s)-4:] {
+	if got := api.LastFour(s); got != s[len(s)-4:] {
 		t.Fatalf("LastFour = %q, want %q", got, s[len(s)-4:])
 	}
-	if got := LastFour("abc"); got != "abc" {
-		t.Fatalf("LastFour(short) = %q", got)
+	if got := api.LastFour("abc"); got != "abc" {
+		t.Fatalf("api.LastFour(short) = %q", got)
 	}
 }
 

@@ -41,7 +41,7 @@ type noContent struct{}
 
 // endpoint is the one JSON adapter: it reads and decodes the body (wrong
 // types and unknown fields are 400 naming the field), runs idempotency for
-// POSTs, calls fn, maps its error through api.Status and encodes the answer.
+// POSTs, calls fn, maps its error through api.StatusOf and encodes the answer.
 // It refuses ?dryRun=true: only endpoints built with dryRunEndpoint can
 // promise to write nothing.
 func endpoint[In, Out any](s *Server, status int, fn func(*call, In) (Out, error)) http.Handler {

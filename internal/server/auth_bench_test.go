@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
@@ -76,7 +77,7 @@ func benchServerWithTokens(b *testing.B, n int) (*Server, string) {
 		t := store.Token{
 			ID: newID(), OrgID: org.ID, MemberID: members[0].ID, Name: fmt.Sprint("bench-", i),
 			Service: true, Permissions: []string{catalogue.AccessTokenRead}, AllWorkspaces: true,
-			DefaultAPIVersion: DefaultAPIVersion, Digest: h.Digest(raw), LastFour: secret.LastFour(raw),
+			DefaultAPIVersion: DefaultAPIVersion, Digest: h.Digest(raw), LastFour: api.LastFour(raw),
 			CreatedAt: now, UpdatedAt: now,
 		}
 		if err := st.CreateToken(ctx, t, store.Quota{}); err != nil {

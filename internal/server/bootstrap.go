@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
@@ -46,7 +47,7 @@ func Bootstrap(ctx context.Context, st store.Store, h *secret.Hasher, now time.T
 	}
 	now = now.UTC().Truncate(time.Millisecond)
 	org := store.Organization{ID: newID(), Name: BootstrapOrgName, CreatedAt: now}
-	owner := store.Member{ID: newID(), OrgID: org.ID, Email: BootstrapOwnerEmail, FirstName: "Owner", Role: "owner", CreatedAt: now, UpdatedAt: now}
+	owner := store.Member{ID: newID(), OrgID: org.ID, Email: BootstrapOwnerEmail, FirstName: "Owner", Role: api.RoleOwner, CreatedAt: now, UpdatedAt: now}
 	ws := store.Workspace{ID: newID(), OrgID: org.ID, Name: BootstrapWorkspaceName, OwnerID: owner.ID, MemberIDs: []string{owner.ID}, CreatedAt: now, UpdatedAt: now}
 	tok := ownerToken(org.ID, owner.ID, BootstrapTokenName, kind, h, token, now)
 	if err := st.Bootstrap(ctx, org, owner, ws, tok); err != nil {
@@ -71,11 +72,11 @@ func ownerToken(orgID, memberID, name string, kind secret.Kind, h *secret.Hasher
 	return store.Token{
 		ID: newID(), OrgID: orgID, MemberID: memberID, Name: name,
 		Service:           kind == secret.KindService,
-		InlineRole:        []store.Statement{{Effect: "allow", Actions: []string{"*"}, Resources: []string{"*"}}},
+		InlineRole:        []api.Statement{{Effect: "allow", Actions: []string{"*"}, Resources: []string{"*"}}},
 		AllWorkspaces:     true,
 		DefaultAPIVersion: DefaultAPIVersion,
 		Digest:            h.Digest(value),
-		LastFour:          secret.LastFour(value),
+		LastFour:          api.LastFour(value),
 		CreatedAt:         now, UpdatedAt: now,
 	}
 }
@@ -101,7 +102,7 @@ func IssueOwnerToken(ctx context.Context, st store.Store, h *secret.Hasher, now 
 	}
 	var owner *store.Member
 	for i, m := range members {
-		if m.Role == "owner" && (owner == nil || m.CreatedAt.Before(owner.CreatedAt)) {
+		if m.Role == api.RoleOwner && (owner == nil || m.CreatedAt.Before(owner.CreatedAt)) {
 			owner = &members[i]
 		}
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/secret"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
@@ -37,7 +38,7 @@ func (s *Server) issueSecret(field, supplied string, kind secret.Kind) (issuedSe
 		if err != nil {
 			return issuedSecret{}, err
 		}
-		return issuedSecret{digest: s.hasher.Digest(value), lastFour: secret.LastFour(value), shown: value}, nil
+		return issuedSecret{digest: s.hasher.Digest(value), lastFour: api.LastFour(value), shown: value}, nil
 	}
 	if !s.cfg.AllowClientSecrets {
 		return issuedSecret{}, invalid(field, "%s: this server does not accept client-supplied secrets (its operator can allow them with tokensmithd --allow-client-secrets)", field)
@@ -59,7 +60,7 @@ func (s *Server) checkSuppliedSecret(field, value string, want secret.Kind) (iss
 		return issuedSecret{}, invalid(field, "%s is a %s token secret but the token is a %s token; generate a secret of the token's kind",
 			field, kind, want)
 	}
-	return issuedSecret{digest: s.hasher.Digest(value), lastFour: secret.LastFour(value), supplied: true}, nil
+	return issuedSecret{digest: s.hasher.Digest(value), lastFour: api.LastFour(value), supplied: true}, nil
 }
 
 // stored maps the store's conflict on a digest that was ever issued to an

@@ -6,7 +6,6 @@ import (
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/authz"
-	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
@@ -42,33 +41,6 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-func apiStatements(in []store.Statement) []api.Statement {
-	out := make([]api.Statement, 0, len(in))
-	for _, s := range in {
-		out = append(out, api.Statement{Effect: s.Effect, Actions: s.Actions, NotActions: s.NotActions, Resources: s.Resources, NotResources: s.NotResources})
-	}
-	return out
-}
-
-func storeStatements(in []api.Statement) []store.Statement {
-	if len(in) == 0 {
-		return nil
-	}
-	out := make([]store.Statement, 0, len(in))
-	for _, s := range in {
-		out = append(out, store.Statement{Effect: s.Effect, Actions: s.Actions, NotActions: s.NotActions, Resources: s.Resources, NotResources: s.NotResources})
-	}
-	return out
-}
-
-func policyStatements(in []api.Statement) []policy.Statement {
-	out := make([]policy.Statement, 0, len(in))
-	for _, s := range in {
-		out = append(out, policy.Statement{Effect: s.Effect, Actions: s.Actions, NotActions: s.NotActions, Resources: s.Resources, NotResources: s.NotResources})
-	}
-	return out
-}
-
 func memberSummary(m store.Member) *api.MemberSummary {
 	return &api.MemberSummary{
 		Links: selfLinks(api.PathMembers, m.ID), ID: m.ID, Role: m.Role, Email: m.Email,
@@ -93,7 +65,7 @@ func (s *Server) apiToken(t store.Token, m store.Member, value string, now time.
 		out.Links = api.Links{"parent": {Href: api.PathTokens, Type: "application/json"}}
 	}
 	if len(t.InlineRole) > 0 {
-		out.InlineRole = apiStatements(t.InlineRole)
+		out.InlineRole = t.InlineRole
 		out.NotEnforced = notEnforced(out.InlineRole)
 	}
 	if value != "" {
@@ -116,7 +88,7 @@ func (s *Server) apiToken(t store.Token, m store.Member, value string, now time.
 func apiRole(r store.CustomRole, tokenCount int) api.CustomRole {
 	out := api.CustomRole{
 		ID: r.ID, Key: r.Key, Name: r.Name, Description: r.Description,
-		Policy: apiStatements(r.Policy), BasePermissions: r.BasePermissions, Permissions: r.Permissions, Access: r.Access,
+		Policy: nonNil(r.Policy), BasePermissions: r.BasePermissions, Permissions: r.Permissions, Access: r.Access,
 		CreationDate: ms(r.CreatedAt), LastModified: ms(r.UpdatedAt), TokenCount: tokenCount,
 	}
 	out.NotEnforced = notEnforced(out.Policy)

@@ -10,7 +10,8 @@
 //
 // Transferring a workspace (POST /api/v2/workspaces/{id}/transfer) makes
 // every personal token issued for it by a member other than the new owner
-// stop working for it (source 002), in the same transaction as the change
+// stop working for it (see docs/guides/backend-rules.md, "Workspace
+// ownership transfer"), in the same transaction as the change
 // of owner: a token listing the workspace drops it from workspaceIds and is
 // revoked (deleted) when no workspace is left; an all-workspaces token keeps
 // its other workspaces and excludes this one from then on. Service tokens

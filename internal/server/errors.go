@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
@@ -13,7 +12,7 @@ import (
 )
 
 // Error is a domain error with a stable code; the adapter turns it into a
-// problem document whose status comes from api.Status.
+// problem document whose status comes from api.StatusOf.
 type Error struct {
 	Code    api.Code
 	Detail  string
@@ -108,10 +107,7 @@ func asError(err error) (*Error, bool) {
 }
 
 func problemFor(e *Error, requestID string) api.Problem {
-	status, ok := api.Status[e.Code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
+	status := api.StatusOf(e.Code)
 	detail := redact(e.Detail)
 	p := api.Problem{
 		Type:      "https://tokensmith.dev/problems/" + strings.ReplaceAll(string(e.Code), "_", "-"),

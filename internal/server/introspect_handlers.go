@@ -249,18 +249,9 @@ func (s *Server) activeAnswer(c *caller) ([]byte, error) {
 		out.WorkspaceIDs = slices.Clone(t.WorkspaceIDs)
 	}
 	for _, p := range c.Subject {
-		out.Policy = append(out.Policy, fromPolicy(p))
+		out.Policy = append(out.Policy, nonNil([]api.Statement(p)))
 	}
 	return json.Marshal(out)
-}
-
-func fromPolicy(p policy.Policy) []api.Statement {
-	out := make([]api.Statement, len(p))
-	for i, st := range p {
-		out[i] = api.Statement{Effect: st.Effect, Actions: st.Actions, NotActions: st.NotActions,
-			Resources: st.Resources, NotResources: st.NotResources}
-	}
-	return out
 }
 
 // readOnly marks a POST that changes nothing, so an Idempotency-Key sent

@@ -40,7 +40,7 @@ func validMember(sp memberSpec) error {
 		return err
 	}
 	if authz.Rank(sp.Role) < 0 {
-		return invalid("role", "role must be one of %s, got %q", strings.Join(api.MemberRoles, ", "), sp.Role)
+		return invalid("role", "role must be one of %s, got %q", strings.Join(api.MemberRoles(), ", "), sp.Role)
 	}
 	return nil
 }

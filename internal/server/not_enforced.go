@@ -15,7 +15,7 @@ import (
 
 // notEnforced returns the indexes of the statements with no effect here.
 func notEnforced(stmts []api.Statement) []int {
-	return policy.NotEnforced(policyStatements(stmts))
+	return policy.NotEnforced(stmts)
 }
 
 // notEnforcedDetail is the audit detail suffix naming them, such as

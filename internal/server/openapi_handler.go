@@ -12,10 +12,10 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
-// openAPIJSON is api.OpenAPIDocument converted once from YAML to JSON.
+// openAPIJSON is api.OpenAPIDocument() converted once from YAML to JSON.
 var openAPIJSON = sync.OnceValues(func() ([]byte, error) {
 	var doc any
-	if err := yaml.Unmarshal(api.OpenAPIDocument, &doc); err != nil {
+	if err := yaml.Unmarshal(api.OpenAPIDocument(), &doc); err != nil {
 		return nil, fmt.Errorf("the OpenAPI document is not valid YAML: %w", err)
 	}
 	doc, err := jsonCompatible(doc)

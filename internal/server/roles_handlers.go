@@ -47,8 +47,8 @@ func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
 	if sp.BasePermissions == "" {
 		sp.BasePermissions = api.BasePermissionsNoAccess
 	}
-	if !slices.Contains(api.BasePermissions, sp.BasePermissions) {
-		return invalid("basePermissions", "basePermissions must be one of %s, got %q", strings.Join(api.BasePermissions, ", "), sp.BasePermissions)
+	if !slices.Contains(api.BasePermissions(), sp.BasePermissions) {
+		return invalid("basePermissions", "basePermissions must be one of %s, got %q", strings.Join(api.BasePermissions(), ", "), sp.BasePermissions)
 	}
 	access, err := s.checkAccess("access", sp.Access)
 	if err != nil {
@@ -63,7 +63,7 @@ func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
 	if err := noSecretInPolicy("policy", sp.Policy); err != nil {
 		return err
 	}
-	if err := policy.Validate("policy", policyStatements(sp.Policy), s.cat); err != nil {
+	if err := policy.Validate("policy", sp.Policy, s.cat); err != nil {
 		return err
 	}
 	r.Permissions = nil
@@ -77,10 +77,7 @@ func (s *Server) applyRoleSpec(r *store.CustomRole, sp roleSpec) error {
 	}
 	r.BasePermissions, r.Access = sp.BasePermissions, access
 	r.Name, r.Description = sp.Name, sp.Description
-	r.Policy = storeStatements(sp.Policy)
-	if r.Policy == nil {
-		r.Policy = []store.Statement{}
-	}
+	r.Policy = nonNil(sp.Policy)
 	return nil
 }
 
@@ -183,7 +180,7 @@ func (s *Server) createRole(cl *call, in api.CustomRoleCreate) (api.CustomRole, 
 	} else if err != nil {
 		return api.CustomRole{}, err
 	}
-	s.audit(cl, "role.create", "role/"+r.ID, fmt.Sprintf("key=%q", r.Key)+notEnforcedDetail("policy", apiStatements(r.Policy)))
+	s.audit(cl, "role.create", "role/"+r.ID, fmt.Sprintf("key=%q", r.Key)+notEnforcedDetail("policy", r.Policy))
 	return apiRole(r, 0), nil
 }
 
@@ -192,7 +189,7 @@ func (s *Server) patchRole(cl *call, pb patchBody) (api.CustomRole, error) {
 	if err != nil {
 		return api.CustomRole{}, err
 	}
-	cur := roleSpec{Name: r.Name, Description: r.Description, Policy: apiStatements(r.Policy), BasePermissions: r.BasePermissions, Permissions: nonNil(r.Permissions), Access: accessOf(r.Access)}
+	cur := roleSpec{Name: r.Name, Description: r.Description, Policy: nonNil(r.Policy), BasePermissions: r.BasePermissions, Permissions: nonNil(r.Permissions), Access: accessOf(r.Access)}
 	if err := validDescription("comment", pb.Comment); err != nil {
 		return api.CustomRole{}, err
 	}
@@ -216,7 +213,7 @@ func (s *Server) patchRole(cl *call, pb patchBody) (api.CustomRole, error) {
 		if pb.Comment != "" {
 			detail += fmt.Sprintf(" comment=%q", pb.Comment)
 		}
-		s.audit(cl, "role.update", "role/"+r.ID, detail+notEnforcedDetail("policy", apiStatements(r.Policy)))
+		s.audit(cl, "role.update", "role/"+r.ID, detail+notEnforcedDetail("policy", r.Policy))
 	}
 	return s.roleOut(cl, r)
 }

@@ -37,7 +37,7 @@ var grantFields = []string{"role", "customRoleIds", "inlineRole", "permissions",
 func specOf(t store.Token) tokenSpec {
 	return tokenSpec{
 		Name: t.Name, Description: t.Description, Role: t.Role,
-		CustomRoleIDs: nonNil(t.CustomRoleIDs), InlineRole: apiStatements(t.InlineRole), Permissions: nonNil(t.Permissions),
+		CustomRoleIDs: nonNil(t.CustomRoleIDs), InlineRole: nonNil(t.InlineRole), Permissions: nonNil(t.Permissions),
 		Access:       accessOf(t.Access),
 		WorkspaceIDs: nonNil(t.WorkspaceIDs), AllWorkspaces: t.AllWorkspaces,
 	}
@@ -96,8 +96,8 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 	t.Role, t.CustomRoleIDs, t.InlineRole, t.Permissions, t.Access = "", nil, nil, nil, nil
 	switch {
 	case sp.Role != "":
-		if !slices.Contains(api.TokenRoles, sp.Role) {
-			return invalid("role", "role must be one of %s, got %q", strings.Join(api.TokenRoles, ", "), sp.Role)
+		if !slices.Contains(api.TokenRoles(), sp.Role) {
+			return invalid("role", "role must be one of %s, got %q", strings.Join(api.TokenRoles(), ", "), sp.Role)
 		}
 		t.Role = sp.Role
 	case len(sp.CustomRoleIDs) > 0:
@@ -113,10 +113,10 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 			}
 		}
 	case len(sp.InlineRole) > 0:
-		if err := policy.Validate("inlineRole", policyStatements(sp.InlineRole), s.cat); err != nil {
+		if err := policy.Validate("inlineRole", sp.InlineRole, s.cat); err != nil {
 			return err
 		}
-		t.InlineRole = storeStatements(sp.InlineRole)
+		t.InlineRole = sp.InlineRole
 	case len(sp.Access) > 0:
 		access, err := s.checkAccess("access", sp.Access)
 		if err != nil {

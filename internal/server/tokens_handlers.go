@@ -133,7 +133,7 @@ func (s *Server) createToken(cl *call, in api.TokenCreate) (api.Token, error) {
 		return api.Token{}, sec.stored("secret", err)
 	}
 	s.audit(cl, "token.create", "token/"+t.ID, fmt.Sprintf("name=%q member=%s service=%t", t.Name, t.MemberID, t.Service)+
-		notEnforcedDetail("inlineRole", apiStatements(t.InlineRole))+sec.auditNote())
+		notEnforcedDetail("inlineRole", t.InlineRole)+sec.auditNote())
 	cl.secret = sec.shown != ""
 	return s.apiToken(t, owner, sec.shown, cl.now), nil
 }
@@ -245,7 +245,7 @@ func (s *Server) patchToken(cl *call, pb patchBody) (api.Token, error) {
 			return api.Token{}, err
 		}
 		s.audit(cl, "token.update", "token/"+t.ID, "fields="+strings.Join(slices.Sorted(maps.Keys(touched)), ",")+
-			notEnforcedDetail("inlineRole", apiStatements(t.InlineRole)))
+			notEnforcedDetail("inlineRole", t.InlineRole))
 	}
 	return s.apiToken(t, owner, "", cl.now), nil
 }

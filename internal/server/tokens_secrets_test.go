@@ -388,8 +388,8 @@ func TestClientSecretCreateAndReset(t *testing.T) {
 	r := c.must(http.StatusCreated, "POST", api.PathTokens, api.TokenCreate{Name: "wo", Role: "reader", ServiceToken: true, Secret: first})
 	var tok api.Token
 	r.into(t, &tok)
-	if tok.Token != secret.LastFour(first) {
-		t.Fatalf("token field = %q, want the last four characters %q", tok.Token, secret.LastFour(first))
+	if tok.Token != api.LastFour(first) {
+		t.Fatalf("token field = %q, want the last four characters %q", tok.Token, api.LastFour(first))
 	}
 	var id api.CallerIdentity
 	c.with(first).must(http.StatusOK, "GET", api.PathCallerIdentity, nil).into(t, &id)
@@ -400,8 +400,8 @@ func TestClientSecretCreateAndReset(t *testing.T) {
 	second := mustGenerate(t, secret.KindService)
 	var reset api.Token
 	c.must(http.StatusOK, "POST", api.PathTokens+"/"+tok.ID+"/reset", api.TokenReset{Secret: second}).into(t, &reset)
-	if reset.Token != secret.LastFour(second) {
-		t.Fatalf("reset token field = %q, want %q", reset.Token, secret.LastFour(second))
+	if reset.Token != api.LastFour(second) {
+		t.Fatalf("reset token field = %q, want %q", reset.Token, api.LastFour(second))
 	}
 	c.with(second).must(http.StatusOK, "GET", api.PathCallerIdentity, nil)
 	c.with(first).fail(http.StatusUnauthorized, api.CodeUnauthorized, "GET", api.PathCallerIdentity, nil)

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 )
 
 var (
@@ -79,15 +81,6 @@ type Workspace struct {
 	UpdatedAt   time.Time
 }
 
-// Statement is a stored policy statement, kept in the order it was sent.
-type Statement struct {
-	Effect       string
-	Actions      []string
-	NotActions   []string
-	Resources    []string
-	NotResources []string
-}
-
 // CustomRole is a named, reusable grant.
 type CustomRole struct {
 	ID          string
@@ -96,14 +89,15 @@ type CustomRole struct {
 	Name        string
 	Description string
 	// BasePermissions is what a holder may do outside the policy: one of
-	// api.BasePermissions.
+	// api.BasePermissions().
 	BasePermissions string
 	// Permissions are catalogue names granted on every resource.
 	Permissions []string
 	// Access maps catalogue objects to an access level, granted on every
 	// resource in addition to Permissions, kept exactly as sent.
-	Access    map[string]string
-	Policy    []Statement
+	Access map[string]string
+	// Policy keeps its statements in the order they were sent.
+	Policy    []api.Statement
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -120,7 +114,7 @@ type Token struct {
 	// Exactly one grant is set.
 	Role          string
 	CustomRoleIDs []string // ids, never keys
-	InlineRole    []Statement
+	InlineRole    []api.Statement
 	Permissions   []string
 	// Access maps catalogue objects to none, read_only or read_write,
 	// kept exactly as sent.

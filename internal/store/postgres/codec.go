@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
@@ -43,37 +44,9 @@ func unlist(xs []string) []string {
 	return xs
 }
 
-type statementJSON struct {
-	Effect       string   `json:"effect"`
-	Actions      []string `json:"actions,omitempty"`
-	NotActions   []string `json:"notActions,omitempty"`
-	Resources    []string `json:"resources,omitempty"`
-	NotResources []string `json:"notResources,omitempty"`
-}
+func encodeStatements(stmts []api.Statement) []byte { return store.EncodeStatements(stmts) }
 
-func encodeStatements(stmts []store.Statement) []byte {
-	out := make([]statementJSON, len(stmts))
-	for i, s := range stmts {
-		out[i] = statementJSON(s)
-	}
-	b, _ := json.Marshal(out)
-	return b
-}
-
-func decodeStatements(b []byte) ([]store.Statement, error) {
-	var in []statementJSON
-	if err := json.Unmarshal(b, &in); err != nil {
-		return nil, err
-	}
-	if len(in) == 0 {
-		return nil, nil
-	}
-	out := make([]store.Statement, len(in))
-	for i, st := range in {
-		out[i] = store.Statement(st)
-	}
-	return out, nil
-}
+func decodeStatements(b []byte) ([]api.Statement, error) { return store.DecodeStatements(b) }
 
 func nullBytes(b []byte) []byte {
 	if len(b) == 0 {

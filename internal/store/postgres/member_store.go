@@ -7,13 +7,14 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
 const memberColumns = `id, org_id, email, first_name, last_name, role, created_at, updated_at`
 
 // ownerRole is the role the last-owner rule protects.
-const ownerRole = "owner"
+const ownerRole = api.RoleOwner
 
 func scanMember(r pgx.Row) (store.Member, error) {
 	var m store.Member

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
@@ -51,43 +52,9 @@ func decodeList(s string) ([]string, error) {
 	return xs, nil
 }
 
-type statementJSON struct {
-	Effect       string   `json:"effect"`
-	Actions      []string `json:"actions,omitempty"`
-	NotActions   []string `json:"notActions,omitempty"`
-	Resources    []string `json:"resources,omitempty"`
-	NotResources []string `json:"notResources,omitempty"`
-}
+func encodeStatements(stmts []api.Statement) string { return string(store.EncodeStatements(stmts)) }
 
-func encodeStatements(stmts []store.Statement) string {
-	if len(stmts) == 0 {
-		return "[]"
-	}
-	out := make([]statementJSON, len(stmts))
-	for i, s := range stmts {
-		out[i] = statementJSON(s)
-	}
-	b, _ := json.Marshal(out)
-	return string(b)
-}
-
-func decodeStatements(s string) ([]store.Statement, error) {
-	if s == "" || s == "[]" {
-		return nil, nil
-	}
-	var in []statementJSON
-	if err := json.Unmarshal([]byte(s), &in); err != nil {
-		return nil, err
-	}
-	if len(in) == 0 {
-		return nil, nil
-	}
-	out := make([]store.Statement, len(in))
-	for i, st := range in {
-		out[i] = store.Statement(st)
-	}
-	return out, nil
-}
+func decodeStatements(s string) ([]api.Statement, error) { return store.DecodeStatements([]byte(s)) }
 
 func boolInt(b bool) int {
 	if b {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
@@ -12,7 +13,7 @@ func (f *fixture) customRole(t *testing.T, key string) store.CustomRole {
 	at := f.now()
 	r := store.CustomRole{ID: newID(), OrgID: f.org.ID, Key: key, Name: "Role " + key, Description: "d",
 		BasePermissions: "no_access", Permissions: []string{"WORKSPACE_READ"},
-		Policy:    []store.Statement{{Effect: "allow", Actions: []string{"TOKEN_*"}, Resources: []string{"*"}}},
+		Policy:    []api.Statement{{Effect: "allow", Actions: []string{"TOKEN_*"}, Resources: []string{"*"}}},
 		CreatedAt: at, UpdatedAt: at}
 	mustOK(t, "CreateCustomRole", f.st.CreateCustomRole(f.ctx, r))
 	return r
@@ -24,7 +25,7 @@ func testCustomRoles(t *testing.T, f *fixture) {
 	r := store.CustomRole{ID: idWithPrefix("ffff"), OrgID: f.org.ID, Key: "ci.deployer", Name: "CI deployer",
 		Description: "deploys", BasePermissions: "reader", Permissions: []string{"WORKSPACE_READ", "MEMBER_READ"},
 		Access: map[string]string{"api": "read_write", "plan": "none"},
-		Policy: []store.Statement{
+		Policy: []api.Statement{
 			{Effect: "deny", NotActions: []string{"Z_READ", "A_READ"}, Resources: []string{"workspace/prod", "workspace/dev*"}},
 			{Effect: "allow", Actions: []string{"*"}, NotResources: []string{"org"}},
 			{Effect: "allow", Actions: []string{"B", "A"}, Resources: []string{"*"}},
@@ -32,10 +33,10 @@ func testCustomRoles(t *testing.T, f *fixture) {
 		CreatedAt: at, UpdatedAt: at}
 	mustOK(t, "CreateCustomRole", f.st.CreateCustomRole(f.ctx, r))
 	first := store.CustomRole{ID: idWithPrefix("0000"), OrgID: f.org.ID, Key: "a", Name: "A", BasePermissions: "no_access", CreatedAt: at, UpdatedAt: at,
-		Policy: []store.Statement{{Effect: "allow", Actions: []string{"*"}, Resources: []string{"*"}}}}
+		Policy: []api.Statement{{Effect: "allow", Actions: []string{"*"}, Resources: []string{"*"}}}}
 	mustOK(t, "CreateCustomRole", f.st.CreateCustomRole(f.ctx, first))
 	early := store.CustomRole{ID: idWithPrefix("ffff"), OrgID: f.org.ID, Key: "early", Name: "E", BasePermissions: "no_access", CreatedAt: base, UpdatedAt: base,
-		Policy: []store.Statement{{Effect: "allow", Actions: []string{"*"}, Resources: []string{"*"}}}}
+		Policy: []api.Statement{{Effect: "allow", Actions: []string{"*"}, Resources: []string{"*"}}}}
 	mustOK(t, "CreateCustomRole", f.st.CreateCustomRole(f.ctx, early))
 
 	got, err := f.st.GetCustomRole(f.ctx, f.org.ID, r.ID)
@@ -68,7 +69,7 @@ func testCustomRoles(t *testing.T, f *fixture) {
 	upd := r
 	upd.Name, upd.Description, upd.BasePermissions, upd.Permissions, upd.UpdatedAt = "Renamed", "", "no_access", nil, f.now()
 	upd.Access = map[string]string{"plan": "read_only"}
-	upd.Policy = []store.Statement{{Effect: "allow", Actions: []string{"X", "C"}, Resources: []string{"workspace/*"}}, r.Policy[0]}
+	upd.Policy = []api.Statement{{Effect: "allow", Actions: []string{"X", "C"}, Resources: []string{"workspace/*"}}, r.Policy[0]}
 	mustOK(t, "UpdateCustomRole", f.st.UpdateCustomRole(f.ctx, upd))
 	got, err = f.st.GetCustomRole(f.ctx, f.org.ID, r.Key)
 	mustOK(t, "GetCustomRole", err)

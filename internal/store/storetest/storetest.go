@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
@@ -254,13 +255,13 @@ func normBytes(b []byte) []byte {
 	return b
 }
 
-func normStatements(ss []store.Statement) []store.Statement {
+func normStatements(ss []api.Statement) []api.Statement {
 	if len(ss) == 0 {
 		return nil
 	}
-	out := make([]store.Statement, len(ss))
+	out := make([]api.Statement, len(ss))
 	for i, s := range ss {
-		out[i] = store.Statement{Effect: s.Effect, Actions: normList(s.Actions), NotActions: normList(s.NotActions),
+		out[i] = api.Statement{Effect: s.Effect, Actions: normList(s.Actions), NotActions: normList(s.NotActions),
 			Resources: normList(s.Resources), NotResources: normList(s.NotResources)}
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
@@ -18,7 +19,7 @@ func testTokenRoundTrip(t *testing.T, f *fixture) {
 	inline := f.token(t, m.ID, func(tok *store.Token) {
 		tok.Description = "inline grant, fixed expiry, in a grace period"
 		tok.Role = ""
-		tok.InlineRole = []store.Statement{
+		tok.InlineRole = []api.Statement{
 			{Effect: "allow", Actions: []string{"B_READ", "A_READ"}, Resources: []string{"workspace/" + w2.ID, "workspace/" + w1.ID}},
 			{Effect: "deny", NotActions: []string{"A_READ"}, NotResources: []string{"org"}},
 		}
