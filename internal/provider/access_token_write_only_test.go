@@ -262,11 +262,11 @@ resource "tokensmith_access_token" "wo" {
 		ProtoV6ProviderFactories: testAccFactories(ts),
 		CheckDestroy:             testAccCheckOnlyOwnerToken(ts),
 		Steps: testAccPlanErrorSteps(config, map[string]testAccPlanError{
-			"version without secret": {`  secret_wo_version = 1`, `(?s)secret_wo.*must be configured together|(?s)must be configured together.*secret_wo`},
-			"secret without version": {fmt.Sprintf(`  secret_wo = %q`, personal), `(?s)must be configured together`},
+			"version without secret": {`  secret_wo_version = 1`, `(?s)secret_wo.*must\s+be\s+configured\s+together`},
+			"secret without version": {fmt.Sprintf(`  secret_wo = %q`, personal), `(?s)must\s+be\s+configured\s+together`},
 			"secret with rotation triggers": {fmt.Sprintf(`  secret_wo = %q
   secret_wo_version = 1
-  rotation_triggers = { a = "1" }`, personal), `(?s)cannot be configured together`},
+  rotation_triggers = { a = "1" }`, personal), `(?s)secret_wo\s+and\s+rotation_triggers\s+are\s+both\s+set:\s+they\s+cannot\s+be\s+configured\s+together`},
 			"version below one": {fmt.Sprintf(`  secret_wo = %q
   secret_wo_version = 0`, personal), `(?s)secret_wo_version.*at least 1`},
 			"secret of the wrong kind": {fmt.Sprintf(`  service_token = true
