@@ -39,7 +39,7 @@ func (r *accessTokenResource) reviewPlan(ctx context.Context, req resource.Modif
 	owner := "access token " + labelOf(plan.Name)
 	warnNotEnforced(ctx, plan.InlineRole, "inline_role", owner, &resp.Diagnostics)
 
-	cat := r.data.checkPermissionNames(ctx, owner, tokenPermissionRefs(ctx, plan), &resp.Diagnostics)
+	cat := r.data.checkPermissionNames(ctx, owner, permissionRefs(ctx, plan.Permissions, plan.InlineRole, "inline_role"), &resp.Diagnostics)
 	if cat != nil {
 		cat.checkAccessObjects(owner, plan.Access, &resp.Diagnostics)
 	}
@@ -180,15 +180,6 @@ func tokenDryRunFields(ctx context.Context, plan accessTokenModel) map[string]pa
 		fields[escalationField] = attr
 	}
 	return fields
-}
-
-func tokenPermissionRefs(ctx context.Context, m accessTokenModel) []permissionRef {
-	names, _ := knownStrings(m.Permissions)
-	refs := make([]permissionRef, 0, len(names))
-	for _, n := range names {
-		refs = append(refs, permissionRef{attr: path.Root("permissions"), field: "permissions", name: n})
-	}
-	return append(refs, statementPermissionRefs(ctx, m.InlineRole, "inline_role")...)
 }
 
 // tokenReviewGrant is the grant of a token model for internal/review, with

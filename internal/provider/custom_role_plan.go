@@ -96,7 +96,7 @@ func (r *customRoleResource) reviewPlan(ctx context.Context, req resource.Modify
 	owner := "custom role " + labelOf(plan.Key)
 	warnNotEnforced(ctx, plan.PolicyStatements, "policy_statements", owner, &resp.Diagnostics)
 
-	cat := r.data.checkPermissionNames(ctx, owner, customRolePermissionRefs(ctx, plan), &resp.Diagnostics)
+	cat := r.data.checkPermissionNames(ctx, owner, permissionRefs(ctx, plan.Permissions, plan.PolicyStatements, "policy_statements"), &resp.Diagnostics)
 	if cat != nil {
 		cat.checkAccessObjects(owner, plan.Access, &resp.Diagnostics)
 	}
@@ -175,15 +175,6 @@ func (r *customRoleResource) dryRun(ctx context.Context, plan customRoleModel, s
 // which is unique.
 func customRoleSubject(key types.String) string {
 	return "tokensmith_custom_role " + labelOf(key)
-}
-
-func customRolePermissionRefs(ctx context.Context, m customRoleModel) []permissionRef {
-	names, _ := knownStrings(m.Permissions)
-	refs := make([]permissionRef, 0, len(names))
-	for _, n := range names {
-		refs = append(refs, permissionRef{attr: path.Root("permissions"), field: "permissions", name: n})
-	}
-	return append(refs, statementPermissionRefs(ctx, m.PolicyStatements, "policy_statements")...)
 }
 
 // customRoleReviewGrant is tokenReviewGrant for a custom role.

@@ -298,6 +298,18 @@ func (c *permissionCatalogue) problem(ref permissionRef) string {
 	return "is not a permission of the backend's catalogue (the tokensmith_permissions data source lists them)."
 }
 
+// permissionRefs lists the permission names a grant plans: those of its
+// permissions argument and those its statements (argument statementsAttr)
+// name. Unknown names are left out; they are checked once known.
+func permissionRefs(ctx context.Context, permissions, statements types.Set, statementsAttr string) []permissionRef {
+	names, _ := knownStrings(permissions)
+	refs := make([]permissionRef, 0, len(names))
+	for _, n := range names {
+		refs = append(refs, permissionRef{attr: path.Root("permissions"), field: "permissions", name: n})
+	}
+	return append(refs, statementPermissionRefs(ctx, statements, statementsAttr)...)
+}
+
 // statementPermissionRefs lists the known actions and not_actions of a set
 // of statements.
 func statementPermissionRefs(ctx context.Context, set types.Set, attrName string) []permissionRef {
