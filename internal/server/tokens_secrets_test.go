@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -84,20 +85,11 @@ func TestSecretsNeverStored(t *testing.T) {
 		t.Fatalf("audit has %d entries", audit.TotalCount)
 	}
 
+	files := dataDirFiles(t, ts)
 	haystacks := map[string][]byte{"logs": []byte(ts.Logs()), "audit": auditRaw.Body}
-	entries, err := os.ReadDir(filepath.Dir(ts.DataPath))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(filepath.Dir(ts.DataPath), e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		haystacks[e.Name()] = b
-	}
+	maps.Copy(haystacks, files)
 	if _, ok := haystacks[filepath.Base(ts.DataPath)+"-wal"]; !ok {
-		t.Logf("no WAL file present; scanned %d files", len(entries))
+		t.Logf("no WAL file present; scanned %d files", len(files))
 	}
 	if len(haystacks["logs"]) == 0 {
 		t.Fatal("no logs captured")
@@ -196,18 +188,7 @@ func TestSecretsNeverEchoed(t *testing.T) {
 	}
 	audit := c.must(http.StatusOK, "GET", api.PathAuditLog+"?limit=1000", nil)
 	haystacks := map[string][]byte{"responses": responses.Bytes(), "logs": []byte(ts.Logs()), "audit": audit.Body}
-	dir := filepath.Dir(ts.DataPath)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		haystacks[e.Name()] = b
-	}
+	maps.Copy(haystacks, dataDirFiles(t, ts))
 	if !bytes.Contains(responses.Bytes(), []byte("[redacted]")) {
 		t.Error("no detail mentions a redacted value; the test does not exercise echoing")
 	}
@@ -503,18 +484,7 @@ func TestClientSecretNeverKept(t *testing.T) {
 		t.Errorf("the audit log does not say the secret was client-supplied: %s", audit.Body)
 	}
 	haystacks := map[string][]byte{"responses": responses.Bytes(), "logs": []byte(ts.Logs()), "audit": audit.Body}
-	dir := filepath.Dir(ts.DataPath)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		haystacks[e.Name()] = b
-	}
+	maps.Copy(haystacks, dataDirFiles(t, ts))
 	if len(haystacks) < 4 {
 		t.Fatalf("only %d haystacks: the database file was not read", len(haystacks))
 	}
@@ -525,4 +495,25 @@ func TestClientSecretNeverKept(t *testing.T) {
 			}
 		}
 	}
+}
+
+// dataDirFiles reads every file of the directory holding ts's database (the
+// database, its WAL, the pepper), by name, for tests that prove a secret
+// was never written anywhere.
+func dataDirFiles(t *testing.T, ts *testserver.Server) map[string][]byte {
+	t.Helper()
+	dir := filepath.Dir(ts.DataPath)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := make(map[string][]byte, len(entries))
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[e.Name()] = b
+	}
+	return files
 }
