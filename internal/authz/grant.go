@@ -11,13 +11,26 @@ import (
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
 )
 
-func findWorkspace(ws []store.Workspace, id string) store.Workspace {
+// FindWorkspace is the workspace of ws with the given id; ok is false when
+// there is none.
+func FindWorkspace(ws []store.Workspace, id string) (store.Workspace, bool) {
 	for _, w := range ws {
 		if w.ID == id {
-			return w
+			return w, true
 		}
 	}
-	return store.Workspace{}
+	return store.Workspace{}, false
+}
+
+// outsideMembership is the index of the first of ids naming a workspace
+// memberID neither owns nor belongs to, or -1 when there is none.
+func outsideMembership(workspaces []store.Workspace, ids []string, memberID string) int {
+	for i, id := range ids {
+		if w, _ := FindWorkspace(workspaces, id); !IsMember(w, memberID) {
+			return i
+		}
+	}
+	return -1
 }
 
 // CheckGrant enforces the member scope rule and no escalation: the token t,
@@ -25,12 +38,10 @@ func findWorkspace(ws []store.Workspace, id string) store.Workspace {
 // resource it will reach. workspaces are all the organisation's.
 func (r *Rules) CheckGrant(ctx context.Context, c *Caller, t store.Token, owner store.Member, workspaces []store.Workspace) error {
 	if !c.IsAdmin() && !t.AllWorkspaces {
-		for i, id := range t.WorkspaceIDs {
-			if !IsMember(findWorkspace(workspaces, id), c.Member.ID) {
-				d := deny(ScopeOutsideMembership, nil, "members with role %s may scope tokens only to workspaces they belong to; not a member of %s", c.Member.Role, id)
-				d.Field = fmt.Sprintf("workspaceIds[%d]", i)
-				return d
-			}
+		if i := outsideMembership(workspaces, t.WorkspaceIDs, c.Member.ID); i >= 0 {
+			d := deny(ScopeOutsideMembership, nil, "members with role %s may scope tokens only to workspaces they belong to; not a member of %s", c.Member.Role, t.WorkspaceIDs[i])
+			d.Field = fmt.Sprintf("workspaceIds[%d]", i)
+			return d
 		}
 	}
 	if err := r.AccessCeiling("access", t.Access, owner.Role); err != nil {
@@ -64,13 +75,11 @@ func (r *Rules) ownerRules(c *Caller, t store.Token, owner store.Member, workspa
 		return nil
 	}
 	if !IsAdmin(owner) && !t.AllWorkspaces {
-		for i, id := range t.WorkspaceIDs {
-			if !IsMember(findWorkspace(workspaces, id), owner.ID) {
-				d := deny(OwnerScopeOutsideMembership, nil, "member %s has role %s, so their tokens may be scoped only to workspaces they belong to; not a member of %s",
-					owner.ID, owner.Role, id)
-				d.Field = fmt.Sprintf("workspaceIds[%d]", i)
-				return d
-			}
+		if i := outsideMembership(workspaces, t.WorkspaceIDs, owner.ID); i >= 0 {
+			d := deny(OwnerScopeOutsideMembership, nil, "member %s has role %s, so their tokens may be scoped only to workspaces they belong to; not a member of %s",
+				owner.ID, owner.Role, t.WorkspaceIDs[i])
+			d.Field = fmt.Sprintf("workspaceIds[%d]", i)
+			return d
 		}
 	}
 	var future []string

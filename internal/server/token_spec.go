@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/api"
+	"github.com/tokensmith/terraform-provider-tokensmith/internal/authz"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/catalogue"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/policy"
 	"github.com/tokensmith/terraform-provider-tokensmith/internal/store"
@@ -144,7 +145,7 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 	}
 	t.AllWorkspaces, t.WorkspaceIDs = sp.AllWorkspaces, nil
 	for i, id := range sp.WorkspaceIDs {
-		if _, ok := findWorkspace(workspaces, id); !ok {
+		if _, ok := authz.FindWorkspace(workspaces, id); !ok {
 			return invalid(fmt.Sprintf("workspaceIds[%d]", i), "no workspace with id %q", id)
 		}
 		if !slices.Contains(t.WorkspaceIDs, id) {
@@ -155,15 +156,6 @@ func (s *Server) applySpec(cl *call, t *store.Token, sp tokenSpec, workspaces []
 		t.ExcludedWorkspaceIDs = nil
 	}
 	return nil
-}
-
-func findWorkspace(ws []store.Workspace, id string) (store.Workspace, bool) {
-	for _, w := range ws {
-		if w.ID == id {
-			return w, true
-		}
-	}
-	return store.Workspace{}, false
 }
 
 // settle resolves a patched spec whose patch set a second grant or scope
